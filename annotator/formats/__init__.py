@@ -1,0 +1,1 @@
+"""One module per interchange format, each with a reader and a writer."""

@@ -1,0 +1,158 @@
+"""The native format: one JSON object per line, a document with one annotator's spans and relations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from annotator.model import Document, InputError, Relation, Span, validate_spans
+
+SPAN_KEYS = {"id", "start", "end", "label", "kind", "text", "attributes", "score", "token_start", "token_end"}
+
+
+def decode_lines(stream: IO[bytes], path: str) -> Iterator[tuple[int, str | InputError]]:
+    """Yield (line number, text) for each line, or an error for a line that is not UTF-8."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            yield number, InputError(f"not UTF-8 text (byte {error.start} of the line); save the file as UTF-8", path, number)
+            continue
+        yield number, line
+
+
+def read_jsonl(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | InputError]]:
+    """Read (line, document); a bad line comes out as an InputError in its place, so callers decide to stop or skip."""
+    for number, line in decode_lines(stream, path):
+        if isinstance(line, InputError):
+            yield number, line
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, InputError(f"not valid JSON: {error.msg} at column {error.colno}", path, number)
+            continue
+        try:
+            document = document_from_json(obj)
+        except ValueError as error:
+            yield number, InputError(str(error), path, number)
+            continue
+        yield number, document
+
+
+def document_from_json(obj: Any) -> Document:
+    """Build a Document from one parsed line, or raise ValueError saying what is wrong."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise ValueError("field 'text' is missing or not a string")
+    if not text.strip():
+        raise ValueError("field 'text' is empty")
+    doc_id = obj.get("id")
+    if doc_id is not None and not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
+        raise ValueError("field 'id' must be a string or an integer")
+    meta = obj.get("meta", {})
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ValueError("field 'meta' must be an object")
+    document = Document(text=text, id=None if doc_id is None else str(doc_id), meta=dict(meta))
+    if "spans" in obj or "relations" in obj:
+        document.spans = [span_from_json(item, index, text) for index, item in enumerate(_list(obj, "spans"))]
+        document.relations = [relation_from_json(item, index) for index, item in enumerate(_list(obj, "relations"))]
+        problem = validate_spans(text, document.spans, document.relations)
+        if problem:
+            raise ValueError(problem)
+        annotator = obj.get("annotator")
+        document.annotator = annotator if isinstance(annotator, str) and annotator else ""
+    source = obj.get("source")
+    if isinstance(source, str):
+        document.source = source
+    return document
+
+
+def _list(obj: dict[str, Any], key: str) -> list[Any]:
+    value = obj.get(key, [])
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"field '{key}' must be a list")
+    return value
+
+
+def span_from_json(item: Any, index: int, text: str) -> Span:
+    where = f"spans[{index}]"
+    if not isinstance(item, dict):
+        raise ValueError(f"{where} must be an object with start, end and label")
+    for key in ("start", "end", "label"):
+        if key not in item:
+            raise ValueError(f"{where} has no '{key}'")
+    start, end = item["start"], item["end"]
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise ValueError(f"{where}: start and end must be integers (character offsets, end exclusive)")
+    if not isinstance(item["label"], str) or not item["label"]:
+        raise ValueError(f"{where}: label must be a non-empty string")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"{where}: offsets {start}-{end} are outside the text (length {len(text)}) or empty")
+    if "text" in item and item["text"] != text[start:end]:
+        raise ValueError(
+            f"{where}: its text {item['text']!r} does not match the document at {start}-{end} ({text[start:end]!r}); "
+            "offsets are characters with end exclusive"
+        )
+    attributes = item.get("attributes", {}) or {}
+    if not isinstance(attributes, dict):
+        raise ValueError(f"{where}: attributes must be an object")
+    span_id = item.get("id")
+    score = item.get("score")
+    return Span(
+        start,
+        end,
+        item["label"],
+        item.get("kind", "entity"),
+        id=None if span_id is None else str(span_id),
+        attributes=dict(attributes),
+        score=score if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
+    )
+
+
+def relation_from_json(item: Any, index: int) -> Relation:
+    if not isinstance(item, dict) or "from_id" not in item or "to_id" not in item:
+        raise ValueError(f"relations[{index}] must be an object with from_id and to_id")
+    kind = item.get("type", "claimant")
+    if not isinstance(kind, str):
+        raise ValueError(f"relations[{index}]: type must be a string")
+    return Relation(str(item["from_id"]), str(item["to_id"]), kind)
+
+
+def document_to_json(document: Document) -> dict[str, Any]:
+    obj: dict[str, Any] = {"id": document.id, "text": document.text, "meta": document.meta}
+    if document.annotator is not None:
+        obj["annotator"] = document.annotator
+    if document.source is not None:
+        obj["source"] = document.source
+    spans = []
+    for span in document.spans:
+        entry: dict[str, Any] = {
+            "id": span.id, "start": span.start, "end": span.end, "label": span.label, "kind": span.kind,
+            "text": document.text[span.start : span.end],
+        }
+        if span.attributes:
+            entry["attributes"] = span.attributes
+        if span.score is not None:
+            entry["score"] = round(span.score, 4)
+        spans.append(entry)
+    obj["spans"] = spans
+    obj["relations"] = [{"from_id": r.from_id, "to_id": r.to_id, "type": r.type} for r in document.relations]
+    return obj
+
+
+def write_jsonl(documents: Iterable[Document], out: IO[str]) -> int:
+    count = 0
+    for document in documents:
+        out.write(json.dumps(document_to_json(document), ensure_ascii=False) + "\n")
+        count += 1
+    return count

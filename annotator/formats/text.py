@@ -1,0 +1,28 @@
+"""Plain text files, one document each, named by their file name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from annotator.model import Document, InputError
+
+
+def text_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(child for child in path.rglob("*.txt") if child.is_file())
+    return [path]
+
+
+def read_text_file(path: Path) -> Iterator[tuple[int, Document | InputError]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        yield line, InputError("not UTF-8 text; save the file as UTF-8", str(path), line)
+        return
+    if not text.strip():
+        yield 1, InputError("the file is empty", str(path), 1)
+        return
+    yield 1, Document(text=text, id=path.stem, meta={"file": path.name})

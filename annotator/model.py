@@ -1,0 +1,93 @@
+"""Plain data objects shared by the store, the formats, the suggesters and the screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("entity", "claim", "claimant")
+ORIGINS = ("accepted", "corrected", "manual", "imported", "adjudicated")
+STATUSES = ("todo", "in_progress", "done", "skipped")
+GOLD = "gold"
+
+
+@dataclass
+class Span:
+    """A labelled stretch of a document's text; offsets are characters, ``end`` exclusive."""
+
+    start: int
+    end: int
+    label: str
+    kind: str = "entity"
+    id: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    score: float | None = None
+
+    def key(self) -> tuple[int, int, str, str]:
+        return (self.start, self.end, self.label, self.kind)
+
+
+@dataclass
+class Relation:
+    """A directed link between two spans of one document (a claim and its claimant)."""
+
+    from_id: str
+    to_id: str
+    type: str = "claimant"
+
+
+@dataclass
+class Document:
+    """One article with, optionally, one annotator's (or one suggester's) spans."""
+
+    text: str
+    id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    annotator: str | None = None
+    source: str | None = None
+
+
+class AnnotatorError(Exception):
+    """A user-facing error: the message says what is wrong, where, and how to fix it."""
+
+
+class InputError(AnnotatorError):
+    """Bad input data, located by file and line."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None):
+        self.path = path
+        self.line = line
+        self.detail = message
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(where + message)
+
+
+def validate_spans(text: str, spans: list[Span], relations: list[Relation]) -> str | None:
+    """Return what is wrong with these spans for this text, or None when they are sound."""
+    ids = set()
+    for number, span in enumerate(spans, 1):
+        name = span.id or f"#{number}"
+        if not isinstance(span.start, int) or not isinstance(span.end, int) or isinstance(span.start, bool) or isinstance(span.end, bool):
+            return f"span {name}: start and end must be integers"
+        if not 0 <= span.start < span.end <= len(text):
+            return (
+                f"span {name}: offsets {span.start}-{span.end} are outside the text "
+                f"(length {len(text)}) or empty; end is exclusive and must be greater than start"
+            )
+        if span.kind not in KINDS:
+            return f"span {name}: kind {span.kind!r} is not one of {', '.join(KINDS)}"
+        if not isinstance(span.label, str) or not span.label:
+            return f"span {name}: label must be a non-empty string"
+        if span.id is not None:
+            if span.id in ids:
+                return f"span id {span.id!r} is used twice"
+            ids.add(span.id)
+    for relation in relations:
+        for end_id in (relation.from_id, relation.to_id):
+            if end_id not in ids:
+                return f"relation {relation.from_id}->{relation.to_id}: no span has id {end_id!r}"
+    return None

@@ -1,0 +1,232 @@
+"""Load and validate annotation schemas (label sets, hotkeys, colours, spaCy label maps)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.model import AnnotatorError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+DEFAULT_SCHEMA = "news-claims"
+# Keys the annotation screen binds itself; a label hotkey may not take one of them.
+RESERVED_KEYS = frozenset("jkaxAlcLudsnpgy?q/[]{}uhc ")
+_COLOUR = re.compile(r"^(#[0-9a-fA-F]{6}|[a-z_]+)$")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+class SchemaError(AnnotatorError):
+    """A schema file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    kind: str
+    hotkey: str | None
+    colour: str
+    description: str = ""
+    spacy: tuple[str, ...] = ()
+
+
+@dataclass
+class Schema:
+    name: str
+    version: str
+    entities: list[Label]
+    claims: list[Label]
+    claim_attributes: list[dict[str, Any]] = field(default_factory=list)
+    description: str = ""
+    patterns: list[dict[str, Any]] = field(default_factory=list)
+
+    def labels(self, kind: str | None = None) -> list[Label]:
+        if kind == "entity":
+            return list(self.entities)
+        if kind == "claim":
+            return list(self.claims)
+        return [*self.entities, *self.claims]
+
+    def label(self, name: str, kind: str | None = None) -> Label | None:
+        for label in self.labels(kind):
+            if label.name == name:
+                return label
+        return None
+
+    def spacy_map(self) -> dict[str, str]:
+        """Map each spaCy entity label onto this schema's entity label."""
+        mapping: dict[str, str] = {}
+        for label in self.entities:
+            for spacy_label in label.spacy:
+                mapping[spacy_label] = label.name
+        return mapping
+
+    def colour(self, name: str) -> str:
+        label = self.label(name)
+        return label.colour if label else "grey50"
+
+    def to_dict(self) -> dict[str, Any]:
+        def label_dict(label: Label) -> dict[str, Any]:
+            entry: dict[str, Any] = {"name": label.name, "colour": label.colour, "description": label.description}
+            if label.hotkey:
+                entry["hotkey"] = label.hotkey
+            if label.spacy:
+                entry["spacy"] = list(label.spacy)
+            return entry
+
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "entities": [label_dict(label) for label in self.entities],
+            "claims": [label_dict(label) for label in self.claims],
+            "claim_attributes": self.claim_attributes,
+            "patterns": self.patterns,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def available_schemas() -> list[str]:
+    if not SCHEMA_DIR.is_dir():
+        return []
+    return sorted(path.name for path in SCHEMA_DIR.iterdir() if (path / "schema.toml").is_file())
+
+
+def resolve_schema_path(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.is_dir() and (path / "schema.toml").is_file():
+        return path / "schema.toml"
+    if path.is_file():
+        return path
+    by_name = SCHEMA_DIR / str(name_or_path) / "schema.toml"
+    if by_name.is_file():
+        return by_name
+    known = ", ".join(available_schemas()) or "none found"
+    raise SchemaError(
+        f"schema {str(name_or_path)!r} not found: give a schema name ({known}) or the path of a schema.toml"
+    )
+
+
+def load_schema(name_or_path: str | Path = DEFAULT_SCHEMA) -> Schema:
+    path = resolve_schema_path(name_or_path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise SchemaError(f"{path}: not UTF-8 text ({error.reason})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SchemaError(f"{path}: not valid TOML: {error}") from None
+    schema = schema_from_dict(raw, str(path))
+    patterns_file = raw.get("patterns_file")
+    if patterns_file is not None:
+        if not isinstance(patterns_file, str):
+            raise SchemaError(f"{path}: key 'patterns_file' must be a file name")
+        schema.patterns = load_patterns(path.parent / patterns_file, schema)
+    return schema
+
+
+def load_patterns(path: Path, schema: Schema) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise SchemaError(f"{path}: patterns file named by the schema does not exist")
+    entity_names = {label.name for label in schema.entities}
+    patterns = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            pattern = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise SchemaError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+        if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
+            raise SchemaError(f"{path}:{number}: each line needs 'label' and 'pattern'")
+        if pattern["label"] not in entity_names:
+            raise SchemaError(f"{path}:{number}: label {pattern['label']!r} is not an entity label of the schema")
+        patterns.append(pattern)
+    return patterns
+
+
+def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
+    def fail(key: str, message: str) -> SchemaError:
+        return SchemaError(f"{where}: key '{key}': {message}")
+
+    for key in ("name", "version"):
+        if not isinstance(raw.get(key), (str, int, float)) or raw.get(key) in ("", None):
+            raise fail(key, "is required (a string)")
+    hotkeys: dict[tuple[str, str], str] = {}
+    seen_names: set[tuple[str, str]] = set()
+
+    def parse_labels(section: str, kind: str) -> list[Label]:
+        entries = raw.get(section, [])
+        if not isinstance(entries, list):
+            raise fail(section, "must be a list of tables ([[%s]])" % section)
+        labels = []
+        for index, entry in enumerate(entries):
+            key = f"{section}[{index}]"
+            if not isinstance(entry, dict):
+                raise fail(key, "must be a table with name, hotkey, colour")
+            name = entry.get("name")
+            if not isinstance(name, str) or not _NAME.match(name):
+                raise fail(f"{key}.name", "must be a label name of letters, digits, _ or -")
+            if (kind, name) in seen_names:
+                raise fail(f"{key}.name", f"label {name!r} is defined twice")
+            seen_names.add((kind, name))
+            hotkey = entry.get("hotkey")
+            if hotkey is not None:
+                if not isinstance(hotkey, str) or len(hotkey) != 1:
+                    raise fail(f"{key}.hotkey", "must be a single character")
+                # Entity hotkeys work on the main screen; claim hotkeys only inside the claim picker.
+                scope = "main" if kind == "entity" else "claim"
+                if scope == "main" and hotkey in RESERVED_KEYS:
+                    raise fail(f"{key}.hotkey", f"{hotkey!r} is taken by the annotation screen; pick a digit or another free key")
+                if (scope, hotkey) in hotkeys:
+                    raise fail(f"{key}.hotkey", f"{hotkey!r} is already the hotkey of {hotkeys[(scope, hotkey)]}")
+                hotkeys[(scope, hotkey)] = name
+            colour = entry.get("colour", entry.get("color", "grey50"))
+            if not isinstance(colour, str) or not _COLOUR.match(colour):
+                raise fail(f"{key}.colour", "must be '#rrggbb' or a colour name such as 'red'")
+            spacy_labels = entry.get("spacy", [])
+            if not isinstance(spacy_labels, list) or not all(isinstance(item, str) for item in spacy_labels):
+                raise fail(f"{key}.spacy", "must be a list of spaCy label names")
+            description = entry.get("description", "")
+            if not isinstance(description, str):
+                raise fail(f"{key}.description", "must be a string")
+            unknown = set(entry) - {"name", "hotkey", "colour", "color", "spacy", "description"}
+            if unknown:
+                raise fail(key, f"unknown key(s) {', '.join(sorted(unknown))}")
+            labels.append(Label(name, kind, hotkey, colour, description, tuple(spacy_labels)))
+        return labels
+
+    entities = parse_labels("entities", "entity")
+    claims = parse_labels("claims", "claim")
+    if not entities and not claims:
+        raise fail("entities", "a schema needs at least one entity or claim label")
+    attributes = raw.get("claim_attributes", [])
+    if not isinstance(attributes, list) or not all(isinstance(item, dict) and "name" in item for item in attributes):
+        raise fail("claim_attributes", "must be a list of tables, each with a name")
+    spacy_targets: dict[str, str] = {}
+    for label in entities:
+        for spacy_label in label.spacy:
+            if spacy_label in spacy_targets:
+                raise fail("entities", f"spaCy label {spacy_label!r} is mapped onto both {spacy_targets[spacy_label]} and {label.name}")
+            spacy_targets[spacy_label] = label.name
+    known = {"name", "version", "description", "entities", "claims", "claim_attributes", "patterns_file", "patterns"}
+    unknown = set(raw) - known
+    if unknown:
+        raise fail(sorted(unknown)[0], "unknown key; expected one of " + ", ".join(sorted(known)))
+    return Schema(
+        name=str(raw["name"]),
+        version=str(raw["version"]),
+        entities=entities,
+        claims=claims,
+        claim_attributes=attributes,
+        description=str(raw.get("description", "")),
+        patterns=list(raw.get("patterns", [])),
+    )
+
+
+def schema_from_json(text: str) -> Schema:
+    return schema_from_dict(json.loads(text), "stored schema")

@@ -247,5 +247,43 @@ def stats_command(db_path: Path, as_json: bool) -> None:
         console.print(table)
 
 
+@cli.command("annotate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@db_option
+@dataset_option(default="news")
+@click.option("--annotator", default=None, help="Your name; defaults to ANNOTATOR_USER, then your login name.")
+@click.option("--schema", "schema_name", default=None, help="Schema for a new dataset (news-claims, conll, or a path).  [default: news-claims]")
+@click.option("--model", default=None, help="spaCy pipeline (name or folder) that suggests spans for documents without suggestions.")
+@click.option("--no-suggest", is_flag=True, help="Do not compute suggestions in the background.")
+@friendly_errors
+def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annotator: str | None, schema_name: str | None, model: str | None, no_suggest: bool) -> None:
+    """Open the annotation screen (FILES, if given, are imported first).
+
+    Every key you press that changes a label is saved to the database at once;
+    reopening resumes at your first unfinished document, with undo intact.
+
+    \b
+    Example:
+      annotator annotate examples/articles.jsonl
+      annotator annotate --db team.db --dataset pow --annotator alice
+    """
+    from annotator.schema import DEFAULT_SCHEMA, load_schema
+
+    annotator = annotator or default_annotator()
+    if files:
+        from annotator.importer import import_files
+
+        with open_store(db_path, create=True) as store:
+            schema = store.ensure_dataset(dataset, load_schema(schema_name or DEFAULT_SCHEMA), explicit=schema_name is not None)
+            result = import_files(store, list(files), dataset, schema)
+        click.echo(f"{dataset}: {result.counts.added} documents added, {result.counts.duplicates} already there", err=True)
+    elif not db_path.exists():
+        raise click.ClickException(f"database {db_path} does not exist: give article files to import (annotator annotate examples/articles.jsonl)")
+    from annotator.tui.app import AnnotatorApp, load_keymap
+
+    app = AnnotatorApp(db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap())
+    app.run()
+
+
 def main() -> None:
     cli(prog_name="annotator")

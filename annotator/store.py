@@ -816,6 +816,23 @@ class Store:
                 self._annotation(claimant_id)
                 self._link(changes, claim["document_id"], annotator, claim_id, claimant_id)
 
+    def add_claimant(self, annotator: str, claim_id: int, start: int, end: int) -> int:
+        """Mark a stretch of text as a claim's claimant (a span of kind 'claimant') and link it, as one action."""
+        claim = self._annotation(claim_id)
+        stamp = now()
+        with self._action(annotator, claim["document_id"], "claimant") as changes:
+            claimant_id = self._insert(
+                changes,
+                "annotations",
+                {
+                    "document_id": claim["document_id"], "annotator": annotator, "kind": "claimant", "start": start, "end": end,
+                    "label": "CLAIMANT", "attributes": "{}", "origin": "manual", "suggestion_id": None,
+                    "created_at": stamp, "updated_at": stamp,
+                },
+            )
+            self._link(changes, claim["document_id"], annotator, claim_id, claimant_id)
+            return claimant_id
+
     def set_status(self, annotator: str, document_id: int, status: str) -> None:
         with self._action(annotator, document_id, status) as changes:
             row = self.conn.execute(

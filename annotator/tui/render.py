@@ -1,0 +1,118 @@
+"""Turn article text into safe, wrapped, styled lines; no Textual here, only Rich styles."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from rich.cells import cell_len
+from rich.color import Color
+from rich.style import Style
+
+from annotator.tui.items import Item
+
+# Control characters are drawn as visible symbols of one cell, so offsets stay one character per character.
+_SAFE = {code: chr(0x2400 + code) for code in range(32)}
+_SAFE.update({9: " ", 13: " ", 10: " ", 0x7F: "\u2421"})
+_SAFE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+_WORD = re.compile(r"\S+\s*|\s+")
+
+
+def safe_text(text: str) -> str:
+    """The text with control characters (escape sequences included) replaced one for one by visible symbols."""
+    return text.translate(_SAFE)
+
+
+def wrap(text: str, width: int) -> list[tuple[int, int]]:
+    """Greedy word wrap into (start, end) character ranges; newlines end paragraphs."""
+    width = max(width, 8)
+    lines: list[tuple[int, int]] = []
+    position = 0
+    for paragraph in text.split("\n"):
+        if not paragraph:
+            lines.append((position, position))
+            position += 1
+            continue
+        line_start = position
+        line_width = 0
+        for match in _WORD.finditer(paragraph):
+            word_start = position + match.start()
+            word = match.group()
+            visible = cell_len(word.rstrip())
+            if line_width and line_width + visible > width:
+                lines.append((line_start, word_start))
+                line_start, line_width = word_start, 0
+            while visible > width:
+                cut = word_start
+                used = 0
+                while cut < position + match.end() and used + cell_len(text[cut]) <= width:
+                    used += cell_len(text[cut])
+                    cut += 1
+                cut = max(cut, word_start + 1)
+                lines.append((word_start, cut))
+                word_start, line_start = cut, cut
+                word = text[cut : position + match.end()]
+                visible = cell_len(word.rstrip())
+            line_width += cell_len(word)
+        lines.append((line_start, position + len(paragraph)))
+        position += len(paragraph) + 1
+    return lines
+
+
+def line_of(lines: list[tuple[int, int]], offset: int) -> int:
+    starts = [start for start, _ in lines]
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
+def blend(colour: str, amount: float, base: str = "#000000") -> str:
+    """Mix a label colour into the background, for the quiet tint behind a kept claim."""
+    try:
+        top = Color.parse(colour).get_truecolor()
+        bottom = Color.parse(base).get_truecolor()
+    except Exception:  # noqa: BLE001 - a colour name Rich cannot blend falls back to itself
+        return colour
+    mixed = [round(b + (t - b) * amount) for t, b in zip(top, bottom)]
+    return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+
+class SpanStyles:
+    """Styles for each kind of mark, computed once per schema."""
+
+    def __init__(self, colours: dict[str, str]):
+        self.colours = colours
+        self.cache: dict[tuple[str, str, bool], Style] = {}
+
+    def style(self, item: Item) -> Style:
+        key = (item.kind, item.label, item.pending)
+        style = self.cache.get(key)
+        if style is None:
+            colour = self.colours.get(item.label, "#a0a0a0") if item.kind != "claimant" else "#d7d7af"
+            if item.kind == "claim":
+                style = Style(underline=True, color=colour) if item.pending else Style(bgcolor=blend(colour, 0.28), underline=True)
+            elif item.pending:
+                style = Style(color=colour, underline=True, bold=True)
+            else:
+                style = Style(bgcolor=colour, color="#000000")
+            self.cache[key] = style
+        return style
+
+
+CURRENT = Style(reverse=True, bold=True)
+SELECTION = Style(bgcolor="#ffffff", color="#000000", bold=True)
+CURSOR = Style(underline=True, bold=True, color="#ffff00")
+MATCH = Style(bgcolor="#5f5f00")
+
+
+class MarkIndex:
+    """Find the items overlapping a character range fast, for documents with thousands of spans."""
+
+    def __init__(self, items: list[Item]):
+        ordered = sorted(items, key=lambda item: item.start)
+        self.items = ordered
+        self.starts = [item.start for item in ordered]
+        self.longest = max((item.end - item.start for item in ordered), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[Item]:
+        first = bisect.bisect_left(self.starts, start - self.longest)
+        last = bisect.bisect_left(self.starts, end)
+        return [item for item in self.items[first:last] if item.end > start and item.start < end]

@@ -1,0 +1,54 @@
+"""Every key of the annotation screen, read from its bindings, and the label hotkeys."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from annotator.schema import Schema
+
+
+def key_table(bindings: list[Binding], keymap: dict[str, str], app) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+    table.add_column("keys", style="bold cyan", no_wrap=True)
+    table.add_column("action")
+    for binding in bindings:
+        keys = keymap.get(binding.id or "", binding.key)
+        shown = ", ".join(app.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+        table.add_row(shown, binding.description)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, bindings: list[Binding], schema: Schema, keymap: dict[str, str]):
+        super().__init__()
+        self.bindings = bindings
+        self.schema = schema
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        labels = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+        labels.add_column("key", style="bold cyan")
+        labels.add_column("label")
+        labels.add_column("meaning", style="dim")
+        for label in self.schema.entities:
+            labels.add_row(label.hotkey or "", Text(label.name, style=f"bold {label.colour}"), label.description)
+        for label in self.schema.claims:
+            labels.add_row(f"c then {label.hotkey}" if label.hotkey else "c", Text(label.name, style=f"bold {label.colour}"), label.description)
+        with VerticalScroll(id="help"):
+            yield Static(Text("annotator: keys (esc closes; every action is saved at once)", style="bold"))
+            yield Static(key_table(self.bindings, self.keymap, self.app))
+            yield Static(Text("\nLabels", style="bold"))
+            yield Static(labels)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,106 @@
+"""The article: wrapped text with spans highlighted; only the visible lines are rendered."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.tui.items import Item
+from annotator.tui.render import CURRENT, CURSOR, MATCH, SELECTION, MarkIndex, SpanStyles, line_of, safe_text, wrap
+
+
+class ArticleView(ScrollView, can_focus=False):
+    DEFAULT_CSS = """
+    ArticleView { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, styles: SpanStyles, **kwargs):
+        super().__init__(**kwargs)
+        self.span_styles = styles
+        self.text = ""
+        self.shown = ""
+        self.lines: list[tuple[int, int]] = []
+        self.index = MarkIndex([])
+        self.kinds_first: list[Item] = []
+        self.current: Item | None = None
+        self.selection: tuple[int, int] | None = None
+        self.cursor: tuple[int, int] | None = None
+        self.match: tuple[int, int] | None = None
+        self._wrapped_width = -1
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self.shown = safe_text(text)
+        self._wrapped_width = -1
+        self._rewrap()
+        self.scroll_to(y=0, animate=False)
+
+    def set_marks(self, items: list[Item], current: Item | None, selection: tuple[int, int] | None, cursor: tuple[int, int] | None, match: tuple[int, int] | None = None) -> None:
+        self.index = MarkIndex(items)
+        self.current, self.selection, self.cursor, self.match = current, selection, cursor, match
+        self.refresh()
+
+    def _text_width(self) -> int:
+        return max(self.scrollable_content_region.width - 1, 10)
+
+    def _rewrap(self) -> None:
+        width = self._text_width()
+        if width == self._wrapped_width:
+            return
+        self._wrapped_width = width
+        self.lines = wrap(self.text, width) if self.text else []
+        self.virtual_size = Size(width, len(self.lines))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._rewrap()
+
+    def show_offset(self, offset: int) -> None:
+        """Scroll so that the line holding this character is on screen, with some context."""
+        if not self.lines:
+            return
+        line = line_of(self.lines, offset)
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        if line < top + 1 or line >= top + height - 1:
+            self.scroll_to(y=max(line - height // 3, 0), animate=False)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        number = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if number >= len(self.lines):
+            return Strip.blank(width, base)
+        start, end = self.lines[number]
+        if start == end:
+            return Strip.blank(width, base)
+        cuts = {start, end}
+        marks: list[tuple[int, int, Style, int]] = []
+        for item in self.index.overlapping(start, end):
+            layer = 1 if item.kind == "claim" else 2
+            marks.append((item.start, item.end, self.span_styles.style(item), layer))
+            if self.current is not None and item.key == self.current.key:
+                marks.append((item.start, item.end, CURRENT, 5))
+        for extra, style, layer in ((self.match, MATCH, 3), (self.selection, SELECTION, 4), (self.cursor, CURSOR, 6)):
+            if extra is not None and extra[1] > start and extra[0] < end:
+                marks.append((extra[0], extra[1], style, layer))
+        for mark_start, mark_end, _, _ in marks:
+            if start < mark_start < end:
+                cuts.add(mark_start)
+            if start < mark_end < end:
+                cuts.add(mark_end)
+        marks.sort(key=lambda mark: mark[3])
+        ordered = sorted(cuts)
+        segments = []
+        for left, right in zip(ordered, ordered[1:]):
+            style = base
+            for mark_start, mark_end, mark_style, _ in marks:
+                if mark_start <= left and right <= mark_end:
+                    style = style + mark_style
+            segments.append(Segment(self.shown[left:right], style))
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+        return strip

@@ -1,0 +1,66 @@
+"""The document's spans, one per line, kept in step with the article; only visible rows are rendered."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.tui.items import Item
+from annotator.tui.render import safe_text
+
+GLYPHS = {"suggested": "?", "accepted": "✓", "corrected": "✎", "manual": "+", "imported": "⇣", "adjudicated": "⚖"}
+
+
+class SpanList(ScrollView, can_focus=False):
+    DEFAULT_CSS = """
+    SpanList { height: 1fr; }
+    """
+
+    def __init__(self, colours: dict[str, str], **kwargs):
+        super().__init__(**kwargs)
+        self.colours = colours
+        self.items: list[Item] = []
+        self.text = ""
+        self.current = -1
+
+    def set_items(self, items: list[Item], text: str, current: int) -> None:
+        self.items, self.text, self.current = items, text, current
+        self.virtual_size = Size(self.scrollable_content_region.width, len(items))
+        if 0 <= current:
+            top = self.scroll_offset.y
+            height = max(self.scrollable_content_region.height, 1)
+            if current < top or current >= top + height:
+                self.scroll_to(y=max(current - height // 3, 0), animate=False)
+        self.refresh()
+
+    def row(self, item: Item, selected: bool) -> Text:
+        colour = self.colours.get(item.label, "#d7d7af")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("▶ " if selected else "  ")
+        line.append(GLYPHS.get(item.origin, "·") + " ", style="dim" if item.pending else "bold green")
+        label_style = Style(color=colour, bold=not item.pending, italic=item.pending)
+        line.append(f"{item.label[:10]:<10} ", style=label_style)
+        excerpt = safe_text(self.text[item.start : item.end])
+        if item.kind == "claim":
+            excerpt = "“" + (excerpt if len(excerpt) <= 60 else excerpt[:57] + "…") + "”"
+        line.append(excerpt, style="dim" if item.pending else "")
+        if item.kind == "claim":
+            claimant = safe_text(self.text[item.claimant.start : item.claimant.end]) if item.claimant else "no claimant"
+            line.append(f"  ← {claimant}", style="italic cyan" if item.claimant else "dim italic")
+        if selected:
+            line.stylize("reverse")
+        return line
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        number = scroll_y + y
+        width = self.scrollable_content_region.width
+        if number >= len(self.items):
+            return Strip.blank(width, self.rich_style)
+        text = self.row(self.items[number], number == self.current)
+        text.truncate(width + scroll_x, overflow="ellipsis")
+        segments = list(text.render(self.app.console))
+        return Strip(segments).crop_extend(scroll_x, scroll_x + width, self.rich_style)

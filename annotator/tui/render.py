@@ -13,7 +13,7 @@ from annotator.tui.items import Item
 
 # Control characters are drawn as visible symbols of one cell, so offsets stay one character per character.
 _SAFE = {code: chr(0x2400 + code) for code in range(32)}
-_SAFE.update({9: " ", 13: " ", 10: " ", 0x7F: "\u2421"})
+_SAFE.update({9: " ", 13: " ", 10: "\n", 0x7F: "\u2421"})
 _SAFE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
 _WORD = re.compile(r"\S+\s*|\s+")
 
@@ -21,6 +21,11 @@ _WORD = re.compile(r"\S+\s*|\s+")
 def safe_text(text: str) -> str:
     """The text with control characters (escape sequences included) replaced one for one by visible symbols."""
     return text.translate(_SAFE)
+
+
+def one_line(text: str) -> str:
+    """Safe text for a single row: newlines become spaces."""
+    return safe_text(text).replace("\n", " ")
 
 
 def wrap(text: str, width: int) -> list[tuple[int, int]]:

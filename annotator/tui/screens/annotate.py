@@ -19,7 +19,7 @@ from annotator.model import AnnotatorError
 from annotator.schema import Label as SchemaLabel
 from annotator.tui.items import Item, build_items, claimant_candidates, move_boundary, snap, token_index_at, tokenize
 from annotator.tui.messages import SuggestionsFailed, SuggestionsReady
-from annotator.tui.render import SpanStyles, safe_text
+from annotator.tui.render import SpanStyles, one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.span_list import SpanList
 
@@ -76,6 +76,7 @@ class AnnotateScreen(Screen):
         self.items: list[Item] = []
         self.current = -1
         self.cursor_token = 0
+        self.cursor_shown = False
         self.anchor: int | None = None
         self.match: tuple[int, int] | None = None
         self.last_search = ""
@@ -147,6 +148,7 @@ class AnnotateScreen(Screen):
         if self.items and current_key is None:
             pending = [index for index, item in enumerate(self.items) if item.pending]
             self.current = pending[0] if pending else 0
+            self.cursor_token = token_index_at(self.tokens, self.items[self.current].start)
             self.refresh_view()
         self.request_suggestions()
 
@@ -174,7 +176,7 @@ class AnnotateScreen(Screen):
     def refresh_view(self) -> None:
         item = self.current_item
         selection = self.selection
-        cursor = None if selection or not self.tokens else self.tokens[self.cursor_token]
+        cursor = self.tokens[self.cursor_token] if self.cursor_shown and not selection and self.tokens else None
         article = self.query_one(ArticleView)
         article.set_marks(self.items, item, selection, cursor, self.match)
         if selection:
@@ -191,7 +193,7 @@ class AnnotateScreen(Screen):
         info.append(f" {self.session.dataset} ", style="bold reverse")
         info.append(f"  doc {self.position + 1}/{len(self.doc_ids)} ")
         document = store.document(self.document_id)
-        info.append(safe_text(str(document.id))[:30], style="bold")
+        info.append(one_line(str(document.id))[:30], style="bold")
         info.append(f"  [{status}]", style="green" if status == "done" else "yellow" if status == "skipped" else "dim")
         info.append(f"  {self.session.annotator}", style="cyan")
         pending = sum(1 for item in self.items if item.pending)
@@ -244,7 +246,7 @@ class AnnotateScreen(Screen):
         return True
 
     def describe(self, item: Item) -> str:
-        excerpt = safe_text(self.text[item.start : item.end])
+        excerpt = one_line(self.text[item.start : item.end])
         return f"{item.label} “{excerpt[:50]}{'…' if len(excerpt) > 50 else ''}”"
 
     # --------------------------------------------------------------- actions
@@ -252,6 +254,7 @@ class AnnotateScreen(Screen):
     def action_next_span(self) -> None:
         if self.items:
             self.anchor = None
+            self.cursor_shown = False
             self.current = (self.current + 1) % len(self.items)
             self.cursor_token = token_index_at(self.tokens, self.items[self.current].start)
             self.refresh_view()
@@ -259,6 +262,7 @@ class AnnotateScreen(Screen):
     def action_prev_span(self) -> None:
         if self.items:
             self.anchor = None
+            self.cursor_shown = False
             self.current = (self.current - 1) % len(self.items)
             self.cursor_token = token_index_at(self.tokens, self.items[self.current].start)
             self.refresh_view()
@@ -319,7 +323,7 @@ class AnnotateScreen(Screen):
             self.anchor = None
             self.commit(
                 lambda: store.add_span(annotator, self.document_id, start, end, name, kind),
-                f"added {name} “{safe_text(self.text[start:end])[:50]}”",
+                f"added {name} “{one_line(self.text[start:end])[:50]}”",
                 lambda new_id: ("a", new_id),
             )
             return
@@ -330,7 +334,7 @@ class AnnotateScreen(Screen):
         if item.pending:
             self.commit(
                 lambda: store.accept_suggestion(annotator, item.row_id, label=name, kind=kind),
-                f"kept as {name}: “{safe_text(self.text[item.start:item.end])[:50]}”",
+                f"kept as {name}: “{one_line(self.text[item.start:item.end])[:50]}”",
                 lambda kept: ("a", kept),
             )
         else:
@@ -398,7 +402,7 @@ class AnnotateScreen(Screen):
             else:
                 self.commit(
                     lambda: store.add_claimant(annotator, item.row_id, start, end),
-                    f"claimant: “{safe_text(self.text[start:end])[:40]}”",
+                    f"claimant: “{one_line(self.text[start:end])[:40]}”",
                     item.key,
                 )
             return
@@ -429,7 +433,9 @@ class AnnotateScreen(Screen):
     def action_cursor(self, step: int) -> None:
         if self.tokens:
             self.anchor = None
-            self.cursor_token = max(0, min(self.cursor_token + step, len(self.tokens) - 1))
+            if self.cursor_shown:
+                self.cursor_token = max(0, min(self.cursor_token + step, len(self.tokens) - 1))
+            self.cursor_shown = True
             self.refresh_view()
 
     def action_cursor_line(self, step: int) -> None:
@@ -443,11 +449,13 @@ class AnnotateScreen(Screen):
             column = self.tokens[self.cursor_token][0] - article.lines[line - step][0]
             self.anchor = None
             self.cursor_token = token_index_at(self.tokens, article.lines[line][0] + column)
+            self.cursor_shown = True
             self.refresh_view()
 
     def action_select(self, step: int) -> None:
         if not self.tokens:
             return
+        self.cursor_shown = True
         if self.anchor is None:
             self.anchor = self.cursor_token
             if step > 0:

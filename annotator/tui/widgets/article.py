@@ -51,7 +51,7 @@ class ArticleView(ScrollView, can_focus=False):
         if width == self._wrapped_width:
             return
         self._wrapped_width = width
-        self.lines = wrap(self.text, width) if self.text else []
+        self.lines = wrap(self.shown, width) if self.text else []
         self.virtual_size = Size(width, len(self.lines))
         self.refresh()
 

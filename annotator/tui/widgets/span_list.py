@@ -9,7 +9,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.tui.items import Item
-from annotator.tui.render import safe_text
+from annotator.tui.render import one_line
 
 GLYPHS = {"suggested": "?", "accepted": "✓", "corrected": "✎", "manual": "+", "imported": "⇣", "adjudicated": "⚖"}
 
@@ -43,12 +43,12 @@ class SpanList(ScrollView, can_focus=False):
         line.append(GLYPHS.get(item.origin, "·") + " ", style="dim" if item.pending else "bold green")
         label_style = Style(color=colour, bold=not item.pending, italic=item.pending)
         line.append(f"{item.label[:10]:<10} ", style=label_style)
-        excerpt = safe_text(self.text[item.start : item.end])
+        excerpt = one_line(self.text[item.start : item.end])
         if item.kind == "claim":
             excerpt = "“" + (excerpt if len(excerpt) <= 60 else excerpt[:57] + "…") + "”"
         line.append(excerpt, style="dim" if item.pending else "")
         if item.kind == "claim":
-            claimant = safe_text(self.text[item.claimant.start : item.claimant.end]) if item.claimant else "no claimant"
+            claimant = one_line(self.text[item.claimant.start : item.claimant.end]) if item.claimant else "no claimant"
             line.append(f"  ← {claimant}", style="italic cyan" if item.claimant else "dim italic")
         if selected:
             line.stylize("reverse")

@@ -1,0 +1,256 @@
+"""Drive the real annotation screen with Pilot on a real database, and check SQLite first."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.widgets.article import ArticleView
+
+SIZE = (120, 36)
+
+
+def rows(db, sql, *params):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def kept(db, annotator="alice"):
+    return rows(
+        db,
+        'SELECT a.kind, a.label, substr(d.text, a.start + 1, a."end" - a.start), a.origin FROM annotations a '
+        "JOIN documents d ON d.id = a.document_id WHERE a.annotator = ? ORDER BY a.id",
+        annotator,
+    )
+
+
+def screen(app) -> AnnotateScreen:
+    assert isinstance(app.screen, AnnotateScreen)
+    return app.screen
+
+
+async def test_opens_on_first_document_with_suggestions_pending(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        current = screen(app)
+        assert current.position == 0
+        assert all(item.pending for item in current.items)
+        # The first pending item is the claim (it starts earliest among the longest).
+        assert current.current_item is not None
+    assert kept(annotate_db) == []
+
+
+async def test_accept_keeps_suggestion_and_its_claimant(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        current = screen(app)
+        claim_index = next(i for i, item in enumerate(current.items) if item.kind == "claim")
+        current.current = claim_index
+        await pilot.press("a")
+        assert ("claim", "ALLEGATION", "Russian troops shot seven captured soldiers near Bakhmut", "accepted") in kept(annotate_db)
+        assert ("entity", "PERSON", "Dmytro Lubinets", "accepted") in kept(annotate_db)
+        linked = rows(annotate_db, "SELECT count(*) FROM relations WHERE annotator = 'alice' AND type = 'claimant'")
+        assert linked == [(1,)]
+        claim = next(item for item in current.items if item.kind == "claim")
+        assert not claim.pending and claim.claimant is not None
+
+
+async def test_reject_and_accept_all(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        current = screen(app)
+        first = current.current_item
+        await pilot.press("x")
+        assert rows(annotate_db, "SELECT count(*) FROM rejections WHERE annotator = 'alice'") == [(1,)]
+        assert first.key not in [item.key for item in current.items]
+        await pilot.press("A")
+        assert all(not item.pending for item in current.items)
+        assert len(kept(annotate_db)) == len(current.items)
+
+
+async def test_relabel_with_hotkey_marks_corrected(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        current = screen(app)
+        current.current = next(i for i, item in enumerate(current.items) if item.label == "GPE")
+        await pilot.press("a")
+        current.current = next(i for i, item in enumerate(current.items) if item.label == "GPE" and not item.pending)
+        await pilot.press("4")
+    assert ("entity", "LOC", "Bakhmut", "corrected") in kept(annotate_db)
+
+
+async def test_relabel_pending_suggestion_keeps_it_corrected(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        current = screen(app)
+        current.current = next(i for i, item in enumerate(current.items) if item.label == "ORG")
+        await pilot.press("5")
+    assert ("entity", "NORP", "Kremlin", "corrected") in kept(annotate_db)
+
+
+async def test_resize_moves_boundaries_by_tokens(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        current = screen(app)
+        current.current = next(i for i, item in enumerate(current.items) if item.label == "PERSON")
+        await pilot.press("left_square_bracket")
+        assert ("entity", "PERSON", "Ombudsman Dmytro Lubinets", "corrected") in kept(annotate_db)
+        await pilot.press("right_curly_bracket")
+        assert ("entity", "PERSON", "Ombudsman Dmytro Lubinets said", "corrected") in kept(annotate_db)
+        await pilot.press("left_curly_bracket", "right_square_bracket")
+    assert kept(annotate_db) == [("entity", "PERSON", "Dmytro Lubinets", "corrected")]
+
+
+async def test_create_span_from_token_selection(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        current = screen(app)
+        # Tokens: Ombudsman Dmytro Lubinets said Russian ...
+        await pilot.press("right", "right", "right", "right", "shift+right")
+        assert current.selection is not None
+        await pilot.press("5")
+        assert current.selection is None
+    assert ("entity", "NORP", "Russian", "manual") in kept(annotate_db)
+
+
+async def test_selection_then_label_picker(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("shift+right")
+        await pilot.press("l")
+        await pilot.press(*"milit", "enter")
+    assert ("entity", "MILITARY_UNIT", "Dmytro", "manual") in kept(annotate_db)
+
+
+async def test_claim_with_claimant_from_keys(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        current = screen(app)
+        # Keep the person first, so it is a claimant candidate.
+        current.current = next(i for i, item in enumerate(current.items) if item.label == "PERSON")
+        await pilot.press("a")
+        # "The Kremlin denied the report on Tuesday." -> claim over "the report".
+        start = current.text.index("the report")
+        from annotator.tui.items import token_index_at
+
+        current.cursor_token = token_index_at(current.tokens, start)
+        current.anchor = None
+        await pilot.press("shift+right", "shift+right", "c", "d")
+        assert ("claim", "DENIAL", "the report", "manual") in kept(annotate_db)
+        current.current = next(i for i, item in enumerate(current.items) if item.kind == "claim" and item.label == "DENIAL")
+        await pilot.press("L")
+    claimants = rows(
+        annotate_db,
+        "SELECT substr(d.text, w.start + 1, w.\"end\" - w.start) FROM relations r JOIN annotations w ON w.id = r.to_id "
+        "JOIN annotations c ON c.id = r.from_id JOIN documents d ON d.id = c.document_id WHERE c.label = 'DENIAL'",
+    )
+    assert claimants == [("Dmytro Lubinets",)]
+
+
+async def test_claimant_from_selection_creates_claimant_span(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        current = screen(app)
+        current.current = next(i for i, item in enumerate(current.items) if item.kind == "claim")
+        await pilot.press("a")
+        current.current = next(i for i, item in enumerate(current.items) if item.kind == "claim")
+        from annotator.tui.items import token_index_at
+
+        current.cursor_token = token_index_at(current.tokens, current.text.index("The Kremlin"))
+        await pilot.press("shift+right", "shift+right", "L")
+    assert ("claimant", "CLAIMANT", "The Kremlin", "manual") in kept(annotate_db)
+
+
+async def test_undo_redo_and_undo_after_restart(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        after_accept = kept(annotate_db)
+        assert after_accept
+        await pilot.press("u")
+        assert kept(annotate_db) == []
+        await pilot.press("ctrl+y")
+        assert kept(annotate_db) == after_accept
+        await pilot.press("q")
+    restarted = make_app()
+    async with restarted.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        assert kept(annotate_db) == []
+        assert any(item.pending for item in screen(restarted).items)
+
+
+async def test_done_skip_next_and_resume(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "d")
+        assert screen(app).position == 1
+        await pilot.press("s")
+        assert screen(app).position == 2
+        await pilot.press("p")
+        assert screen(app).position == 1
+        await pilot.press("n")
+        assert screen(app).position == 2
+        await pilot.press("q")
+    statuses = rows(annotate_db, "SELECT d.ext_id, s.status FROM doc_status s JOIN documents d ON d.id = s.document_id WHERE s.annotator = 'alice' ORDER BY d.id")
+    assert statuses == [("pow-a", "done"), ("pow-b", "skipped")]
+    resumed = make_app()
+    async with resumed.run_test(size=SIZE):
+        assert screen(resumed).position == 2
+    other = make_app("bob")
+    async with other.run_test(size=SIZE):
+        assert screen(other).position == 0
+
+
+async def test_undo_of_done_returns_to_that_document(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        assert screen(app).position == 1
+        await pilot.press("u")
+        assert screen(app).position == 0
+    assert rows(annotate_db, "SELECT status FROM doc_status WHERE annotator = 'alice'") in ([], [("todo",)])
+
+
+async def test_goto_and_search(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", *"pow-c", "enter")
+        assert screen(app).position == 2
+        await pilot.press("slash", *"robotyne", "enter")
+        assert screen(app).selection is not None
+        start, end = screen(app).selection
+        assert screen(app).text[start:end] == "Robotyne"
+        await pilot.press("3")
+    assert ("entity", "GPE", "Robotyne", "manual") in kept(annotate_db)
+
+
+async def test_time_is_recorded_per_document(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen(app).active_seconds = 5.0
+        await pilot.press("d")
+    assert rows(annotate_db, "SELECT seconds >= 5 FROM doc_status WHERE annotator = 'alice'") == [(1,)]
+
+
+async def test_markup_and_escape_sequences_are_shown_literally(tmp_path):
+    from annotator.model import Document
+    from annotator.schema import load_schema
+    from annotator.store import Store
+    from annotator.tui.app import AnnotatorApp
+
+    hostile = "Note [bold red]not bold[/] and [link=http://x]link[/link] \x1b[31mred\x1b[0m end."
+    path = tmp_path / "hostile.db"
+    with Store(path) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+        with store.transaction():
+            store.add_documents("news", [(Document(text=hostile, id="h"), "t:1")])
+    app = AnnotatorApp(path, "news", "alice", suggest=False)
+    async with app.run_test(size=SIZE):
+        article = app.screen.query_one(ArticleView)
+        shown = "".join(article.render_line(y).text.rstrip() + " " for y in range(len(article.lines)))
+        assert "[bold red]not bold[/]" in shown
+        assert "[link=http://x]link[/link]" in shown
+        assert "\x1b" not in shown
+        assert "␛[31mred␛[0m" in shown
+        # The offsets of what is shown still match the text one character for one.
+        assert len(article.shown) == len(hostile)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -188,7 +189,7 @@ class Store:
             )
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._enable_wal()
             if mode.lower() != "wal" and not self._read_only():
                 raise StoreError(f"database {self.path}: could not switch to WAL journal mode (got {mode})")
             self.conn.execute("PRAGMA synchronous = FULL")
@@ -196,6 +197,17 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as error:
             raise StoreError(self._explain(error)) from None
+
+    def _enable_wal(self) -> str:
+        """Switch to WAL, waiting out another process that is switching the same new file (SQLite does not wait then)."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                return self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _read_only(self) -> bool:
         return bool(self.conn.execute("PRAGMA query_only").fetchone()[0])
@@ -213,6 +225,18 @@ class Store:
         return f"database {self.path}: {message}"
 
     def _migrate(self) -> None:
+        if not self._pending_migrations():
+            return
+        # Another process may be migrating the same file: take the write lock, then look again.
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self.transaction():
+                if self._pending_migrations():
+                    migrations.apply(self.db)
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _pending_migrations(self) -> bool:
         known = {migration.name for migration in migrations._migrations}
         applied = {migration.name for migration in migrations.applied(self.db)}
         newer = sorted(applied - known)
@@ -221,12 +245,7 @@ class Store:
                 f"database {self.path} was written by a newer version of annotator "
                 f"(unknown migration {newer[-1]}): upgrade annotator to open it"
             )
-        if migrations.pending(self.db):
-            self.conn.execute("PRAGMA foreign_keys = OFF")
-            try:
-                migrations.apply(self.db)
-            finally:
-                self.conn.execute("PRAGMA foreign_keys = ON")
+        return bool(migrations.pending(self.db))
 
     def close(self) -> None:
         self.conn.close()
@@ -488,9 +507,11 @@ class Store:
             sql += " AND source = ?"
             params.append(source)
         rows = self.conn.execute(sql + ' ORDER BY start, "end" DESC, id', params).fetchall()
+        # One JSON parse for all rows' attributes: documents can carry thousands of suggestions.
+        attributes = json.loads("[" + ",".join(r[7] for r in rows) + "]")
         return [
-            {"id": r[0], "kind": r[1], "start": r[2], "end": r[3], "label": r[4], "score": r[5], "source": r[6], "attributes": json.loads(r[7]), "claimant_id": r[8]}
-            for r in rows
+            {"id": r[0], "kind": r[1], "start": r[2], "end": r[3], "label": r[4], "score": r[5], "source": r[6], "attributes": attrs, "claimant_id": r[8]}
+            for r, attrs in zip(rows, attributes)
         ]
 
     def rejected_ids(self, document_id: int, annotator: str) -> set[int]:

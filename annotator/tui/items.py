@@ -84,14 +84,9 @@ def snap(tokens: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]
     return min(tokens[first][0], start) if tokens[first][0] <= start else tokens[first][0], max(tokens[last][1], end)
 
 
-def token_index_at(tokens: list[tuple[int, int]], offset: int) -> int:
-    """The index of the token at or just after a character offset."""
-    index = bisect.bisect_right([token[0] for token in tokens], offset) - 1
-    if index < 0:
-        return 0
-    if tokens[index][1] <= offset and index + 1 < len(tokens):
-        return index + 1
-    return index
+def token_index_at(token_starts: list[int], offset: int) -> int:
+    """The index of the token holding a character offset, or of the one before it (starts are sorted)."""
+    return max(bisect.bisect_right(token_starts, offset) - 1, 0)
 
 
 def move_boundary(tokens: list[tuple[int, int]], start: int, end: int, which: str, step: int) -> tuple[int, int]:

@@ -36,32 +36,54 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
     for paragraph in text.split("\n"):
         if not paragraph:
             lines.append((position, position))
-            position += 1
-            continue
-        line_start = position
-        line_width = 0
-        for match in _WORD.finditer(paragraph):
-            word_start = position + match.start()
-            word = match.group()
-            visible = cell_len(word.rstrip())
-            if line_width and line_width + visible > width:
-                lines.append((line_start, word_start))
-                line_start, line_width = word_start, 0
-            while visible > width:
-                cut = word_start
-                used = 0
-                while cut < position + match.end() and used + cell_len(text[cut]) <= width:
-                    used += cell_len(text[cut])
-                    cut += 1
-                cut = max(cut, word_start + 1)
-                lines.append((word_start, cut))
-                word_start, line_start = cut, cut
-                word = text[cut : position + match.end()]
-                visible = cell_len(word.rstrip())
-            line_width += cell_len(word)
-        lines.append((line_start, position + len(paragraph)))
+        elif paragraph.isascii():
+            _wrap_ascii(paragraph, position, width, lines)
+        else:
+            _wrap_cells(paragraph, position, width, lines)
         position += len(paragraph) + 1
     return lines
+
+
+def _wrap_ascii(paragraph: str, position: int, width: int, lines: list[tuple[int, int]]) -> None:
+    """The common case, one cell per character: only string lengths and finds, no per-character work."""
+    length = len(paragraph)
+    start = 0
+    while length - start > width:
+        cut = paragraph.rfind(" ", start, start + width + 1)
+        if cut <= start:
+            cut = start + width
+            lines.append((position + start, position + cut))
+            start = cut
+            continue
+        lines.append((position + start, position + cut + 1))
+        start = cut + 1
+    lines.append((position + start, position + length))
+
+
+def _wrap_cells(paragraph: str, position: int, width: int, lines: list[tuple[int, int]]) -> None:
+    """Wrap by terminal cells, for text with wide or zero-width characters."""
+    line_start = position
+    line_width = 0
+    for match in _WORD.finditer(paragraph):
+        word_start = position + match.start()
+        word = match.group()
+        visible = cell_len(word.rstrip())
+        if line_width and line_width + visible > width:
+            lines.append((line_start, word_start))
+            line_start, line_width = word_start, 0
+        while visible > width:
+            cut, used = word_start, 0
+            end = position + match.end()
+            while cut < end and used + cell_len(paragraph[cut - position]) <= width:
+                used += cell_len(paragraph[cut - position])
+                cut += 1
+            cut = max(cut, word_start + 1)
+            lines.append((word_start, cut))
+            word_start, line_start = cut, cut
+            word = paragraph[cut - position : match.end()]
+            visible = cell_len(word.rstrip())
+        line_width += cell_len(word)
+    lines.append((line_start, position + len(paragraph)))
 
 
 def line_of(lines: list[tuple[int, int]], offset: int) -> int:
@@ -112,6 +134,7 @@ class MarkIndex:
     """Find the items overlapping a character range fast, for documents with thousands of spans."""
 
     def __init__(self, items: list[Item]):
+        self.source = items
         ordered = sorted(items, key=lambda item: item.start)
         self.items = ordered
         self.starts = [item.start for item in ordered]

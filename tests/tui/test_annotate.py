@@ -133,7 +133,7 @@ async def test_claim_with_claimant_from_keys(make_app, annotate_db):
         start = current.text.index("the report")
         from annotator.tui.items import token_index_at
 
-        current.cursor_token = token_index_at(current.tokens, start)
+        current.cursor_token = token_index_at(current.token_starts, start)
         current.anchor = None
         await pilot.press("shift+right", "shift+right", "c", "d")
         assert ("claim", "DENIAL", "the report", "manual") in kept(annotate_db)
@@ -156,7 +156,7 @@ async def test_claimant_from_selection_creates_claimant_span(make_app, annotate_
         current.current = next(i for i, item in enumerate(current.items) if item.kind == "claim")
         from annotator.tui.items import token_index_at
 
-        current.cursor_token = token_index_at(current.tokens, current.text.index("The Kremlin"))
+        current.cursor_token = token_index_at(current.token_starts, current.text.index("The Kremlin"))
         await pilot.press("shift+right", "shift+right", "L")
     assert ("claimant", "CLAIMANT", "The Kremlin", "manual") in kept(annotate_db)
 

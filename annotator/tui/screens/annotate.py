@@ -73,6 +73,10 @@ class AnnotateScreen(Screen):
         self.document_id: int | None = None
         self.text = ""
         self.tokens: list[tuple[int, int]] = []
+        self.token_starts: list[int] = []
+        self.suggestions: list[dict] = []
+        self.ext_id = ""
+        self._shown_info: Text | None = None
         self.items: list[Item] = []
         self.current = -1
         self.cursor_token = 0
@@ -138,7 +142,10 @@ class AnnotateScreen(Screen):
         self.document_id = self.doc_ids[self.position]
         document = store.document(self.document_id)
         self.text = document.text
+        self.ext_id = str(document.id)
+        self.suggestions = store.suggestions(self.document_id)
         self.tokens = tokenize(self.text)
+        self.token_starts = [start for start, _ in self.tokens]
         self.cursor_token = 0
         self.anchor = None
         self.match = None
@@ -148,7 +155,7 @@ class AnnotateScreen(Screen):
         if self.items and current_key is None:
             pending = [index for index, item in enumerate(self.items) if item.pending]
             self.current = pending[0] if pending else 0
-            self.cursor_token = token_index_at(self.tokens, self.items[self.current].start)
+            self.cursor_token = token_index_at(self.token_starts, self.items[self.current].start)
             self.refresh_view()
         self.request_suggestions()
 
@@ -159,7 +166,7 @@ class AnnotateScreen(Screen):
         self.items = build_items(
             store.annotations(self.document_id, annotator),
             store.relations(self.document_id, annotator),
-            store.suggestions(self.document_id),
+            self.suggestions,
             store.rejected_ids(self.document_id, annotator),
         )
         if current_key is not None:
@@ -192,18 +199,20 @@ class AnnotateScreen(Screen):
         info = Text(no_wrap=True, overflow="ellipsis")
         info.append(f" {self.session.dataset} ", style="bold reverse")
         info.append(f"  doc {self.position + 1}/{len(self.doc_ids)} ")
-        document = store.document(self.document_id)
-        info.append(one_line(str(document.id))[:30], style="bold")
+        info.append(one_line(self.ext_id)[:30], style="bold")
         info.append(f"  [{status}]", style="green" if status == "done" else "yellow" if status == "skipped" else "dim")
         info.append(f"  {self.session.annotator}", style="cyan")
         pending = sum(1 for item in self.items if item.pending)
         info.append(f"  {len(self.items) - pending} kept, {pending} pending")
-        self.query_one("#docinfo", Static).update(info)
+        if info != self._shown_info:
+            self._shown_info = info
+            self.query_one("#docinfo", Static).update(info, layout=False)
         progress = self.query_one(ProgressBar)
-        progress.update(total=max(len(self.doc_ids), 1), progress=self.done_count)
+        if (progress.total, progress.progress) != (max(len(self.doc_ids), 1), self.done_count):
+            progress.update(total=max(len(self.doc_ids), 1), progress=self.done_count)
 
     def set_status(self, message: str, style: str = "") -> None:
-        self.query_one("#status", Static).update(Text(message, style=style, no_wrap=True, overflow="ellipsis"))
+        self.query_one("#status", Static).update(Text(message, style=style, no_wrap=True, overflow="ellipsis"), layout=False)
 
     @property
     def current_item(self) -> Item | None:
@@ -256,7 +265,7 @@ class AnnotateScreen(Screen):
             self.anchor = None
             self.cursor_shown = False
             self.current = (self.current + 1) % len(self.items)
-            self.cursor_token = token_index_at(self.tokens, self.items[self.current].start)
+            self.cursor_token = token_index_at(self.token_starts, self.items[self.current].start)
             self.refresh_view()
 
     def action_prev_span(self) -> None:
@@ -264,7 +273,7 @@ class AnnotateScreen(Screen):
             self.anchor = None
             self.cursor_shown = False
             self.current = (self.current - 1) % len(self.items)
-            self.cursor_token = token_index_at(self.tokens, self.items[self.current].start)
+            self.cursor_token = token_index_at(self.token_starts, self.items[self.current].start)
             self.refresh_view()
 
     def _advance_to_pending(self, after: int) -> None:
@@ -448,7 +457,7 @@ class AnnotateScreen(Screen):
         if 0 <= line < len(article.lines):
             column = self.tokens[self.cursor_token][0] - article.lines[line - step][0]
             self.anchor = None
-            self.cursor_token = token_index_at(self.tokens, article.lines[line][0] + column)
+            self.cursor_token = token_index_at(self.token_starts, article.lines[line][0] + column)
             self.cursor_shown = True
             self.refresh_view()
 
@@ -563,8 +572,8 @@ class AnnotateScreen(Screen):
                 return
             start, end = snap(self.tokens, found, found + len(term))
             self.match = (found, found + len(term))
-            self.anchor = token_index_at(self.tokens, start)
-            self.cursor_token = token_index_at(self.tokens, end - 1)
+            self.anchor = token_index_at(self.token_starts, start)
+            self.cursor_token = token_index_at(self.token_starts, end - 1)
             self.refresh_view()
             self.set_status("found: the match is selected; press a label key to mark it, / enter for the next")
 
@@ -624,6 +633,7 @@ class AnnotateScreen(Screen):
     @on(SuggestionsReady)
     def suggestions_ready(self, message: SuggestionsReady) -> None:
         if message.document_id == self.document_id:
+            self.suggestions = self.session.store.suggestions(self.document_id)
             key = self.current_item.key if self.current_item else None
             self.reload(key)
             if key is None and self.items:

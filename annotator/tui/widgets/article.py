@@ -30,18 +30,52 @@ class ArticleView(ScrollView, can_focus=False):
         self.cursor: tuple[int, int] | None = None
         self.match: tuple[int, int] | None = None
         self._wrapped_width = -1
+        self._fresh = True
 
     def set_text(self, text: str) -> None:
         self.text = text
         self.shown = safe_text(text)
+        self.index = MarkIndex([])
+        self.current = self.selection = self.cursor = self.match = None
+        self._fresh = True
         self._wrapped_width = -1
         self._rewrap()
         self.scroll_to(y=0, animate=False)
 
     def set_marks(self, items: list[Item], current: Item | None, selection: tuple[int, int] | None, cursor: tuple[int, int] | None, match: tuple[int, int] | None = None) -> None:
-        self.index = MarkIndex(items)
+        """Update the marks and repaint only the lines whose marks changed."""
+        dirty: list[tuple[int, int]] = []
+        if self._fresh:
+            self._fresh = False
+            self.index = MarkIndex(items)
+            self.current, self.selection, self.cursor, self.match = current, selection, cursor, match
+            self.refresh()
+            return
+        if items is not self.index.source:
+            before = {(item.key, item.start, item.end, item.label, item.kind, item.pending) for item in self.index.items}
+            after = {(item.key, item.start, item.end, item.label, item.kind, item.pending) for item in items}
+            dirty.extend((mark[1], mark[2]) for mark in before ^ after)
+            self.index = MarkIndex(items)
+        old_current = (self.current.start, self.current.end) if self.current else None
+        new_current = (current.start, current.end) if current else None
+        for old, new in ((old_current, new_current), (self.selection, selection), (self.cursor, cursor), (self.match, match)):
+            if old != new:
+                dirty.extend(extent for extent in (old, new) if extent is not None)
         self.current, self.selection, self.cursor, self.match = current, selection, cursor, match
-        self.refresh()
+        self._repaint(dirty)
+
+    def _repaint(self, extents: list[tuple[int, int]]) -> None:
+        if not extents:
+            return
+        if len(extents) > 100 or not self.lines:
+            self.refresh()
+            return
+        top = self.scroll_offset.y
+        bottom = top + self.scrollable_content_region.height
+        for start, end in extents:
+            first, last = max(line_of(self.lines, start), top), min(line_of(self.lines, max(end - 1, start)), bottom)
+            if first <= last:
+                self.refresh_lines(first, last - first + 1)
 
     def _text_width(self) -> int:
         return max(self.scrollable_content_region.width - 1, 10)
@@ -67,12 +101,18 @@ class ArticleView(ScrollView, can_focus=False):
         height = self.scrollable_content_region.height
         if line < top + 1 or line >= top + height - 1:
             self.scroll_to(y=max(line - height // 3, 0), animate=False)
+            self.refresh()
+
+    def render_lines(self, crop):
+        self._base = self.rich_style
+        self._width = self.scrollable_content_region.width
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         number = scroll_y + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        width = getattr(self, "_width", None) or self.scrollable_content_region.width
+        base = getattr(self, "_base", None) or self.rich_style
         if number >= len(self.lines):
             return Strip.blank(width, base)
         start, end = self.lines[number]

@@ -27,14 +27,25 @@ class SpanList(ScrollView, can_focus=False):
         self.current = -1
 
     def set_items(self, items: list[Item], text: str, current: int) -> None:
+        """Show these items; when only the cursor moved, repaint just the two rows concerned."""
+        same_rows = items is self.items and text is self.text
+        previous = self.current
         self.items, self.text, self.current = items, text, current
-        self.virtual_size = Size(self.scrollable_content_region.width, len(items))
+        size = Size(self.scrollable_content_region.width, len(items))
+        if self.virtual_size != size:
+            self.virtual_size = size
         if 0 <= current:
             top = self.scroll_offset.y
             height = max(self.scrollable_content_region.height, 1)
             if current < top or current >= top + height:
                 self.scroll_to(y=max(current - height // 3, 0), animate=False)
-        self.refresh()
+                same_rows = False
+        if not same_rows:
+            self.refresh()
+        elif previous != current:
+            for row in (previous, current):
+                if row >= 0:
+                    self.refresh_lines(row)
 
     def row(self, item: Item, selected: bool) -> Text:
         colour = self.colours.get(item.label, "#d7d7af")
@@ -54,13 +65,19 @@ class SpanList(ScrollView, can_focus=False):
             line.stylize("reverse")
         return line
 
+    def render_lines(self, crop):
+        self._base = self.rich_style
+        self._width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         number = scroll_y + y
-        width = self.scrollable_content_region.width
+        width = getattr(self, "_width", None) or self.scrollable_content_region.width
+        base = getattr(self, "_base", None) or self.rich_style
         if number >= len(self.items):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         text = self.row(self.items[number], number == self.current)
         text.truncate(width + scroll_x, overflow="ellipsis")
         segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)

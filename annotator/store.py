@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from annotator.model import AnnotatorError, Document, Relation, Span
+from annotator.model import STATUSES, AnnotatorError, Document, Relation, Span
 from annotator.schema import Schema, schema_from_json
 
 BUSY_TIMEOUT_SECONDS = 60
@@ -782,9 +782,7 @@ class Store:
         claimant_id: int | None = None,
     ) -> int:
         """Add a span by hand (and link its claimant, for a claim)."""
-        text_length = self.conn.execute("SELECT length(text) FROM documents WHERE id = ?", [document_id]).fetchone()
-        if text_length is None or not 0 <= start < end <= text_length[0]:
-            raise StoreError(f"span {start}-{end} is outside document {document_id}")
+        self._check_offsets(document_id, start, end)
         stamp = now()
         with self._action(annotator, document_id, "add") as changes:
             span_id = self._insert(
@@ -801,9 +799,15 @@ class Store:
             self._mark_in_progress(changes, document_id, annotator)
             return span_id
 
+    def _check_offsets(self, document_id: int, start: int, end: int) -> None:
+        text_length = self.conn.execute("SELECT length(text) FROM documents WHERE id = ?", [document_id]).fetchone()
+        if text_length is None or not 0 <= start < end <= text_length[0]:
+            raise StoreError(f"span {start}-{end} is outside document {document_id}")
+
     def update_span(self, annotator: str, annotation_id: int, **values: Any) -> None:
         """Relabel or resize a kept span; a changed accepted suggestion becomes 'corrected'."""
         row = self._annotation(annotation_id)
+        self._check_offsets(row["document_id"], values.get("start", row["start"]), values.get("end", row["end"]))
         if "attributes" in values and isinstance(values["attributes"], dict):
             values["attributes"] = json.dumps(values["attributes"], ensure_ascii=False)
         if row["origin"] == "accepted" and any(values.get(key, row[key]) != row[key] for key in ("start", "end", "label", "kind")):
@@ -840,6 +844,7 @@ class Store:
     def add_claimant(self, annotator: str, claim_id: int, start: int, end: int) -> int:
         """Mark a stretch of text as a claim's claimant (a span of kind 'claimant') and link it, as one action."""
         claim = self._annotation(claim_id)
+        self._check_offsets(claim["document_id"], start, end)
         stamp = now()
         with self._action(annotator, claim["document_id"], "claimant") as changes:
             claimant_id = self._insert(
@@ -855,6 +860,8 @@ class Store:
             return claimant_id
 
     def set_status(self, annotator: str, document_id: int, status: str) -> None:
+        if status not in STATUSES:
+            raise StoreError(f"status {status!r} is not one of {', '.join(STATUSES)}")
         with self._action(annotator, document_id, status) as changes:
             row = self.conn.execute(
                 "SELECT id FROM doc_status WHERE document_id = ? AND annotator = ?", [document_id, annotator]
@@ -941,11 +948,18 @@ class Store:
             row = {**row, "suggestion_id": None}
         if table == "rejections" and self._row("suggestions", row["suggestion_id"]) is None:
             return
+        if table == "doc_status":
+            spent = self.conn.execute(
+                "SELECT seconds FROM doc_status WHERE document_id = ? AND annotator = ?", [row["document_id"], row["annotator"]]
+            ).fetchone()
+            if spent is not None:
+                row = {**row, "seconds": spent[0]}
         columns = ", ".join(f'"{name}"' for name in row)
         self.conn.execute(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
     def _set(self, table: str, row: dict[str, Any]) -> None:
-        values = {key: value for key, value in row.items() if key != "id"}
+        # Time spent is added outside the action log (add_time), so undo and redo leave it as it is.
+        values = {key: value for key, value in row.items() if key != "id" and not (table == "doc_status" and key == "seconds")}
         assignments = ", ".join(f'"{name}" = ?' for name in values)
         self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row["id"]])
 
@@ -953,7 +967,11 @@ class Store:
         operation, table = change[0], change[1]
         if table not in UNDOABLE_TABLES:
             raise StoreError(f"action log names table {table!r}, which undo does not handle")
-        if operation == "insert":
+        if operation == "insert" and table == "doc_status":
+            # Keep the row if time was spent on the document since: 'todo' with its seconds.
+            self.conn.execute("UPDATE doc_status SET status = 'todo' WHERE id = ? AND seconds > 0", [change[2]["id"]])
+            self.conn.execute("DELETE FROM doc_status WHERE id = ? AND seconds = 0", [change[2]["id"]])
+        elif operation == "insert":
             self.conn.execute(f"DELETE FROM {table} WHERE id = ?", [change[2]["id"]])
         elif operation == "delete":
             self._put(table, change[2])

@@ -208,11 +208,20 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
     if not isinstance(attributes, list) or not all(isinstance(item, dict) and "name" in item for item in attributes):
         raise fail("claim_attributes", "must be a list of tables, each with a name")
     spacy_targets: dict[str, str] = {}
-    for label in entities:
+    for index, label in enumerate(entities):
         for spacy_label in label.spacy:
             if spacy_label in spacy_targets:
-                raise fail("entities", f"spaCy label {spacy_label!r} is mapped onto both {spacy_targets[spacy_label]} and {label.name}")
+                raise fail(f"entities[{index}].spacy", f"spaCy label {spacy_label!r} is mapped onto both {spacy_targets[spacy_label]} and {label.name}")
             spacy_targets[spacy_label] = label.name
+    patterns = raw.get("patterns", [])
+    if not isinstance(patterns, list):
+        raise fail("patterns", "must be a list of tables, each with label and pattern")
+    entity_names = {label.name for label in entities}
+    for index, pattern in enumerate(patterns):
+        if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
+            raise fail(f"patterns[{index}]", "needs 'label' and 'pattern'")
+        if pattern["label"] not in entity_names:
+            raise fail(f"patterns[{index}].label", f"{pattern['label']!r} is not an entity label of the schema")
     known = {"name", "version", "description", "entities", "claims", "claim_attributes", "patterns_file", "patterns"}
     unknown = set(raw) - known
     if unknown:
@@ -224,7 +233,7 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
         claims=claims,
         claim_attributes=attributes,
         description=str(raw.get("description", "")),
-        patterns=list(raw.get("patterns", [])),
+        patterns=list(patterns),
     )
 
 

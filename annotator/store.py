@@ -514,6 +514,9 @@ class Store:
             for r, attrs in zip(rows, attributes)
         ]
 
+    def suggestion_count(self, document_id: int) -> int:
+        return self.conn.execute("SELECT count(*) FROM suggestions WHERE document_id = ?", [document_id]).fetchone()[0]
+
     def rejected_ids(self, document_id: int, annotator: str) -> set[int]:
         return {
             row[0]

@@ -17,8 +17,9 @@ from textual.worker import get_current_worker
 
 from annotator.model import AnnotatorError
 from annotator.schema import Label as SchemaLabel
-from annotator.tui.items import Item, build_items, claimant_candidates, move_boundary, snap, token_index_at, tokenize
+from annotator.tui.items import Item, build_items, claimant_candidates, move_boundary, snap, token_index_at
 from annotator.tui.messages import SuggestionsFailed, SuggestionsReady
+from annotator.tui.prepare import PreparedDocument, prepare
 from annotator.tui.render import SpanStyles, one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.span_list import SpanList
@@ -77,6 +78,7 @@ class AnnotateScreen(Screen):
         self.suggestions: list[dict] = []
         self.ext_id = ""
         self._shown_info: Text | None = None
+        self._prepared: dict[int, PreparedDocument] = {}
         self.items: list[Item] = []
         self.current = -1
         self.cursor_token = 0
@@ -140,26 +142,48 @@ class AnnotateScreen(Screen):
         store = self.session.store
         self.position = max(0, min(position, len(self.doc_ids) - 1))
         self.document_id = self.doc_ids[self.position]
-        document = store.document(self.document_id)
-        self.text = document.text
-        self.ext_id = str(document.id)
-        self.suggestions = store.suggestions(self.document_id)
-        self.tokens = tokenize(self.text)
-        self.token_starts = [start for start, _ in self.tokens]
+        article = self.query_one(ArticleView)
+        prepared = self._prepared.pop(self.document_id, None)
+        if prepared is None or store.suggestion_count(self.document_id) != len(prepared.suggestions):
+            prepared = prepare(store, self.document_id, article.text_width())
+        self.text = prepared.text
+        self.ext_id = prepared.ext_id
+        self.suggestions = prepared.suggestions
+        self.tokens = prepared.tokens
+        self.token_starts = prepared.token_starts
         self.cursor_token = 0
         self.anchor = None
         self.match = None
         self.current = -1
-        self.query_one(ArticleView).set_text(self.text)
-        self.reload(current_key)
+        article.set_text(prepared.text, prepared.shown, prepared.lines, prepared.width)
+        self.reload(current_key, redraw=False)
         if self.items and current_key is None:
             pending = [index for index, item in enumerate(self.items) if item.pending]
             self.current = pending[0] if pending else 0
             self.cursor_token = token_index_at(self.token_starts, self.items[self.current].start)
-            self.refresh_view()
+        self.refresh_view()
         self.request_suggestions()
+        neighbours = [self.doc_ids[index] for index in (self.position + 1, self.position - 1) if 0 <= index < len(self.doc_ids)]
+        wanted = [document_id for document_id in neighbours if document_id not in self._prepared]
+        if wanted:
+            # Start after this document is on screen, so the work does not compete with drawing it.
+            self.set_timer(0.2, lambda: self.prefetch(wanted, article.text_width()))
 
-    def reload(self, current_key: tuple[str, int] | None = None) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="prefetch")
+    def prefetch(self, document_ids: list[int], width: int) -> None:
+        """Prepare the neighbouring documents in the background, so n and p open them at once."""
+        from annotator.store import Store
+
+        worker = get_current_worker()
+        with Store(self.session.db_path) as store:
+            for document_id in document_ids:
+                if worker.is_cancelled:
+                    return
+                self._prepared[document_id] = prepare(store, document_id, width)
+        while len(self._prepared) > 4:
+            self._prepared.pop(next(iter(self._prepared)), None)
+
+    def reload(self, current_key: tuple[str, int] | None = None, redraw: bool = True) -> None:
         """Read the document's spans back from the database and redraw: the screen shows only what is committed."""
         store = self.session.store
         annotator = self.session.annotator
@@ -178,7 +202,8 @@ class AnnotateScreen(Screen):
             self.current = min(max(self.current, 0), len(self.items) - 1)
         else:
             self.current = -1
-        self.refresh_view()
+        if redraw:
+            self.refresh_view()
 
     def refresh_view(self) -> None:
         item = self.current_item
@@ -632,6 +657,7 @@ class AnnotateScreen(Screen):
 
     @on(SuggestionsReady)
     def suggestions_ready(self, message: SuggestionsReady) -> None:
+        self._prepared.pop(message.document_id, None)
         if message.document_id == self.document_id:
             self.suggestions = self.session.store.suggestions(self.document_id)
             key = self.current_item.key if self.current_item else None

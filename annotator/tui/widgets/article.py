@@ -32,15 +32,21 @@ class ArticleView(ScrollView, can_focus=False):
         self._wrapped_width = -1
         self._fresh = True
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, shown: str | None = None, lines: list[tuple[int, int]] | None = None, width: int | None = None) -> None:
+        """Show a new document; lines wrapped ahead of time are used when they fit the current width."""
         self.text = text
-        self.shown = safe_text(text)
+        self.shown = shown if shown is not None else safe_text(text)
         self.index = MarkIndex([])
         self.current = self.selection = self.cursor = self.match = None
         self._fresh = True
         self._wrapped_width = -1
+        if lines is not None and width == self.text_width():
+            self._wrapped_width = width
+            self.lines = lines
+            self.virtual_size = Size(width, len(lines))
         self._rewrap()
-        self.scroll_to(y=0, animate=False)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
 
     def set_marks(self, items: list[Item], current: Item | None, selection: tuple[int, int] | None, cursor: tuple[int, int] | None, match: tuple[int, int] | None = None) -> None:
         """Update the marks and repaint only the lines whose marks changed."""
@@ -77,11 +83,11 @@ class ArticleView(ScrollView, can_focus=False):
             if first <= last:
                 self.refresh_lines(first, last - first + 1)
 
-    def _text_width(self) -> int:
+    def text_width(self) -> int:
         return max(self.scrollable_content_region.width - 1, 10)
 
     def _rewrap(self) -> None:
-        width = self._text_width()
+        width = self.text_width()
         if width == self._wrapped_width:
             return
         self._wrapped_width = width
@@ -100,7 +106,7 @@ class ArticleView(ScrollView, can_focus=False):
         top = self.scroll_offset.y
         height = self.scrollable_content_region.height
         if line < top + 1 or line >= top + height - 1:
-            self.scroll_to(y=max(line - height // 3, 0), animate=False)
+            self.scroll_to(y=max(line - height // 3, 0), animate=False, immediate=True)
             self.refresh()
 
     def render_lines(self, crop):

@@ -38,7 +38,7 @@ class SpanList(ScrollView, can_focus=False):
             top = self.scroll_offset.y
             height = max(self.scrollable_content_region.height, 1)
             if current < top or current >= top + height:
-                self.scroll_to(y=max(current - height // 3, 0), animate=False)
+                self.scroll_to(y=max(current - height // 3, 0), animate=False, immediate=True)
                 same_rows = False
         if not same_rows:
             self.refresh()

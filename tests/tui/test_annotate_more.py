@@ -1,0 +1,127 @@
+"""More of the annotation screen: the command palette, a user keymap, resizing, long documents, start-up weight."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.widgets.article import ArticleView
+
+
+def kept_labels(db):
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute("SELECT label FROM annotations ORDER BY id")]
+
+
+async def test_command_palette_runs_screen_actions(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Accept all")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AnnotateScreen)
+        assert all(not item.pending for item in app.screen.items)
+    assert len(kept_labels(annotate_db)) == 5
+
+
+async def test_user_keymap_remaps_a_binding(make_app, annotate_db, tmp_path):
+    from annotator.tui.app import load_keymap
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text('[keys]\naccept = "space"\n', encoding="utf-8")
+    app = make_app(keymap=load_keymap(keys))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("a")
+        assert kept_labels(annotate_db) == []
+        await pilot.press("space")
+        assert len(kept_labels(annotate_db)) >= 1
+
+
+def test_keymap_errors_name_the_file_and_the_binding(tmp_path):
+    import pytest
+
+    from annotator.model import AnnotatorError
+    from annotator.tui.app import load_keymap
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text('[keys]\naccept_everything = "space"\n', encoding="utf-8")
+    with pytest.raises(AnnotatorError, match="keys.toml: unknown binding id 'accept_everything'"):
+        load_keymap(keys)
+    keys.write_text("[keys\n", encoding="utf-8")
+    with pytest.raises(AnnotatorError, match="not a valid keymap"):
+        load_keymap(keys)
+
+
+async def test_resize_rewraps_and_keeps_working(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        article = app.screen.query_one(ArticleView)
+        wide = len(article.lines)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert len(article.lines) > wide
+        await pilot.press("a")
+    assert len(kept_labels(annotate_db)) >= 1
+
+
+async def test_long_document_renders_only_visible_lines(tmp_path):
+    from annotator.model import Document, Span
+    from annotator.schema import load_schema
+    from annotator.store import Store
+    from annotator.tui.app import AnnotatorApp
+
+    paragraph = "The mission said Russian troops executed seven prisoners near Pokrovsk on Monday. " * 10
+    text = "\n\n".join([paragraph] * 170)  # over 20,000 words
+    path = tmp_path / "long.db"
+    with Store(path) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+        with store.transaction():
+            store.add_documents("news", [(Document(text=text, id="long"), "t:1")])
+        document_id = store.document_ids("news")[0]
+        spans = []
+        position = text.find("Pokrovsk")
+        while position >= 0:
+            spans.append(Span(position, position + 8, "GPE"))
+            position = text.find("Pokrovsk", position + 1)
+        with store.transaction():
+            store.add_suggestions(document_id, "test", spans)
+    app = AnnotatorApp(path, "news", "alice", suggest=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        article = app.screen.query_one(ArticleView)
+        assert len(text.split()) >= 20_000
+        assert len(article.lines) > 1000
+        calls = []
+        original = article.render_line
+        article.render_line = lambda y: calls.append(y) or original(y)
+        await pilot.press("a")
+        await pilot.pause()
+        assert 0 < len(calls) <= 2 * article.size.height
+        for _ in range(20):
+            await pilot.press("tab")
+        await pilot.press("a")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM annotations").fetchone()[0] == 2
+
+
+def test_screen_starts_without_importing_spacy(annotate_db):
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from annotator.tui.app import AnnotatorApp
+        from annotator.tui.screens.annotate import AnnotateScreen
+        original = AnnotateScreen.on_mount
+        def on_mount(self):
+            original(self)
+            self.call_after_refresh(lambda: (print("spacy" in sys.modules, len(self.items)), self.app.exit()))
+        AnnotateScreen.on_mount = on_mount
+        AnnotatorApp({str(annotate_db)!r}, "news", "alice", suggest=True).run(headless=True, size=(100, 30))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False 5"

@@ -6,16 +6,12 @@ Plain Python (no Textual), so the rules are tested directly.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-TOKEN = re.compile(r"\d+(?:[.,]\d+)*|['’]s\b|n['’]t\b|\w+(?:-\w+)*|[^\w\s]", re.UNICODE)
+from annotator.tokens import tokenize
 
-
-def tokenize(text: str) -> list[tuple[int, int]]:
-    """Token boundaries (start, end exclusive) that spans snap to."""
-    return [(match.start(), match.end()) for match in TOKEN.finditer(text)]
+__all__ = ["Item", "build_items", "claimant_candidates", "move_boundary", "snap", "token_index_at", "tokenize"]
 
 
 @dataclass

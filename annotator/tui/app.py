@@ -58,7 +58,7 @@ class AnnotatorApp(App):
         model: str | None = None,
         suggest: bool = True,
         keymap: dict[str, str] | None = None,
-        order: list[int] | None = None,
+        overlap: int | None = None,
     ):
         super().__init__()
         self.db_path = Path(db_path)
@@ -67,7 +67,7 @@ class AnnotatorApp(App):
         self.model = model
         self.suggest_enabled = suggest
         self.keymap = keymap or {}
-        self.order = order
+        self.overlap = overlap
         self.store = Store(self.db_path, create=False)
         self.schema: Schema = self.store.schema(dataset)
         self._suggester = None
@@ -84,7 +84,24 @@ class AnnotatorApp(App):
         self.store.close()
 
     def document_order(self) -> list[int]:
-        return self.order if self.order is not None else self.store.document_ids(self.dataset)
+        """This annotator's documents in their order; with an overlap, only those still short of it."""
+        from annotator.routing import route
+
+        document_ids = self.store.document_ids(self.dataset)
+        if self.overlap is None:
+            return document_ids
+        statuses = self.store.statuses(self.dataset, self.annotator)
+        mine = {document_id for document_id, status in statuses.items() if status in ("in_progress", "done", "skipped")}
+        return route(document_ids, self.annotator, self.overlap, self.store.other_annotator_counts(self.dataset, self.annotator), mine)
+
+    def still_open(self, document_id: int) -> bool:
+        """Whether a document is still this annotator's to do (with an overlap, K others may have taken it meanwhile)."""
+        from annotator.routing import still_open
+
+        if self.overlap is None:
+            return True
+        mine = self.store.status(document_id, self.annotator) != "todo"
+        return still_open(document_id, self.overlap, self.store.other_annotator_count(document_id, self.annotator), mine)
 
     def resume_document(self, order: list[int]) -> int:
         """The first document in this annotator's order that they have not finished."""

@@ -125,3 +125,18 @@ def test_screen_starts_without_importing_spacy(annotate_db):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False 5"
+
+
+async def test_overlap_gives_each_document_to_k_annotators(make_app, annotate_db):
+    first = make_app("alice", overlap=1)
+    async with first.run_test(size=(120, 36)) as pilot:
+        taken = first.screen.document_id
+        await pilot.press("d")
+        await pilot.press("q")
+    second = make_app("bob", overlap=1)
+    async with second.run_test(size=(120, 36)):
+        assert taken not in second.screen.doc_ids
+        assert len(second.screen.doc_ids) == 2
+    both = make_app("carol", overlap=2)
+    async with both.run_test(size=(120, 36)):
+        assert taken in both.screen.doc_ids

@@ -535,8 +535,9 @@ class AnnotateScreen(Screen):
             self.set_status(f"not saved: {error}", "bold red")
             return
         self.done_count = sum(1 for value in store.statuses(self.session.dataset, annotator).values() if value == "done")
-        if self.position + 1 < len(self.doc_ids):
-            self.open_document(self.position + 1)
+        following = next((index for index in range(self.position + 1, len(self.doc_ids)) if self.session.still_open(self.doc_ids[index])), None)
+        if following is not None:
+            self.open_document(following)
             self.set_status(f"marked {status}; next document", "green")
         else:
             self.refresh_header()

@@ -136,13 +136,20 @@ def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_
     from annotator.schema import DEFAULT_SCHEMA, load_schema
 
     schema = load_schema(schema_name or DEFAULT_SCHEMA)
-    with open_store(db_path, create=True) as store:
-        schema = store.ensure_dataset(dataset, schema, explicit=schema_name is not None)
-        with progress_bar(f"importing into {dataset}") as update:
-            result = import_files(
-                store, list(files), dataset, schema, fmt=fmt, annotator=annotator, as_suggestions=as_suggestions,
-                skip_invalid=skip_invalid, text_column=text_column, progress=update,
-            )
+    created = not db_path.exists()
+    try:
+        with open_store(db_path, create=True) as store:
+            if store.has_dataset(dataset):
+                schema = store.ensure_dataset(dataset, schema, explicit=schema_name is not None)
+            with progress_bar(f"importing into {dataset}") as update:
+                result = import_files(
+                    store, list(files), dataset, schema, fmt=fmt, annotator=annotator, as_suggestions=as_suggestions,
+                    skip_invalid=skip_invalid, text_column=text_column, progress=update,
+                )
+    except AnnotatorError:
+        if created:
+            _remove_if_empty(db_path)
+        raise
     counts = result.counts
     summary = f"{dataset}: {counts.added} documents added, {counts.duplicates} duplicates not stored again"
     if counts.spans:
@@ -156,6 +163,15 @@ def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_
         click.echo(f"  skipped {problem}", err=True)
     if len(result.skipped) > 20:
         click.echo(f"  ... and {len(result.skipped) - 20} more", err=True)
+
+
+def _remove_if_empty(db_path: Path) -> None:
+    """A database file this command created and then failed to fill goes away, so a failed import leaves nothing."""
+    with open_store(db_path) as store:
+        empty = not store.dataset_names()
+    if empty:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
 @cli.command("export")
@@ -255,8 +271,9 @@ def stats_command(db_path: Path, as_json: bool) -> None:
 @click.option("--schema", "schema_name", default=None, help="Schema for a new dataset (news-claims, conll, or a path).  [default: news-claims]")
 @click.option("--model", default=None, help="spaCy pipeline (name or folder) that suggests spans for documents without suggestions.")
 @click.option("--no-suggest", is_flag=True, help="Do not compute suggestions in the background.")
+@click.option("--overlap", type=click.IntRange(min=1), default=None, help="Give each document to K annotators (default: everyone gets every document).")
 @friendly_errors
-def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annotator: str | None, schema_name: str | None, model: str | None, no_suggest: bool) -> None:
+def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annotator: str | None, schema_name: str | None, model: str | None, no_suggest: bool, overlap: int | None) -> None:
     """Open the annotation screen (FILES, if given, are imported first).
 
     Every key you press that changes a label is saved to the database at once;
@@ -281,7 +298,7 @@ def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annot
         raise click.ClickException(f"database {db_path} does not exist: give article files to import (annotator annotate examples/articles.jsonl)")
     from annotator.tui.app import AnnotatorApp, load_keymap
 
-    app = AnnotatorApp(db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap())
+    app = AnnotatorApp(db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap(), overlap=overlap)
     app.run()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from annotator.model import AnnotatorError, Document, InputError
 from annotator.schema import Schema
@@ -38,9 +39,10 @@ def detect_format(path: Path, fmt: str) -> str:
 
 
 def input_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
+    """The files to read with their format; a text file found in a folder is ("txt", folder)."""
     from annotator.formats.text import text_files
 
-    files = []
+    files: list[tuple[Path, Any]] = []
     for path in paths:
         if not path.exists():
             raise InputError("no such file or folder", str(path))
@@ -49,7 +51,8 @@ def input_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
             found = text_files(path)
             if not found:
                 raise InputError("the folder holds no .txt files", str(path))
-            files.extend((child, "txt") for child in found)
+            root = path if path.is_dir() else None
+            files.extend((child, ("txt", root)) for child in found)
         elif path.is_dir():
             raise InputError(f"is a folder; only .txt files can be imported from a folder (got --format {kind})", str(path))
         else:
@@ -57,13 +60,13 @@ def input_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
     return files
 
 
-def read_file(path: Path, kind: str, text_column: str) -> Iterator[tuple[int, Document | InputError, int]]:
+def read_file(path: Path, kind: Any, text_column: str) -> Iterator[tuple[int, Document | InputError, int]]:
     """Yield (line, document or error, bytes read so far) from one file."""
-    if kind == "txt":
+    if isinstance(kind, tuple):
         from annotator.formats.text import read_text_file
 
         size = path.stat().st_size
-        for line, item in read_text_file(path):
+        for line, item in read_text_file(path, root=kind[1]):
             yield line, item, size
         return
     with open(path, "rb") as stream:
@@ -114,6 +117,8 @@ def import_files(
     result = ImportResult(files=len(files))
     done_bytes = 0
     with store.transaction():
+        # Inside the transaction, so a failed import does not leave a new, empty dataset behind.
+        schema = store.ensure_dataset(dataset, schema)
         for path, kind in files:
             batch: list[tuple[Document, str]] = []
             for line, item, position in read_file(path, kind, text_column):

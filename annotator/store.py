@@ -371,7 +371,7 @@ class Store:
                 if annotator:
                     counts.spans += self._attach_annotations(ids[sha], annotator, document)
                 elif suggestion_source:
-                    counts.suggestions += self.add_suggestions(ids[sha], suggestion_source, document.spans, document.relations)
+                    counts.suggestions += self._attach_suggestions(ids[sha], suggestion_source, document)
         return counts, problems
 
     def _ids_by_hash(self, dataset: str, hashes: list[str]) -> dict[str, int]:
@@ -411,6 +411,32 @@ class Store:
             [document_id, annotator, stamp],
         )
         return len(document.spans)
+
+    def _attach_suggestions(self, document_id: int, source: str, document: Document) -> int:
+        """Store a document's suggestions from a file, replacing that source's; the same ones again change nothing, so rejections stay."""
+
+        def content(spans: list[tuple], claimants: list[tuple]) -> tuple[list, list]:
+            return sorted(spans, key=repr), sorted(claimants, key=repr)
+
+        stored = self.suggestions(document_id, source)
+        stored_keys = {row["id"]: (row["kind"], row["start"], row["end"], row["label"]) for row in stored}
+        before = content(
+            [(*stored_keys[row["id"]], row["score"], json.dumps(row["attributes"], sort_keys=True)) for row in stored],
+            [(stored_keys[row["id"]], stored_keys.get(row["claimant_id"])) for row in stored if row["claimant_id"]],
+        )
+        new_keys = {span.id: (span.kind, span.start, span.end, span.label) for span in document.spans if span.id is not None}
+        after = content(
+            [(span.kind, span.start, span.end, span.label, span.score, json.dumps(span.attributes, sort_keys=True)) for span in document.spans],
+            [
+                (new_keys[relation.from_id], new_keys[relation.to_id])
+                for relation in document.relations
+                if relation.type == "claimant" and relation.from_id in new_keys and relation.to_id in new_keys
+            ],
+        )
+        if stored and before == after:
+            return 0
+        self.conn.execute("DELETE FROM suggestions WHERE document_id = ? AND source = ?", [document_id, source])
+        return self.add_suggestions(document_id, source, document.spans, document.relations)
 
     def document_count(self, dataset: str) -> int:
         return self.conn.execute("SELECT count(*) FROM documents WHERE dataset = ?", [dataset]).fetchone()[0]
@@ -612,6 +638,24 @@ class Store:
                 [dataset, annotator],
             )
         ]
+
+    def other_annotator_counts(self, dataset: str, annotator: str) -> dict[int, int]:
+        """Per document, how many other annotators (the adjudicated gold aside) started or finished it."""
+        return dict(
+            self.conn.execute(
+                "SELECT s.document_id, count(*) FROM doc_status s JOIN documents d ON d.id = s.document_id "
+                "WHERE d.dataset = ? AND s.annotator NOT IN (?, 'gold') AND s.status IN ('in_progress', 'done') "
+                "GROUP BY s.document_id",
+                [dataset, annotator],
+            ).fetchall()
+        )
+
+    def other_annotator_count(self, document_id: int, annotator: str) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM doc_status WHERE document_id = ? AND annotator NOT IN (?, 'gold') "
+            "AND status IN ('in_progress', 'done')",
+            [document_id, annotator],
+        ).fetchone()[0]
 
     def first_unfinished(self, dataset: str, annotator: str) -> int | None:
         row = self.conn.execute(

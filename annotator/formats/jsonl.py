@@ -134,6 +134,9 @@ def document_to_json(document: Document) -> dict[str, Any]:
         obj["annotator"] = document.annotator
     if document.source is not None:
         obj["source"] = document.source
+    if document.annotator is None and document.source is None and not document.spans:
+        # A bare document: a spans field would claim labels that nobody gave (and need an owner on import).
+        return obj
     spans = []
     for span in document.spans:
         entry: dict[str, Any] = {

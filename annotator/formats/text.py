@@ -14,7 +14,8 @@ def text_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_text_file(path: Path) -> Iterator[tuple[int, Document | InputError]]:
+def read_text_file(path: Path, root: Path | None = None) -> Iterator[tuple[int, Document | InputError]]:
+    """One document named by its file name, or inside a folder by its path there (2024/story), so names stay unique."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -25,4 +26,5 @@ def read_text_file(path: Path) -> Iterator[tuple[int, Document | InputError]]:
     if not text.strip():
         yield 1, InputError("the file is empty", str(path), 1)
         return
-    yield 1, Document(text=text, id=path.stem, meta={"file": path.name})
+    name = path.relative_to(root).with_suffix("").as_posix() if root is not None else path.stem
+    yield 1, Document(text=text, id=name, meta={"file": path.name})

@@ -302,5 +302,38 @@ def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annot
     app.run()
 
 
+@cli.command("review")
+@db_option
+@dataset_option(default="news")
+@click.option("--reviewer", default=None, help="Your name, recorded on every gold span; defaults to ANNOTATOR_USER, then your login name.")
+@click.option("--min-annotators", type=click.IntRange(min=1), default=2, show_default=True, help="Review documents that at least this many annotators finished.")
+@friendly_errors
+def review_command(db_path: Path, dataset: str, reviewer: str | None, min_annotators: int) -> None:
+    """Adjudicate: settle one gold version of documents several annotators finished.
+
+    Spans every annotator agreed on are kept at once; the others are shown with
+    who chose them, to accept (a), reject (x), relabel or resize with the same
+    keys as annotate. The result is the annotator 'gold':
+    annotator export --annotator gold writes it.
+
+    \b
+    Example:
+      annotator review --db team.db --dataset pow --reviewer lead
+    """
+    if not db_path.exists():
+        raise click.ClickException(f"database {db_path} does not exist: give the --db that the annotators used")
+    from annotator.tui.app import AnnotatorApp, load_keymap
+
+    with open_store(db_path) as store:
+        store.schema(dataset)
+        if not store.reviewable_document_ids(dataset, min_annotators):
+            raise click.ClickException(
+                f"no document of {dataset!r} has been marked done by {min_annotators} or more annotators yet: nothing to review"
+            )
+    app = AnnotatorApp(db_path, dataset, "gold", suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator())
+    app.min_annotators = min_annotators
+    app.run()
+
+
 def main() -> None:
     cli(prog_name="annotator")

@@ -158,8 +158,28 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_review(db: sqlite_utils.Database) -> None:
+    """Adjudication: candidate spans a reviewer turned down, so they stay down after a restart."""
+    db.executescript(
+        """
+        CREATE TABLE review_rejections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            reviewer TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (document_id, reviewer, kind, start, "end", label)
+        );
+        """
+    )
+
+
 # Tables whose rows an annotator action may change, and so undo may restore.
-UNDOABLE_TABLES = ("annotations", "relations", "rejections", "doc_status")
+UNDOABLE_TABLES = ("annotations", "relations", "rejections", "doc_status", "review_rejections")
 UNDO_ACTIONS = ("undo", "redo")
 
 
@@ -335,18 +355,22 @@ class Store:
         for offset in range(0, len(documents), 400):
             chunk_hashes = hashes[offset : offset + 400]
             chunk_ids = [document.id for document, _ in documents[offset : offset + 400] if document.id is not None]
-            sql = (
-                "SELECT id, ext_id, sha256 FROM documents WHERE dataset = ? AND (sha256 IN ({}) OR ext_id IN ({}))"
-            ).format(",".join("?" * len(chunk_hashes)), ",".join("?" * len(chunk_ids)) or "NULL")
-            for row_id, ext_id, sha in self.conn.execute(sql, [dataset, *chunk_hashes, *chunk_ids]):
-                existing[sha] = (row_id, ext_id)
-                by_ext[ext_id] = sha
+            # Two queries, not one with OR: each then uses its index instead of scanning the dataset.
+            lookups = [("sha256", chunk_hashes), ("ext_id", chunk_ids)]
+            for column, values in lookups:
+                if not values:
+                    continue
+                sql = f"SELECT id, ext_id, sha256 FROM documents WHERE dataset = ? AND {column} IN ({','.join('?' * len(values))})"
+                for row_id, ext_id, sha in self.conn.execute(sql, [dataset, *values]):
+                    existing[sha] = (row_id, ext_id)
+                    by_ext[ext_id] = sha
         new_rows = []
         created = now()
         pending_ids: dict[str, str] = {}
+        pending_hashes: set[str] = set()
         for (document, location), sha in zip(documents, hashes):
             ext_id = document.id if document.id is not None else sha[:16]
-            if sha in existing or sha in pending_ids.values():
+            if sha in existing or sha in pending_hashes:
                 counts.duplicates += 1
                 continue
             if by_ext.get(ext_id, sha) != sha or pending_ids.get(ext_id, sha) != sha:
@@ -355,6 +379,7 @@ class Store:
                 )
                 continue
             pending_ids[ext_id] = sha
+            pending_hashes.add(sha)
             new_rows.append((dataset, ext_id, document.text, json.dumps(document.meta, ensure_ascii=False), sha, created))
         if problems:
             return counts, problems
@@ -930,6 +955,97 @@ class Store:
                 "ON CONFLICT (document_id, annotator) DO UPDATE SET seconds = seconds + excluded.seconds",
                 [document_id, annotator, seconds, now()],
             )
+
+    # ------------------------------------------------------------ adjudication
+
+    def reviewable_document_ids(self, dataset: str, minimum: int = 2) -> list[int]:
+        """Documents that at least `minimum` annotators (gold aside) marked done."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT s.document_id FROM doc_status s JOIN documents d ON d.id = s.document_id "
+                "WHERE d.dataset = ? AND s.annotator != 'gold' AND s.status = 'done' "
+                "GROUP BY s.document_id HAVING count(*) >= ? ORDER BY s.document_id",
+                [dataset, minimum],
+            )
+        ]
+
+    def finished_annotators(self, document_id: int) -> list[str]:
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT annotator FROM doc_status WHERE document_id = ? AND annotator != 'gold' AND status = 'done' ORDER BY annotator",
+                [document_id],
+            )
+        ]
+
+    def adopt_spans(self, reviewer: str, document_id: int, candidates: list[dict[str, Any]], action: str = "adopt", **overrides: Any) -> list[int]:
+        """Keep candidate spans as the gold, each with who had it; claims bring their claimant along."""
+        stamp = now()
+        with self._action("gold", document_id, action) as changes:
+            kept: dict[tuple, int] = {
+                (row[1], row[2], row[3], row[4]): row[0]
+                for row in self.conn.execute(
+                    'SELECT id, kind, start, "end", label FROM annotations WHERE document_id = ? AND annotator = \'gold\'', [document_id]
+                )
+            }
+
+            def keep(candidate: dict[str, Any], values: dict[str, Any]) -> int:
+                row = {
+                    "kind": candidate["kind"], "start": candidate["start"], "end": candidate["end"], "label": candidate["label"],
+                    **values,
+                }
+                key = (row["kind"], row["start"], row["end"], row["label"])
+                if key in kept:
+                    return kept[key]
+                self._check_offsets(document_id, row["start"], row["end"])
+                attributes = {**candidate.get("attributes", {}), "annotators": candidate["annotators"], "reviewer": reviewer}
+                kept[key] = self._insert(
+                    changes,
+                    "annotations",
+                    {
+                        "document_id": document_id, "annotator": "gold", **row,
+                        "attributes": json.dumps(attributes, ensure_ascii=False), "origin": "adjudicated",
+                        "suggestion_id": None, "created_at": stamp, "updated_at": stamp,
+                    },
+                )
+                return kept[key]
+
+            ids = []
+            for candidate in candidates:
+                span_id = keep(candidate, overrides)
+                ids.append(span_id)
+                claimant = candidate.get("claimant")
+                if candidate["kind"] == "claim" and claimant is not None:
+                    self._link(changes, document_id, "gold", span_id, keep(claimant, {}))
+            self._mark_in_progress(changes, document_id, "gold")
+            return ids
+
+    def reject_candidates(self, reviewer: str, document_id: int, candidates: list[dict[str, Any]]) -> None:
+        with self._action("gold", document_id, "reject") as changes:
+            for candidate in candidates:
+                exists = self.conn.execute(
+                    'SELECT 1 FROM review_rejections WHERE document_id = ? AND reviewer = \'gold\' AND kind = ? AND start = ? AND "end" = ? AND label = ?',
+                    [document_id, candidate["kind"], candidate["start"], candidate["end"], candidate["label"]],
+                ).fetchone()
+                if not exists:
+                    self._insert(
+                        changes,
+                        "review_rejections",
+                        {
+                            "document_id": document_id, "reviewer": "gold", "kind": candidate["kind"], "start": candidate["start"],
+                            "end": candidate["end"], "label": candidate["label"], "created_at": now(),
+                        },
+                    )
+            self._mark_in_progress(changes, document_id, "gold")
+
+    def rejected_candidates(self, document_id: int) -> set[tuple[str, int, int, str]]:
+        return {
+            tuple(row)
+            for row in self.conn.execute(
+                'SELECT kind, start, "end", label FROM review_rejections WHERE document_id = ? AND reviewer = \'gold\'', [document_id]
+            )
+        }
 
     # ------------------------------------------------------------------ undo
 

@@ -59,6 +59,7 @@ class AnnotatorApp(App):
         suggest: bool = True,
         keymap: dict[str, str] | None = None,
         overlap: int | None = None,
+        reviewer: str | None = None,
     ):
         super().__init__()
         self.db_path = Path(db_path)
@@ -68,6 +69,11 @@ class AnnotatorApp(App):
         self.suggest_enabled = suggest
         self.keymap = keymap or {}
         self.overlap = overlap
+        # In review the labels written are the adjudicated gold; the reviewer is recorded on each span.
+        self.reviewer = reviewer
+        if reviewer is not None:
+            self.annotator = "gold"
+            self.suggest_enabled = False
         self.store = Store(self.db_path, create=False)
         self.schema: Schema = self.store.schema(dataset)
         self._suggester = None
@@ -76,9 +82,14 @@ class AnnotatorApp(App):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        from annotator.tui.screens.annotate import AnnotateScreen
+        if self.reviewer is not None:
+            from annotator.tui.screens.review import ReviewScreen
 
-        self.push_screen(AnnotateScreen())
+            self.push_screen(ReviewScreen())
+        else:
+            from annotator.tui.screens.annotate import AnnotateScreen
+
+            self.push_screen(AnnotateScreen())
 
     def on_unmount(self) -> None:
         self.store.close()
@@ -87,6 +98,8 @@ class AnnotatorApp(App):
         """This annotator's documents in their order; with an overlap, only those still short of it."""
         from annotator.routing import route
 
+        if self.reviewer is not None:
+            return self.store.reviewable_document_ids(self.dataset, getattr(self, "min_annotators", 2))
         document_ids = self.store.document_ids(self.dataset)
         if self.overlap is None:
             return document_ids

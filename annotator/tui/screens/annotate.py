@@ -148,7 +148,7 @@ class AnnotateScreen(Screen):
             prepared = prepare(store, self.document_id, article.text_width())
         self.text = prepared.text
         self.ext_id = prepared.ext_id
-        self.suggestions = prepared.suggestions
+        self.suggestions = self.pending_for(prepared)
         self.tokens = prepared.tokens
         self.token_starts = prepared.token_starts
         self.cursor_token = 0
@@ -191,7 +191,7 @@ class AnnotateScreen(Screen):
             store.annotations(self.document_id, annotator),
             store.relations(self.document_id, annotator),
             self.suggestions,
-            store.rejected_ids(self.document_id, annotator),
+            self.rejected_pending(),
         )
         if current_key is not None:
             for index, item in enumerate(self.items):
@@ -283,6 +283,27 @@ class AnnotateScreen(Screen):
         excerpt = one_line(self.text[item.start : item.end])
         return f"{item.label} “{excerpt[:50]}{'…' if len(excerpt) > 50 else ''}”"
 
+    # ------------------------------------------------- pending items (overridden by review)
+
+    def pending_for(self, prepared: PreparedDocument) -> list[dict]:
+        return prepared.suggestions
+
+    def load_pending(self, document_id: int) -> list[dict]:
+        """What this screen proposes for a document: here, the stored suggestions."""
+        return self.session.store.suggestions(document_id)
+
+    def keep_pending(self, item: Item, **overrides) -> int:
+        return self.session.store.accept_suggestion(self.session.annotator, item.row_id, **overrides)
+
+    def reject_pending(self, item: Item) -> None:
+        self.session.store.reject_suggestion(self.session.annotator, item.row_id)
+
+    def keep_all_pending(self, items: list[Item]) -> list[int]:
+        return self.session.store.accept_all(self.session.annotator, self.document_id, [item.row_id for item in items])
+
+    def rejected_pending(self) -> set[int]:
+        return self.session.store.rejected_ids(self.document_id, self.session.annotator)
+
     # --------------------------------------------------------------- actions
 
     def action_next_span(self) -> None:
@@ -322,7 +343,7 @@ class AnnotateScreen(Screen):
             return
         store, annotator = self.session.store, self.session.annotator
         index = self.current
-        if self.commit(lambda: store.accept_suggestion(annotator, item.row_id), f"accepted {self.describe(item)}", lambda kept: ("a", kept)):
+        if self.commit(lambda: self.keep_pending(item), f"accepted {self.describe(item)}", lambda kept: ("a", kept)):
             self._advance_to_pending(index)
 
     def action_reject(self) -> None:
@@ -332,7 +353,7 @@ class AnnotateScreen(Screen):
         store, annotator = self.session.store, self.session.annotator
         index = self.current
         if item.pending:
-            done = self.commit(lambda: store.reject_suggestion(annotator, item.row_id), f"rejected {self.describe(item)}")
+            done = self.commit(lambda: self.reject_pending(item), f"rejected {self.describe(item)}")
         else:
             done = self.commit(lambda: store.remove_span(annotator, item.row_id), f"removed {self.describe(item)}")
         if done:
@@ -340,12 +361,11 @@ class AnnotateScreen(Screen):
             self._advance_to_pending(self.current)
 
     def action_accept_all(self) -> None:
-        pending = [item.row_id for item in self.items if item.pending]
+        pending = [item for item in self.items if item.pending]
         if not pending:
             self.set_status("no pending suggestions in this document")
             return
-        store, annotator = self.session.store, self.session.annotator
-        self.commit(lambda: store.accept_all(annotator, self.document_id, pending), f"accepted {len(pending)} suggestions")
+        self.commit(lambda: self.keep_all_pending(pending), f"accepted {len(pending)} suggestions")
 
     def apply_label(self, label: SchemaLabel) -> None:
         """A label for the selection (a new span) or the current span (relabel)."""
@@ -367,7 +387,7 @@ class AnnotateScreen(Screen):
             return
         if item.pending:
             self.commit(
-                lambda: store.accept_suggestion(annotator, item.row_id, label=name, kind=kind),
+                lambda: self.keep_pending(item, label=name, kind=kind),
                 f"kept as {name}: “{one_line(self.text[item.start:item.end])[:50]}”",
                 lambda kept: ("a", kept),
             )
@@ -420,7 +440,7 @@ class AnnotateScreen(Screen):
             return
         if item.pending:
             try:
-                kept_id = store.accept_suggestion(annotator, item.row_id)
+                kept_id = self.keep_pending(item)
             except AnnotatorError as error:
                 self.set_status(f"not saved: {error}", "bold red")
                 return
@@ -460,7 +480,7 @@ class AnnotateScreen(Screen):
             return
         store, annotator = self.session.store, self.session.annotator
         if item.pending:
-            self.commit(lambda: store.accept_suggestion(annotator, item.row_id, start=start, end=end), f"resized {item.label}", lambda kept: ("a", kept))
+            self.commit(lambda: self.keep_pending(item, start=start, end=end), f"resized {item.label}", lambda kept: ("a", kept))
         else:
             self.commit(lambda: store.update_span(annotator, item.row_id, start=start, end=end), f"resized {item.label}", item.key)
 
@@ -660,7 +680,7 @@ class AnnotateScreen(Screen):
     def suggestions_ready(self, message: SuggestionsReady) -> None:
         self._prepared.pop(message.document_id, None)
         if message.document_id == self.document_id:
-            self.suggestions = self.session.store.suggestions(self.document_id)
+            self.suggestions = self.load_pending(self.document_id)
             key = self.current_item.key if self.current_item else None
             self.reload(key)
             if key is None and self.items:

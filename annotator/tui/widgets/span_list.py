@@ -58,6 +58,9 @@ class SpanList(ScrollView, can_focus=False):
         if item.kind == "claim":
             excerpt = "“" + (excerpt if len(excerpt) <= 60 else excerpt[:57] + "…") + "”"
         line.append(excerpt, style="dim" if item.pending else "")
+        who = item.attributes.get("annotators") if isinstance(item.attributes, dict) else None
+        if who:
+            line.append(f"  [{', '.join(who)}]", style="magenta" if item.pending else "dim magenta")
         if item.kind == "claim":
             claimant = one_line(self.text[item.claimant.start : item.claimant.end]) if item.claimant else "no claimant"
             line.append(f"  ← {claimant}", style="italic cyan" if item.claimant else "dim italic")

@@ -1,0 +1,115 @@
+"""The adjudication screen on a real database: agreed spans pre-accepted, disputes settled, gold exported."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.model import Document, Relation, Span
+from annotator.schema import load_schema
+from annotator.store import Store
+from annotator.tui.app import AnnotatorApp
+from annotator.tui.screens.review import ReviewScreen
+
+TEXT = "Dmytro Lubinets said Russian troops shot seven prisoners near Bakhmut on Monday."
+
+
+def labelled(annotator: str, spans: list[tuple[str, str, str]], claimant: str | None = None) -> Document:
+    found = []
+    for number, (phrase, label, kind) in enumerate(spans):
+        start = TEXT.index(phrase)
+        found.append(Span(start, start + len(phrase), label, kind, id=f"s{number}"))
+    relations = []
+    if claimant:
+        claim = next(span for span in found if span.kind == "claim")
+        target = next(span for span in found if TEXT[span.start : span.end] == claimant)
+        relations.append(Relation(claim.id, target.id))
+    return Document(text=TEXT, id="d1", spans=found, relations=relations, annotator=annotator)
+
+
+@pytest.fixture
+def review_db(tmp_path: Path) -> Path:
+    path = tmp_path / "review.db"
+    claim = ("Russian troops shot seven prisoners near Bakhmut", "ALLEGATION", "claim")
+    with Store(path) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+        with store.transaction():
+            store.add_documents(
+                "news",
+                [(labelled("alice", [("Dmytro Lubinets", "PERSON", "entity"), ("Bakhmut", "GPE", "entity"), claim], "Dmytro Lubinets"), "a:1")],
+                annotator="alice",
+            )
+            store.add_documents(
+                "news",
+                [(labelled("bob", [("Dmytro Lubinets", "PERSON", "entity"), ("Bakhmut", "LOC", "entity"), ("Monday", "DATE", "entity"), claim], "Dmytro Lubinets"), "b:1")],
+                annotator="bob",
+            )
+    return path
+
+
+def gold(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            'SELECT kind, label, substr(?, start + 1, "end" - start), json_extract(attributes, \'$.annotators\') '
+            "FROM annotations WHERE annotator = 'gold' ORDER BY start, kind",
+            [TEXT],
+        ).fetchall()
+
+
+async def test_agreed_spans_are_pre_accepted_and_disputes_shown(review_db):
+    app = AnnotatorApp(review_db, "news", "gold", suggest=False, reviewer="lead")
+    async with app.run_test(size=(120, 36)):
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        pending = sorted((item.label, tuple(item.attributes["annotators"])) for item in screen.items if item.pending)
+        assert pending == [("DATE", ("bob",)), ("GPE", ("alice",)), ("LOC", ("bob",))]
+    kept = gold(review_db)
+    assert ("entity", "PERSON", "Dmytro Lubinets", '["alice","bob"]') in kept
+    assert ("claim", "ALLEGATION", "Russian troops shot seven prisoners near Bakhmut", '["alice","bob"]') in kept
+    with sqlite3.connect(review_db) as conn:
+        assert conn.execute("SELECT count(*) FROM relations WHERE annotator = 'gold'").fetchone() == (1,)
+        reviewer = conn.execute("SELECT DISTINCT json_extract(attributes, '$.reviewer') FROM annotations WHERE annotator = 'gold'").fetchall()
+    assert reviewer == [("lead",)]
+
+
+async def test_settle_disputes_undo_and_export_gold(review_db, tmp_path):
+    app = AnnotatorApp(review_db, "news", "gold", suggest=False, reviewer="lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "GPE")
+        await pilot.press("a")
+        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "LOC")
+        await pilot.press("x")
+        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "DATE")
+        await pilot.press("x", "u")
+        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "DATE")
+        await pilot.press("a", "d")
+    kept = gold(review_db)
+    assert ("entity", "GPE", "Bakhmut", '["alice"]') in kept
+    assert ("entity", "DATE", "Monday", '["bob"]') in kept
+    assert not any(label == "LOC" for _, label, _, _ in kept)
+    # Reopening keeps the rejection: LOC does not come back.
+    again = AnnotatorApp(review_db, "news", "gold", suggest=False, reviewer="lead")
+    async with again.run_test(size=(120, 36)):
+        assert not any(item.pending for item in again.screen.items)
+    out = tmp_path / "gold.jsonl"
+    result = CliRunner().invoke(cli, ["export", "--db", str(review_db), "--dataset", "news", "--annotator", "gold", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    exported = json.loads(out.read_text())
+    assert exported["annotator"] == "gold"
+    assert sorted(span["label"] for span in exported["spans"]) == ["ALLEGATION", "DATE", "GPE", "PERSON"]
+    assert len(exported["relations"]) == 1
+
+
+def test_review_command_says_when_there_is_nothing_to_review(tmp_path):
+    path = tmp_path / "empty.db"
+    with Store(path) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+    result = CliRunner().invoke(cli, ["review", "--db", str(path), "--dataset", "news"])
+    assert result.exit_code == 1
+    assert "nothing to review" in result.output

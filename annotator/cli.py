@@ -302,6 +302,34 @@ def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annot
     app.run()
 
 
+@cli.command("merge")
+@click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@friendly_errors
+def merge_command(others: tuple[Path, ...], db_path: Path) -> None:
+    """Merge annotator databases from other machines into --db.
+
+    Documents match by their text; an annotator's labels come in where this
+    database has none for them; the same annotator with different labels in two
+    databases is reported, not overwritten. Merging twice changes nothing.
+
+    \b
+    Example:
+      annotator merge alice-laptop.db bob-laptop.db --db team.db
+    """
+    with open_store(db_path, create=True) as store:
+        for other in others:
+            report = store.merge_from(other)
+            click.echo(
+                f"{other}: {report.documents_added} documents added, {report.documents_matched} matched, "
+                f"{report.labels_copied} annotator-document label sets copied, {report.labels_identical} already identical, "
+                f"{report.suggestions} suggestions, {report.actions} logged actions",
+                err=True,
+            )
+            for conflict in report.conflicts:
+                click.echo(f"  conflict: {conflict}", err=True)
+
+
 @cli.command("review")
 @db_option
 @dataset_option(default="news")

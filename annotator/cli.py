@@ -256,11 +256,26 @@ def stats_command(db_path: Path, as_json: bool) -> None:
         click.echo("no datasets yet: annotator import FILE --dataset NAME")
     for entry in stats:
         table = Table(title=f"{entry['dataset']} ({entry['schema']}): {entry['documents']} documents, {entry['suggested']} with suggestions")
-        for column in ("annotator", "done", "in progress", "skipped", "spans", "hours"):
+        for column in ("annotator", "done", "in progress", "skipped", "spans", "hours", "docs/hour", "median s/doc"):
             table.add_column(column, justify="left" if column == "annotator" else "right")
         for name, row in entry["annotators"].items():
-            table.add_row(name, str(row["done"]), str(row["in_progress"]), str(row["skipped"]), str(row.get("spans", 0)), f"{row['seconds'] / 3600:.2f}")
+            rate = row.get("documents_per_hour")
+            median = row.get("median_seconds")
+            table.add_row(
+                name, str(row["done"]), str(row["in_progress"]), str(row["skipped"]), str(row.get("spans", 0)),
+                f"{row['seconds'] / 3600:.2f}", "-" if rate is None else f"{rate:.1f}", "-" if median is None else f"{median:.0f}",
+            )
         console.print(table)
+        if entry["suggestion_outcomes"]:
+            fate = Table(title="how suggestions fared (per annotator and label)")
+            for column in ("annotator", "label", "accepted", "corrected", "rejected", "added by hand", "accepted as is"):
+                fate.add_column(column, justify="left" if column in ("annotator", "label") else "right")
+            for name, labels in entry["suggestion_outcomes"].items():
+                for label, counts in sorted(labels.items()):
+                    decided = counts["accepted"] + counts["corrected"] + counts["rejected"]
+                    share = f"{counts['accepted'] / decided:.0%}" if decided else "-"
+                    fate.add_row(name, label, str(counts["accepted"]), str(counts["corrected"]), str(counts["rejected"]), str(counts["manual"]), share)
+            console.print(fate)
 
 
 @cli.command("annotate")

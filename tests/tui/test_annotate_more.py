@@ -140,3 +140,34 @@ async def test_overlap_gives_each_document_to_k_annotators(make_app, annotate_db
     both = make_app("carol", overlap=2)
     async with both.run_test(size=(120, 36)):
         assert taken in both.screen.doc_ids
+
+
+async def test_stats_report_throughput_and_how_suggestions_fared(make_app, annotate_db):
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        screen.current = next(i for i, item in enumerate(screen.items) if item.label == "GPE")
+        await pilot.press("a")
+        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "ORG")
+        await pilot.press("5")
+        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "DATE")
+        await pilot.press("x")
+        screen.active_seconds = 30.0
+        await pilot.press("d")
+    result = CliRunner().invoke(cli, ["stats", "--db", str(annotate_db), "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    entry = json.loads(result.output)[0]
+    outcomes = entry["suggestion_outcomes"]["alice"]
+    assert outcomes["GPE"]["accepted"] == 1
+    assert outcomes["ORG"]["corrected"] == 1
+    assert outcomes["DATE"]["rejected"] == 1
+    alice = entry["annotators"]["alice"]
+    assert alice["done"] == 1 and alice["median_seconds"] >= 30 and alice["documents_per_hour"] > 0
+    table = CliRunner().invoke(cli, ["stats", "--db", str(annotate_db)])
+    assert "how suggestions fared" in table.output

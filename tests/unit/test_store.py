@@ -215,8 +215,10 @@ def test_stats(store, schema):
     [entry] = store.stats()
     assert entry["dataset"] == "news" and entry["schema"] == "news-claims 1.0"
     assert entry["documents"] == 2 and entry["suggested"] == 1
-    assert entry["annotators"]["alice"] == {"done": 1, "skipped": 0, "in_progress": 0, "seconds": 30.0, "spans": 2}
-    assert entry["annotators"]["bob"] == {"done": 0, "skipped": 1, "in_progress": 1, "seconds": 0.0, "spans": 1}
+    assert entry["annotators"]["alice"] == {
+        "done": 1, "skipped": 0, "in_progress": 0, "seconds": 30.0, "spans": 2, "median_seconds": 30.0, "documents_per_hour": 120.0,
+    }
+    assert entry["annotators"]["bob"] == {"done": 0, "skipped": 1, "in_progress": 1, "seconds": 0.0, "spans": 1, "documents_per_hour": None}
 
 
 def test_stats_of_an_empty_database(store):

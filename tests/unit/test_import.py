@@ -443,3 +443,20 @@ def test_csv_rows_are_named_by_the_line_they_start_on(store, schema, tmp_path):
     assert caught.value.line == 7
     result = run_import(store, schema, path, skip_invalid=True)
     assert result.counts.added == 1 and [error.line for error in result.skipped] == [7]
+
+
+def test_lookups_during_an_import_use_an_index(store, schema, write_jsonl):
+    """Looking up each batch by hash and id must not scan the dataset: that made imports quadratic."""
+    run_import(store, schema, write_jsonl("first.jsonl", [{"id": f"n{number}", "text": f"{KYIV} {number}"} for number in range(50)]))
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        rows = [{"id": f"m{number}", "text": f"{BELL} {number}"} for number in range(50)] + [labelled_kremlin()]
+        run_import(store, schema, write_jsonl("second.jsonl", rows), annotator="alice")
+    finally:
+        store.conn.set_trace_callback(None)
+    lookups = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT") and "FROM documents" in sql]
+    assert lookups
+    for sql in lookups:
+        plan = " | ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert "SCAN" not in plan and "(dataset=?)" not in plan, f"{sql[:120]}... -> {plan}"

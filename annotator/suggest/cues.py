@@ -1,0 +1,76 @@
+"""The words that signal a claim and decide its label; the only place to tune the rules' vocabulary."""
+
+from __future__ import annotations
+
+# Verbs (lemmas) that attribute a clause to a speaker: "X said (that) Y".
+REPORTING_VERBS = frozenset(
+    """
+    say report write allege accuse deny estimate record acknowledge claim warn add state tell announce
+    confirm insist argue note believe publish urge document count reject dismiss assert declare explain
+    conclude stress emphasise emphasize maintain admit assess contend predict complain suggest reveal
+    testify tweet post charge condemn denounce describe reiterate repeat indicate specify recall
+    """.split()
+)
+# Reporting verbs whose direct object can itself be the claim: "the mission documented 79 executions".
+OBJECT_CLAIM_VERBS = frozenset("document record count estimate confirm condemn denounce deny reject dismiss".split())
+# Objects that only name a claim made elsewhere ("denied the allegations"): not a claim by themselves.
+CLAIM_NOUNS = frozenset(
+    "allegation accusation claim report charge rumour rumor statement comment question request it this that them".split()
+)
+# Verbs that take the accused party and the act: "accused Moscow of killing prisoners".
+ACCUSING_VERBS = frozenset("accuse charge blame".split())
+# Verbs that call on someone to act: "urged the UN to investigate".
+URGING_VERBS = frozenset("urge call ask".split())
+# Passive forms that report without a speaker: "it is believed that ...", "X is said to ...".
+IMPERSONAL_VERBS = frozenset("believe say report allege think estimate understand fear expect suspect".split())
+# Hedges by which the article itself asserts something: "a video appears to show ...".
+HEDGING_VERBS = frozenset("appear seem purport".split())
+# Words that introduce an attributed clause without a verb of the speaker: "according to X".
+ACCORDING = "according"
+
+DENIAL_CUES = frozenset("deny reject dismiss refute rebut".split())
+ALLEGATION_CUES = frozenset("allege accuse charge blame condemn denounce".split())
+STATISTIC_CUES = frozenset("estimate count tally calculate".split())
+# Phrases that rebut an accusation even after a neutral cue ("said its forces act within the law").
+DENIAL_PHRASES = (
+    "in compliance with",
+    "in strict compliance",
+    "in line with",
+    "in accordance with",
+    "within international law",
+    "propaganda",
+    "fabricated",
+    "fabrication",
+    "baseless",
+    "groundless",
+    "unfounded",
+    "fake",
+    "staged",
+    "provocation",
+)
+# Violent acts whose mention makes a claim an allegation; phrasal verbs are joined by "_" ("finish_off").
+VIOLENT_LEMMAS = frozenset(
+    """
+    execute execution kill killing shoot shooting murder torture abuse mistreat mistreatment rape beat
+    behead massacre slaughter maim torment starve mutilate atrocity violation violate breach finish_off open_fire
+    """.split()
+)
+# Phrasal uses of violent verbs that are not violence against people.
+PEACEFUL_PHRASAL = frozenset({"shoot_down"})
+# Violent acts named by phrases rather than single words.
+VIOLENT_PHRASES = ("war crime", "gunfire", "crime against humanity", "crimes against humanity")
+# Modifiers that make a violent noun generic or anaphoric ("such killings"), not an alleged act.
+GENERIC_MODIFIERS = frozenset("such these those another new further more similar any".split())
+# Words that make a number an aggregate (a statistic) rather than the size of one incident.
+AGGREGATE_WORDS = frozenset("since total toll tally overall altogether % percent figure figures".split())
+# Verbs whose clause reports an action or an event; phrasal verbs are joined by "_" ("shoot_down").
+EVENT_VERBS = frozenset(
+    """
+    advance seize capture take retake open launch send repel withdraw retreat liberate evacuate arrest detain
+    return release exchange write sign identify inform visit deploy strike attack raise begin start fall
+    lose destroy shoot_down occupy enter cross encircle surround hand deliver publish file submit
+    transfer bring cite separate recapture free push investigate share ask appeal summon establish
+    """.split()
+)
+# Modal verbs that turn a clause into an opinion, a call or a warning.
+OPINION_MODALS = frozenset("must should can could may might ought".split())

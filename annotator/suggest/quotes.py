@@ -1,0 +1,134 @@
+"""Quoted speech: the words inside quote marks are the claim, the attribution next to them names the claimant."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from annotator.suggest.syntax import QUOTE_MARKS, FoundClaim, is_cue, subject_of, trimmed
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+QUOTE_SCORE = 0.75
+# A quote that follows an attributed one with nothing in between continues the same speaker's words.
+CONTINUED_QUOTE_SCORE = 0.5
+# An attribution after a quote is short ("the mission's head, Danielle Bell, said"); further away it is another clause.
+MAX_ATTRIBUTION_TOKENS = 12
+SENTENCE_END = frozenset({".", "!", "?"})
+_QUOTE_CHARACTER = re.compile('["“”]')
+
+
+@dataclass
+class QuotedSpeech:
+    """The claims found in quotes, the cue verbs their attributions used, and the quoted character ranges."""
+
+    claims: list[FoundClaim] = field(default_factory=list)
+    used_cues: set[int] = field(default_factory=set)
+    quoted: list[tuple[int, int]] = field(default_factory=list)
+
+    def inside_quote(self, offset: int) -> bool:
+        return any(start <= offset < end for start, end in self.quoted)
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Offsets of each opening and closing quote mark, paired within one line; straight quotes alternate."""
+    regions = []
+    for line in re.finditer(r"[^\n]+", text):
+        opened_at = None
+        for mark in _QUOTE_CHARACTER.finditer(line.group()):
+            offset = line.start() + mark.start()
+            if opened_at is None:
+                if mark.group() != "”":
+                    opened_at = offset
+            elif mark.group() == "“":
+                opened_at = offset
+            else:
+                regions.append((opened_at, offset))
+                opened_at = None
+    return regions
+
+
+def _lead(doc: Doc, open_token: Token) -> list[Token]:
+    """The tokens of the same sentence before the opening quote mark."""
+    lead: list[Token] = []
+    index = open_token.i - 1
+    while index >= 0:
+        token = doc[index]
+        if "\n" in token.text or token.text in SENTENCE_END:
+            break
+        if token.text in QUOTE_MARKS and index > 0 and doc[index - 1].text in SENTENCE_END:
+            break
+        lead.insert(0, token)
+        index -= 1
+    return [token for token in lead if not token.is_space]
+
+
+def _tail(doc: Doc, close_token: Token) -> list[Token]:
+    """The tokens after the closing quote mark up to the end of the sentence or the next quote."""
+    tail = []
+    for token in doc[close_token.i + 1 :]:
+        if "\n" in token.text or token.text in SENTENCE_END or token.text in QUOTE_MARKS:
+            break
+        tail.append(token)
+    return [token for token in tail if not token.is_space]
+
+
+def _named_after(tokens: list[Token]) -> Token | None:
+    """The head of the first noun phrase among these tokens: the speaker of an inverted "..., said Bell"."""
+    for position, token in enumerate(tokens):
+        if token.pos_ in ("PROPN", "NOUN", "PRON"):
+            while position + 1 < len(tokens) and tokens[position + 1].pos_ in ("PROPN", "NOUN") and tokens[position].dep_ == "compound":
+                position += 1
+            return tokens[position]
+    return None
+
+
+def _attribution(cue: Token, window: list[Token]) -> Token | None:
+    subject = subject_of(cue)
+    if subject is not None and window[0].i <= subject.i <= window[-1].i:
+        return subject
+    return _named_after([token for token in window if token.i > cue.i])
+
+
+def quoted_speech(doc: Doc) -> QuotedSpeech:
+    """Find quotes that are speech (a sentence of their own, or introduced by "X said:") and their speakers."""
+    by_offset = {token.idx: token for token in doc}
+    found = QuotedSpeech()
+    previous: FoundClaim | None = None
+    previous_end = -1
+    for open_at, close_at in quote_regions(doc.text):
+        open_token, close_token = by_offset.get(open_at), by_offset.get(close_at)
+        if open_token is None or close_token is None or close_token.i - open_token.i < 3:
+            continue
+        content = trimmed(doc, open_token.i + 1, close_token.i - 1)
+        if content is None:
+            continue
+        lead, tail = _lead(doc, open_token), _tail(doc, close_token)
+        cue, claimant, score = None, None, QUOTE_SCORE
+        lead_cues = [token for token in lead if is_cue(token)]
+        tail_cues = [token for token in tail[:MAX_ATTRIBUTION_TOKENS] if is_cue(token)]
+        if lead_cues and lead[-1].text in (":", ",") or (lead_cues and lead[-1] == lead_cues[-1]):
+            cue = lead_cues[-1]
+            claimant = _attribution(cue, lead)
+        elif not lead and tail_cues and (doc[close_token.i - 1].text in (",", "!", "?") or tail[0].text == ","):
+            cue = tail_cues[0]
+            claimant = _attribution(cue, tail)
+        elif not lead and not tail and previous is not None and not doc.text[previous_end:open_at].strip():
+            cue, claimant, score = None, previous.claimant, CONTINUED_QUOTE_SCORE
+        else:
+            continue
+        if cue is not None:
+            found.used_cues.add(cue.i)
+        cue_text = cue.text if cue is not None else previous.cue
+        cue_lemma = cue.lemma_.lower() if cue is not None else previous.cue_lemma
+        claim = FoundClaim(content[0], content[1], cue_text, cue_lemma, claimant, score)
+        found.claims.append(claim)
+        found.quoted.append((open_at, close_at + 1))
+        previous = claim
+        last = tail[-1] if tail else close_token
+        previous_end = last.idx + len(last.text)
+        if last.i + 1 < len(doc) and doc[last.i + 1].text in SENTENCE_END:
+            previous_end = doc[last.i + 1].idx + len(doc[last.i + 1].text)
+    return found

@@ -1,0 +1,102 @@
+"""Suggest for a whole dataset, streamed and committed one batch at a time so that an interrupted run resumes."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from annotator.store import Store
+from annotator.suggest.base import Suggester, Suggestion
+
+
+@dataclass
+class SuggestCounts:
+    """What one run did: documents suggested now, documents skipped as already done, spans stored by kind."""
+
+    documents: int = 0
+    skipped: int = 0
+    entities: int = 0
+    claims: int = 0
+    claimants: int = 0
+    cancelled: bool = False
+
+    def add(self, suggestion: Suggestion) -> None:
+        self.documents += 1
+        for span in suggestion.spans:
+            if span.kind == "entity":
+                self.entities += 1
+            elif span.kind == "claim":
+                self.claims += 1
+            else:
+                self.claimants += 1
+
+
+def _texts(store: Store, document_ids: list[int], batch_size: int, fed: deque[int]) -> Iterator[str]:
+    """Read texts one batch at a time, in order, noting which document each text belongs to."""
+    for offset in range(0, len(document_ids), batch_size):
+        for document_id in document_ids[offset : offset + batch_size]:
+            fed.append(document_id)
+            yield store.document(document_id).text
+
+
+def suggest_dataset(
+    store: Store,
+    dataset: str,
+    suggester: Suggester,
+    *,
+    force: bool = False,
+    batch_size: int = 64,
+    n_process: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> SuggestCounts:
+    """Store the suggester's spans for every document of the dataset it has not suggested for (all of them with force).
+
+    Each batch is one transaction: an interruption loses at most the batch in flight, and
+    a rerun skips what was stored. With force, a document's earlier suggestions from the
+    same source are replaced, not added to.
+    """
+    store.schema(dataset)
+    counts = SuggestCounts()
+    every_id = store.document_ids(dataset)
+    pending_ids = every_id if force else store.unsuggested_ids(dataset, suggester.source)
+    counts.skipped = len(every_id) - len(pending_ids)
+    total = len(pending_ids)
+    if progress is not None:
+        progress(0, total)
+    fed: deque[int] = deque()
+    batch: list[tuple[int, Suggestion]] = []
+    suggestions = suggester.suggest_batch(_texts(store, pending_ids, batch_size, fed), batch_size=batch_size, n_process=n_process)
+    try:
+        for suggestion in suggestions:
+            batch.append((fed.popleft(), suggestion))
+            if len(batch) >= batch_size:
+                _commit(store, suggester.source, batch, force, counts)
+                batch = []
+                if progress is not None:
+                    progress(counts.documents, total)
+                if cancel is not None and cancel.is_set():
+                    counts.cancelled = True
+                    return counts
+    finally:
+        close = getattr(suggestions, "close", None)
+        if close is not None:
+            close()  # stops the pipeline's worker processes when the run ends early
+    if batch:
+        _commit(store, suggester.source, batch, force, counts)
+        if progress is not None:
+            progress(counts.documents, total)
+    return counts
+
+
+def _commit(store: Store, source: str, batch: list[tuple[int, Suggestion]], force: bool, counts: SuggestCounts) -> None:
+    with store.transaction():
+        for document_id, suggestion in batch:
+            if force:
+                store.replace_suggestions(document_id, source, suggestion.spans, suggestion.relations)
+            else:
+                store.add_suggestions(document_id, source, suggestion.spans, suggestion.relations)
+    for _, suggestion in batch:
+        counts.add(suggestion)

@@ -47,7 +47,7 @@ class SpanList(ScrollView, can_focus=False):
                 if row >= 0:
                     self.refresh_lines(row)
 
-    def row(self, item: Item, selected: bool) -> Text:
+    def row(self, item: Item, selected: bool, width: int = 80) -> Text:
         colour = self.colours.get(item.label, "#d7d7af")
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("▶ " if selected else "  ")
@@ -55,15 +55,18 @@ class SpanList(ScrollView, can_focus=False):
         label_style = Style(color=colour, bold=not item.pending, italic=item.pending)
         line.append(f"{item.label[:10]:<10} ", style=label_style)
         excerpt = one_line(self.text[item.start : item.end])
-        if item.kind == "claim":
-            excerpt = "“" + (excerpt if len(excerpt) <= 60 else excerpt[:57] + "…") + "”"
-        line.append(excerpt, style="dim" if item.pending else "")
+        tail = Text()
         who = item.attributes.get("annotators") if isinstance(item.attributes, dict) else None
         if who:
-            line.append(f"  [{', '.join(who)}]", style="magenta" if item.pending else "dim magenta")
+            tail.append(f"  [{', '.join(who)}]", style="magenta" if item.pending else "dim magenta")
         if item.kind == "claim":
             claimant = one_line(self.text[item.claimant.start : item.claimant.end]) if item.claimant else "no claimant"
-            line.append(f"  ← {claimant}", style="italic cyan" if item.claimant else "dim italic")
+            tail.append(f" ← {claimant[:24]}", style="italic cyan" if item.claimant else "dim italic")
+            # Shorten the claim itself so its claimant stays in view.
+            room = max(width - line.cell_len - tail.cell_len - 2, 8)
+            excerpt = "“" + (excerpt if len(excerpt) <= room else excerpt[: room - 1] + "…") + "”"
+        line.append(excerpt, style="dim" if item.pending else "")
+        line.append_text(tail)
         if selected:
             line.stylize("reverse")
         return line
@@ -80,7 +83,7 @@ class SpanList(ScrollView, can_focus=False):
         base = getattr(self, "_base", None) or self.rich_style
         if number >= len(self.items):
             return Strip.blank(width, base)
-        text = self.row(self.items[number], number == self.current)
+        text = self.row(self.items[number], number == self.current, width)
         text.truncate(width + scroll_x, overflow="ellipsis")
         segments = list(text.render(self.app.console))
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)

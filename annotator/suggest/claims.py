@@ -251,6 +251,8 @@ def according_claims(doc: Doc, according: Token) -> list[FoundClaim]:
     sentence = according.sent
     phrase_last = to.right_edge.i
     lead = [token for token in doc[sentence.start : according.i] if not (token.is_punct or token.is_space)]
+    if any(is_cue(token) for token in lead):
+        return []  # "X said that, according to Y, Z": the reporting verb's claim covers it
     if not lead:
         first = phrase_last + 1
         return _claim(doc, first, sentence_end(sentence.end - 1, doc, first), according, claimant, ACCORDING_SCORE)

@@ -33,8 +33,7 @@ ALLEGATION_CUES = frozenset("allege accuse charge blame condemn denounce".split(
 STATISTIC_CUES = frozenset("estimate count tally calculate".split())
 # Phrases that rebut an accusation even after a neutral cue ("said its forces act within the law").
 DENIAL_PHRASES = (
-    "in compliance with",
-    "in strict compliance",
+    "compliance with",
     "in line with",
     "in accordance with",
     "within international law",
@@ -70,6 +69,8 @@ EVENT_VERBS = frozenset(
     return release exchange write sign identify inform visit deploy strike attack raise begin start fall
     lose destroy shoot_down occupy enter cross encircle surround hand deliver publish file submit
     transfer bring cite separate recapture free push investigate share ask appeal summon establish
+    stop collide rebuild build repair arrive flee move meet vote suspend close block cut
+    resume restore rescue find discover recover sink crash explode burn collapse expel sentence convict charge
     """.split()
 )
 # Modal verbs that turn a clause into an opinion, a call or a warning.

@@ -11,6 +11,8 @@ from annotator.suggest.cues import (
     DENIAL_PHRASES,
     EVENT_VERBS,
     GENERIC_MODIFIERS,
+    HEDGING_VERBS,
+    IMPERSONAL_VERBS,
     OPINION_MODALS,
     PEACEFUL_PHRASAL,
     STATISTIC_CUES,
@@ -52,8 +54,14 @@ def is_violent(token: Token) -> bool:
 
 
 def clause_heads(claim: SpacySpan) -> list[Token]:
-    """The claim's top words (whose head lies outside it), with the verbs coordinated with them."""
+    """The claim's top words (whose head lies outside it), with the verbs coordinated with them.
+
+    In "X is said to have fled" or "a video appears to show", the verb that matters is the infinitive's.
+    """
     heads = [token for token in claim if token.head.i < claim.start or token.head.i >= claim.end or token.head.i == token.i]
+    for head in list(heads):
+        if head.lemma_.lower() in IMPERSONAL_VERBS | HEDGING_VERBS:
+            heads += [child for child in head.children if child.dep_ in ("xcomp", "ccomp") and child.i in range(claim.start, claim.end)]
     for head in list(heads):
         heads += [child for child in head.children if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX")]
     verbs = [token for token in heads if token.pos_ in ("VERB", "AUX")]
@@ -109,8 +117,16 @@ def claim_label(claim: SpacySpan, cue_lemma: str) -> str:
         return "ALLEGATION"
     acting = any(head.pos_ == "VERB" and verb_key(head) in EVENT_VERBS for head in heads)
     negated = any(child.dep_ == "neg" for head in heads for child in head.children)
-    if counted and not acting:
-        return "STATISTIC"
-    if acting and not negated:
-        return "EVENT"
-    return "STATISTIC" if counted else "STATEMENT"
+    if counted:
+        # "had captured three villages" tells what happened; "28,000 are held" and "have returned 3,135" count.
+        return "EVENT" if acting and is_past(heads) else "STATISTIC"
+    return "EVENT" if acting and not negated else "STATEMENT"
+
+
+def is_past(heads: list[Token]) -> bool:
+    """Simple past or past perfect: a finished event rather than a state or a running total."""
+    for head in heads:
+        auxiliaries = [child.lower_ for child in head.children if child.dep_ in ("aux", "auxpass")]
+        if "had" in auxiliaries or (head.tag_ == "VBD" and not auxiliaries) or any(word in ("was", "were") for word in auxiliaries):
+            return True
+    return False

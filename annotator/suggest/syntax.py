@@ -36,7 +36,14 @@ class FoundClaim:
 
 def is_cue(token: Token) -> bool:
     """Whether this token is a reporting verb used as the verb of a clause."""
-    return token.tag_.startswith("VB") and token.lemma_.lower() in CUE_VERBS and token.dep_ not in NOT_A_CLAUSE
+    if not token.tag_.startswith("VB") or token.lemma_.lower() not in CUE_VERBS or token.dep_ in NOT_A_CLAUSE:
+        return False
+    if token.tag_ != "VBN" or any(child.dep_ in ("aux", "auxpass") for child in token.children):
+        return True
+    # A bare past participle is a finite verb the tagger mislabelled ("the Brigade reported on Monday"), or it
+    # modifies a noun ("the port, often described as") and reports nothing: then no subject sits right before it.
+    subject = direct_subject(token)
+    return subject is not None and subject.i < token.i and not any(between.text == "," for between in token.doc[subject.i : token.i])
 
 
 def is_negated(verb: Token) -> bool:
@@ -109,10 +116,14 @@ def trimmed(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
     return doc[first].idx, doc[last].idx + len(doc[last].text)
 
 
+def _has_content(doc: Doc, first: int, end: int) -> bool:
+    return any(not (token.is_punct or token.is_space or token.lower_ == "that") for token in doc[first:end])
+
+
 def sentence_end(sentence_last: int, doc: Doc, first: int) -> int:
     """The last token of the clause starting at first: the sentence's end, or before ", adding ..." / ", according to"."""
     for index in range(first + 1, sentence_last):
-        if doc[index].text in (",", ";", "—", "–") and index + 1 <= sentence_last:
+        if doc[index].text in (",", ";", "—", "–") and index + 1 <= sentence_last and _has_content(doc, first, index):
             following = doc[index + 1]
             if following.lower_ == "according" or (following.tag_ == "VBG" and is_cue(following) and following.lemma_ not in URGING_VERBS):
                 return index - 1

@@ -167,6 +167,8 @@ def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_
 
 def _remove_if_empty(db_path: Path) -> None:
     """A database file this command created and then failed to fill goes away, so a failed import leaves nothing."""
+    if not db_path.exists():
+        return
     with open_store(db_path) as store:
         empty = not store.dataset_names()
     if empty:
@@ -222,7 +224,11 @@ def _output(out_path: Path | None) -> Iterator[Any]:
         return
     partial = out_path.with_name(out_path.name + ".partial")
     try:
-        with open(partial, "w", encoding="utf-8") as out:
+        stream = open(partial, "w", encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out_path}: {error.strerror}; check that its folder exists and is writable") from None
+    try:
+        with stream as out:
             yield out
     except BaseException:
         partial.unlink(missing_ok=True)

@@ -249,8 +249,13 @@ class Store:
             self.conn.execute("PRAGMA synchronous = FULL")
             self.db = sqlite_utils.Database(self.conn)
             self._migrate()
-        except sqlite3.DatabaseError as error:
-            raise StoreError(self._explain(error)) from None
+        except BaseException as error:
+            # Refused (newer version, not a database...): close, so the file is not held open by a Store nobody has.
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
+            if isinstance(error, sqlite3.DatabaseError):
+                raise StoreError(self._explain(error)) from None
+            raise
 
     def _enable_wal(self) -> str:
         """Switch to WAL, waiting out another process that is switching the same new file (SQLite does not wait then)."""

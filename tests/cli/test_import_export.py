@@ -326,3 +326,15 @@ def test_export_annotator_and_suggestions_together(runner, tmp_path):
     ok(invoke(runner, "import", write(tmp_path / "in.jsonl", [{"text": BELL}]), "--db", db))
     result = invoke(runner, "export", "--db", db, "--annotator", "a", "--suggestions")
     assert result.exit_code == 2 and "either" in result.stderr
+
+
+def test_export_into_a_missing_folder(runner, tmp_path):
+    db = tmp_path / "a.db"
+    ok(invoke(runner, "import", write(tmp_path / "in.jsonl", [{"text": BELL}]), "--db", db))
+    out = tmp_path / "no" / "such" / "folder" / "out.jsonl"
+    failed(invoke(runner, "export", "--db", db, "--out", out), f"cannot write {out}", "folder")
+
+
+def test_import_into_a_missing_folder_names_the_folder(runner, tmp_path):
+    db = tmp_path / "no" / "such" / "a.db"
+    failed(invoke(runner, "import", write(tmp_path / "in.jsonl", [{"text": BELL}]), "--db", db), "cannot create database", str(db.parent))

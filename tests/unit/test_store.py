@@ -394,3 +394,32 @@ def test_processes_writing_one_database_lose_nothing(db_path, schema):
         assert store.conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
+
+
+def open_handles(path: Path) -> list[str]:
+    """This process's open file descriptors on the database (or its -wal and -shm files); Linux only."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("needs /proc/self/fd")
+    found = []
+    for fd in fds.iterdir():
+        try:
+            target = str(fd.resolve())
+        except OSError:
+            continue
+        if target.startswith(str(path)):
+            found.append(target)
+    return found
+
+
+def test_a_refused_database_is_not_left_open(db_path, schema):
+    with Store(db_path) as store:
+        seed(store, schema)
+        store.conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('annotator', 'm999_from_the_future', '2030-01-01')"
+        )
+    assert open_handles(db_path) == []
+    for _ in range(3):
+        with pytest.raises(StoreError, match="newer version"):
+            Store(db_path)
+    assert open_handles(db_path) == []

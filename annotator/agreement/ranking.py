@@ -1,0 +1,73 @@
+"""Documents ordered by how much their annotators disagree, with the spans they differ on.
+
+Disagreement is 1 - the mean, over pairs of annotators who finished the document, of their overlap
+span F1 in that document; a pair where neither marked a span counts as full agreement (F1 = 1).
+Ties go to the document with more differing spans, then to the document key. A span differs when
+not every annotator of the document marked exactly it (same start, end and label).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotator.agreement.corpus import Corpus
+from annotator.agreement.spans import PairCounts
+
+
+@dataclass(frozen=True)
+class DifferingSpan:
+    """A span some but not all of a document's annotators marked."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    annotators: list[str]
+    missing: list[str]
+
+
+@dataclass(frozen=True)
+class DocumentDisagreement:
+    """One document's disagreement and the spans behind it."""
+
+    document: str
+    annotators: list[str]
+    disagreement: float
+    mean_overlap_f1: float
+    differing_spans: list[DifferingSpan]
+
+
+def rank_documents(corpus: Corpus, pairs: list[PairCounts]) -> list[DocumentDisagreement]:
+    """Documents finished by at least two annotators, most disagreement first."""
+    per_document = [
+        (pair.shared.tolist(), pair.matched["overlap"].sum(axis=1).tolist(), (pair.first_spans.sum(axis=1) + pair.second_spans.sum(axis=1)).tolist())
+        for pair in pairs
+    ]
+    ranked = []
+    for document_index, key in enumerate(corpus.documents):
+        scores = [
+            2 * matched[document_index] / totals[document_index] if totals[document_index] else 1.0
+            for shared, matched, totals in per_document
+            if shared[document_index]
+        ]
+        if not scores:
+            continue
+        mean_f1 = sum(scores) / len(scores)
+        ranked.append(DocumentDisagreement(key, list(corpus.annotators_of(document_index)), 1.0 - mean_f1, mean_f1, differing_spans(corpus, document_index)))
+    ranked.sort(key=lambda item: (-item.disagreement, -len(item.differing_spans), item.document))
+    return ranked
+
+
+def differing_spans(corpus: Corpus, document_index: int) -> list[DifferingSpan]:
+    """Spans of one document not marked by every annotator who finished it, in text order."""
+    annotators = corpus.annotators_of(document_index)
+    markers: dict[tuple[int, int, int], list[str]] = {}
+    for name in annotators:
+        for span in corpus.spans[document_index][name]:
+            markers.setdefault(span, []).append(name)
+    text = corpus.texts[document_index]
+    return [
+        DifferingSpan(start, end, text[start:end], corpus.labels[label], names, [name for name in annotators if name not in names])
+        for (start, end, label), names in sorted(markers.items(), key=lambda item: (item[0][0], item[0][1], corpus.labels[item[0][2]]))
+        if len(names) < len(annotators)
+    ]

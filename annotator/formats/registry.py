@@ -1,0 +1,200 @@
+"""Every format in one table, and the report each writer returns, so nothing is ever left out silently.
+
+Readers come in two shapes: ``reader(stream: IO[bytes], path: str)`` for one file ("stream") and
+``reader(path: Path)`` for a file or folder read by name ("path"). Both yield
+``(line, Document | InputError)``. Writers come in two shapes too: ``writer(documents, out: IO[str])``
+for one text stream, a file or stdout ("stream"), and ``writer(documents, folder: Path, **options)``
+("folder"). Every writer returns an :class:`ExportReport`. Modules load only when asked, so the
+CLI can list formats without importing any of them (nor spaCy).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import IO, Any
+
+from annotator.model import AnnotatorError, Document
+
+EXAMPLES_KEPT = 3
+
+
+@dataclass
+class ExportReport:
+    """What a writer wrote and what it left out or had to change, counted (memory stays flat)."""
+
+    format: str
+    reason: str = ""
+    documents: int = 0
+    spans: Counter[str] = field(default_factory=Counter)
+    relations: int = 0
+    left_out: Counter[str] = field(default_factory=Counter)
+    changed: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=list)
+
+    def leave_out(self, what: str, document: Document | None = None, count: int = 1) -> None:
+        self.left_out[what] += count
+        self._example(what, document)
+
+    def change(self, what: str, document: Document | None = None, count: int = 1) -> None:
+        self.changed[what] += count
+        self._example(what, document)
+
+    def wrote(self, kind: str, count: int = 1) -> None:
+        self.spans[kind] += count
+
+    def _example(self, what: str, document: Document | None) -> None:
+        if document is None:
+            return
+        seen = self.examples.setdefault(what, [])
+        name = document.id if document.id is not None else f"document {self.documents + 1}"
+        if len(seen) < EXAMPLES_KEPT and name not in seen:
+            seen.append(name)
+
+    @property
+    def complete(self) -> bool:
+        return not self.left_out
+
+    def summary(self) -> str:
+        """One line: 'conll: 3 documents, 20 entity spans written; 2 overlapping entity spans and 4 claims left out (why)'."""
+        written = [f"{self.documents} document{'s' if self.documents != 1 else ''}"]
+        written += [f"{count} {kind} span{'s' if count != 1 else ''}" for kind, count in sorted(self.spans.items())]
+        if self.relations:
+            written.append(f"{self.relations} claimant link{'s' if self.relations != 1 else ''}")
+        line = f"{self.format}: {', '.join(written)} written"
+        if self.left_out:
+            line += f"; {_and(self.left_out)} left out"
+            if self.reason:
+                line += f" ({self.reason})"
+        if self.changed:
+            line += f"; {_and(self.changed)}"
+        return line
+
+    def details(self) -> list[str]:
+        """The summary, then each thing left out or changed with the first documents it happened in."""
+        lines = [self.summary()]
+        for what, count in list(self.left_out.items()) + list(self.changed.items()):
+            where = self.examples.get(what)
+            lines.append(f"  {count} {what}" + (f", e.g. in {', '.join(where)}" if where else ""))
+        lines += [f"  wrote {output}" for output in self.outputs]
+        return lines
+
+
+def _and(counts: Counter[str]) -> str:
+    parts = [f"{count} {what}" for what, count in counts.items()]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One format: where its reader and writer live, what they take, and what the format cannot hold."""
+
+    name: str
+    module: str
+    reader: str | None
+    writer: str | None
+    reads: str  # "stream": reader(stream, path); "path": reader(path)
+    writes: str  # "stream": one file or stdout; "folder": a folder of files
+    suffix: str
+    cannot_hold: tuple[str, ...]
+    description: str
+
+    def load_reader(self) -> Callable[..., Iterator[Any]]:
+        if self.reader is None:
+            raise AnnotatorError(f"format {self.name} cannot be read; readable formats: {', '.join(readable())}")
+        return getattr(import_module(self.module), self.reader)
+
+    def load_writer(self) -> Callable[..., ExportReport]:
+        if self.writer is None:
+            raise AnnotatorError(f"format {self.name} cannot be written; writable formats: {', '.join(writable())}")
+        if self.name == "jsonl":
+            return write_jsonl_report
+        return getattr(import_module(self.module), self.writer)
+
+
+FORMATS: dict[str, Format] = {
+    entry.name: entry
+    for entry in (
+        Format("jsonl", "annotator.formats.jsonl", "read_jsonl", "write_jsonl", "stream", "stream", ".jsonl", (),
+               "the native format: one document per line with its spans and claimant links"),
+        Format("txt", "annotator.formats.text", "read_text_file", None, "path", "stream", ".txt", ("spans",),
+               "plain text, one document per file"),
+        Format("csv", "annotator.formats.csv", "read_csv", "write_csv", "stream", "stream", ".csv",
+               ("document text (one row per span)", "span attributes", "scores", "document meta", "documents without spans"),
+               "reads one document per row; writes one span per row with its claimant"),
+        Format("conll", "annotator.formats.conll", "read_conll", "write_conll", "stream", "stream", ".conll",
+               ("claims", "claimant spans", "claimant links", "overlapping entities", "span attributes", "scores",
+                "document meta", "the text's exact spacing"),
+               "CoNLL-2003: a token and its IOB2 tag per line, entities only"),
+        Format("brat", "annotator.formats.brat", "read_brat", "write_brat", "path", "folder", "",
+               ("scores", "document meta"),
+               "brat standoff: a .txt and .ann per document, and annotation.conf"),
+        Format("prodigy", "annotator.formats.prodigy", "read_prodigy", "write_prodigy", "stream", "stream", ".jsonl", (),
+               "Prodigy's span and relation JSONL, ready for prodigy db-in"),
+        Format("spacy", "annotator.formats.spacy_docbin", "read_spacy", "write_spacy", "path", "folder", ".spacy",
+               ("span attributes", "scores", "offsets inside a token (spans grow to whole tokens)",
+                "overlapping entities in doc.ents (all of them stay in doc.spans['entities'])"),
+               "spaCy DocBin files (train.spacy, dev.spacy) for spacy train"),
+    )
+}
+
+
+def get_format(name: str) -> Format:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise AnnotatorError(f"unknown format {name!r}; use one of {', '.join(FORMATS)}") from None
+
+
+def readable() -> list[str]:
+    return [name for name, entry in FORMATS.items() if entry.reader]
+
+
+def writable() -> list[str]:
+    return [name for name, entry in FORMATS.items() if entry.writer]
+
+
+def write_jsonl_report(documents: Iterable[Document], out: IO[str]) -> ExportReport:
+    """The native writer, counted like the others (it leaves nothing out)."""
+    from annotator.formats.jsonl import write_jsonl
+
+    report = ExportReport("jsonl")
+
+    def counted() -> Iterator[Document]:
+        for document in documents:
+            for span in document.spans:
+                report.wrote(span.kind)
+            report.relations += len(document.relations)
+            yield document
+            report.documents += 1
+
+    write_jsonl(counted(), out)
+    return report
+
+
+@contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """Write into a hidden sibling folder moved into place at the end, so a failed export leaves nothing behind."""
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise AnnotatorError(f"{folder} exists and is not an empty folder; give a new folder to write into")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = folder.with_name(f".{folder.name}.partial")
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir()
+    try:
+        yield partial
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if folder.exists():
+        folder.rmdir()
+    os.replace(partial, folder)

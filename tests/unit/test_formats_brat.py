@@ -1,0 +1,165 @@
+"""brat standoff: the .ann lines, annotation.conf, multi-line spans, file names, and errors with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.formats.brat import read_brat, write_brat
+from annotator.model import Document, InputError, Relation, Span
+from tests.unit.test_formats_common import documents_only, find, hostile_document
+
+KREMLIN = "The Kremlin denied that\nRussian troops shot prisoners, Dmitry Peskov said."
+
+
+def kremlin() -> Document:
+    text = KREMLIN
+    spans = [
+        Span(*find(text, "The Kremlin"), "ORG", id="10"),
+        Span(*find(text, "that\nRussian troops shot prisoners"), "ALLEGATION", "claim", id="11", attributes={"cue": "denied"}),
+        Span(*find(text, "Dmitry Peskov"), "PERSON", id="12", score=0.9),
+    ]
+    return Document(text, id="kremlin", spans=spans, relations=[Relation("11", "10")], annotator="alice")
+
+
+def write_folder(tmp_path: Path, documents: list[Document]):
+    folder = tmp_path / "brat"
+    return folder, write_brat(documents, folder)
+
+
+def test_writes_text_ann_and_conf_as_brat_reads_them(tmp_path):
+    folder, report = write_folder(tmp_path, [kremlin()])
+    assert (folder / "kremlin.txt").read_bytes().decode("utf-8") == KREMLIN
+    claim_start = KREMLIN.index("that")
+    assert (folder / "kremlin.ann").read_text(encoding="utf-8").splitlines() == [
+        "T1\tORG 0 11\tThe Kremlin",
+        f"T2\tALLEGATION {claim_start} {claim_start + 4};{claim_start + 5} {claim_start + 34}\tthat Russian troops shot prisoners",
+        "A1\tKind T2 claim",
+        "#1\tAnnotatorNotes T2\tcue=denied",
+        f"T3\tPERSON {KREMLIN.index('Dmitry')} {KREMLIN.index('Dmitry') + 13}\tDmitry Peskov",
+        "R1\tclaimant Arg1:T2 Arg2:T1",
+    ]
+    conf = (folder / "annotation.conf").read_text(encoding="utf-8")
+    assert "[entities]\nALLEGATION\nORG\nPERSON\n" in conf
+    assert "claimant\tArg1:<ENTITY>, Arg2:<ENTITY>" in conf
+    assert "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>" in conf
+    assert "[attributes]\nKind\tArg:<ENTITY>, Value:claim\n" in conf
+    assert report.left_out == {"scores": 1}
+    assert report.spans == {"entity": 2, "claim": 1} and report.relations == 1
+
+
+def test_round_trip_keeps_kinds_links_attributes_and_a_span_across_a_line_break(tmp_path):
+    folder, _ = write_folder(tmp_path, [kremlin()])
+    (back,) = documents_only(read_brat(folder))
+    original = kremlin()
+    assert back.text == original.text and back.id == "kremlin" and back.annotator == ""
+    assert [span.key() for span in back.spans] == [span.key() for span in original.spans]
+    assert back.spans[1].attributes == {"cue": "denied"}
+    assert [(r.from_id, r.to_id, r.type) for r in back.relations] == [("T2", "T1", "claimant")]
+
+
+def test_spans_starting_or_ending_on_line_breaks_use_zero_width_fragments(tmp_path):
+    text = "A\n\nB\r\nC"
+    spans = [Span(1, 4, "X", id="1"), Span(0, 3, "Y", id="2"), Span(1, 3, "Z", id="3"), Span(2, 7, "W", "claim", id="4")]
+    folder, report = write_folder(tmp_path, [Document(text, id="breaks", spans=spans)])
+    lines = (folder / "breaks.ann").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "T1\tX 1 1;3 4\t B"
+    assert lines[1] == "T2\tY 0 1;3 3\tA "
+    assert lines[2] == "T3\tZ 1 1;3 3\t "
+    assert "carriage returns" in report.summary()
+    (back,) = documents_only(read_brat(folder))
+    assert [span.key() for span in back.spans] == [span.key() for span in spans]
+
+
+def test_attribute_values_that_are_not_one_line_strings_go_as_json(tmp_path):
+    text = "Kyiv said so."
+    attributes = {"cue": "said", "lines": "one\ntwo", "count": 3, "flag": True, "tricky": "json:not"}
+    folder, _ = write_folder(tmp_path, [Document(text, id="k", spans=[Span(0, 4, "GPE", attributes=attributes)])])
+    ann = (folder / "k.ann").read_text(encoding="utf-8")
+    assert "\tlines=json:\"one\\ntwo\"\n" in ann and "\tcount=json:3\n" in ann
+    (back,) = documents_only(read_brat(folder))
+    assert back.spans[0].attributes == attributes
+
+
+def test_ids_become_safe_unique_file_names_and_subfolders(tmp_path):
+    documents = [Document("one", id="2024/story"), Document("two", id="../escape"), Document("three", id="a b"), Document("four", id="a_b"), Document("five")]
+    folder, report = write_folder(tmp_path, documents)
+    names = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.txt"))
+    assert names == ["2024/story.txt", "_/escape.txt", "a_b-2.txt", "a_b.txt", "document-000005.txt"]
+    assert report.changed["document ids changed to make safe, unique file names"] == 3
+    back = {document.text: document.id for document in documents_only(read_brat(folder))}
+    assert back["one"] == "2024/story" and back["five"] == "document-000005"
+
+
+def test_hostile_text_offsets_count_characters(tmp_path):
+    document = hostile_document()
+    folder, _ = write_folder(tmp_path, [document])
+    ann = (folder / "hostile" / "1.ann").read_text(encoding="utf-8")
+    assert "T3\tNORP" in ann and "\t👩\u200d👩\u200d👧\n" in ann
+    assert "T1\tPERSON 0 15\tОлена\tKovalenko\n" in ann
+    (back,) = documents_only(read_brat(folder))
+    assert [span.key() for span in back.spans] == [span.key() for span in document.spans]
+
+
+def test_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "brat").mkdir()
+    (tmp_path / "brat" / "old.txt").write_text("old")
+    with pytest.raises(Exception, match="not an empty folder"):
+        write_brat([kremlin()], tmp_path / "brat")
+
+
+def brat_folder(tmp_path: Path, text: str, ann: str, name: str = "doc") -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    (folder / f"{name}.ann").write_text(ann, encoding="utf-8")
+    return folder
+
+
+def only_error(folder: Path) -> InputError:
+    (item,) = [item for _, item in read_brat(folder)]
+    assert isinstance(item, InputError), item
+    return item
+
+
+@pytest.mark.parametrize(
+    ("ann", "line", "message"),
+    [
+        ("T1\tORG 0 3;8 12\tThe Kyiv\n", 1, "discontinuous spans (0 3;8 12) are not supported"),
+        ("T1\tORG 0 3\tThe\nT2\tORG 0 99\tx\n", 2, "outside the text"),
+        ("T1\tORG 0 3\tTha\n", 1, "does not match the document"),
+        ("T1\tORG 0 3\tThe\nT1\tORG 4 8\tKyiv\n", 2, "id T1 is used twice"),
+        ("T1\tORG 0 3\tThe\nR1\tclaimant Arg1:T1 Arg2:T9\n", 2, "Arg2 T9 is not a text span"),
+        ("T1\tORG 0 3\tThe\nA1\tKind T1 rumour\n", 2, "Kind must be one of entity, claim, claimant"),
+        ("T1\tORG 0 3\tThe\nE1\tAttack:T1\n", 2, "events are not supported"),
+        ("T1\tORG zero 3\tThe\n", 1, "expected 'LABEL START END'"),
+        ("T1 ORG 0 3 The\n", 1, "expected an id, a tab and an annotation"),
+    ],
+)
+def test_bad_annotations_are_errors_naming_the_ann_file_and_line(tmp_path, ann, line, message):
+    folder = brat_folder(tmp_path, "The Kyiv office said.", ann)
+    error = only_error(folder)
+    assert error.path == str(folder / "doc.ann") and error.line == line
+    assert message in str(error)
+
+
+def test_brat_fragments_split_at_line_breaks_are_joined(tmp_path):
+    folder = brat_folder(tmp_path, "Dmytro\nLubinets said.", "T1\tPERSON 0 6;7 15\tDmytro Lubinets\n#1\tAnnotatorNotes T1\tfree note\n")
+    (document,) = documents_only(read_brat(folder))
+    assert document.spans[0].key() == (0, 15, "PERSON", "entity")
+    assert document.spans[0].attributes == {"notes": ["free note"]}
+
+
+def test_missing_ann_orphan_ann_not_a_folder_and_not_utf8(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "lonely.txt").write_text("Text", encoding="utf-8")
+    (folder / "orphan.ann").write_text("", encoding="utf-8")
+    (folder / "latin.txt").write_bytes(b"caf\xe9")
+    (folder / "latin.ann").write_text("", encoding="utf-8")
+    messages = [str(item) for _, item in read_brat(folder)]
+    assert any("orphan.ann" in message and "no orphan.txt" in message for message in messages)
+    assert any("latin.txt" in message and "not UTF-8" in message for message in messages)
+    assert any("no lonely.ann next to it" in message for message in messages)
+    assert "give the folder" in str(only_error(folder / "lonely.txt"))

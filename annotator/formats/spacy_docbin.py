@@ -1,0 +1,237 @@
+"""spaCy DocBin files for ``spacy train``: FOLDER/train.spacy, and FOLDER/dev.spacy when a share is held out.
+
+Each document is tokenised by ``spacy.blank("en")`` (no model needed) and holds:
+
+- ``doc.ents``: entities, one layer for NER. Overlapping entities cannot all be there: the
+  earliest (then the longest) is kept, the others are counted in the report;
+- ``doc.spans["entities"]``: every entity, overlapping or not, so none is lost;
+- ``doc.spans["claims"]`` and ``doc.spans["claimants"]``: claims and claimant spans, by label;
+- ``doc.user_data["claimant_of"]``: the claim -> claimant links, a list of
+  ``[claim index in doc.spans["claims"], "entities" or "claimants", index in that group]`` (indices
+  rather than offsets, so a claimant that is also an entity is never ambiguous);
+- ``doc.user_data["id"]``, ``["meta"]``, ``["annotator"]``, ``["source"]``.
+
+Spans must sit on token boundaries in spaCy: each is trimmed of surrounding spaces (a spaCy span
+never ends on a token's trailing space, and NER rejects entities that start or end on one), then
+grown to whole tokens with ``char_span(alignment_mode="expand")``; the report counts every span
+that changed and every span left out (covering only spaces). Span attributes and scores are left out.
+
+Memory stays flat: at most ``docs_per_file`` documents are held at once. A part with more
+documents is written as a folder of numbered files (FOLDER/train/0001.spacy ...), which spaCy
+reads the same way (``--paths.train FOLDER/train``). A document goes to dev when a hash of the
+seed and its id (or text) falls under ``dev_fraction``, so the split is fixed by the seed and a
+document keeps its side when the corpus grows. spaCy is imported inside the functions only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.formats.registry import ExportReport, staged_folder
+from annotator.model import Document, InputError, Relation, Span
+
+GROUPS = {"entity": "entities", "claim": "claims", "claimant": "claimants"}
+KIND_OF_GROUP = {group: kind for kind, group in GROUPS.items()}
+ID_PREFIX = {"entities": "e", "claims": "c", "claimants": "a"}
+DOCS_PER_FILE = 1000
+REASON = "spaCy spans cover whole tokens and doc.ents holds one layer"
+
+
+def write_spacy(
+    documents: Iterable[Document], folder: Path, *, dev_fraction: float = 0.0, seed: int = 0, docs_per_file: int = DOCS_PER_FILE
+) -> ExportReport:
+    """Write train.spacy (and dev.spacy) into a new folder; the report says what changed and what was left out."""
+    import spacy
+
+    if not 0.0 <= dev_fraction < 1.0:
+        raise ValueError(f"dev_fraction must be at least 0 and below 1, got {dev_fraction}")
+    nlp = spacy.blank("en")
+    report = ExportReport("spacy", REASON)
+    folder = Path(folder)
+    with staged_folder(folder) as partial:
+        parts = {"train": _Part(partial, "train", docs_per_file), "dev": _Part(partial, "dev", docs_per_file)}
+        for document in documents:
+            doc = doc_from_document(nlp, document, report)
+            parts["dev" if _held_out(document, dev_fraction, seed) else "train"].add(doc)
+            report.documents += 1
+        for part in parts.values():
+            written = part.close()
+            if written:
+                files = f" in {part.files} files" if part.files else ""
+                report.outputs.append(f"{folder}/{written} ({part.count} documents{files})")
+        if dev_fraction > 0 and parts["dev"].count == 0 and report.documents:
+            report.change("times no document fell into dev (too few documents for this dev_fraction)")
+    return report
+
+
+def _held_out(document: Document, dev_fraction: float, seed: int) -> bool:
+    if dev_fraction <= 0:
+        return False
+    key = document.id if document.id is not None else document.text
+    digest = hashlib.blake2b(f"{seed}\x00{key}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 < dev_fraction
+
+
+class _Part:
+    """train or dev: one DocBin in memory, spilled to numbered files once it outgrows docs_per_file."""
+
+    def __init__(self, folder: Path, name: str, docs_per_file: int):
+        self.folder, self.name, self.docs_per_file = folder, name, max(1, docs_per_file)
+        self.docbin: Any = None
+        self.count = 0
+        self.files = 0
+
+    def add(self, doc: Any) -> None:
+        from spacy.tokens import DocBin
+
+        if self.docbin is not None and len(self.docbin) >= self.docs_per_file:
+            self._spill()
+        if self.docbin is None:
+            self.docbin = DocBin(attrs=["ENT_IOB", "ENT_TYPE"], store_user_data=True)
+        self.docbin.add(doc)
+        self.count += 1
+
+    def _spill(self) -> None:
+        self.files += 1
+        (self.folder / self.name).mkdir(exist_ok=True)
+        self.docbin.to_disk(self.folder / self.name / f"{self.files:04d}.spacy")
+        self.docbin = None
+
+    def close(self) -> str | None:
+        """Write what is left: NAME.spacy if it all fitted in one file, else the last numbered file."""
+        if self.docbin is None:
+            return f"{self.name}/" if self.files else None
+        if self.files:
+            self._spill()
+            return f"{self.name}/"
+        self.docbin.to_disk(self.folder / f"{self.name}.spacy")
+        return f"{self.name}.spacy"
+
+
+def doc_from_document(nlp: Any, document: Document, report: ExportReport) -> Any:
+    """A spaCy Doc holding the document's spans in doc.ents, doc.spans and its links in user_data."""
+    doc = nlp.make_doc(document.text)
+    placed: dict[str, tuple[str, int]] = {}
+    groups: dict[str, list[Any]] = {group: [] for group in GROUPS.values()}
+    for span in document.spans:
+        if span.kind not in GROUPS:
+            report.leave_out(f"spans of unknown kind {span.kind!r}", document)
+            continue
+        aligned = _align(doc, span, document, report)
+        if aligned is None:
+            continue
+        group = groups[GROUPS[span.kind]]
+        if span.id is not None:
+            placed[span.id] = (GROUPS[span.kind], len(group))
+        group.append(aligned)
+        report.wrote(span.kind)
+        if span.attributes:
+            report.leave_out("span attributes", document)
+        if span.score is not None:
+            report.leave_out("scores", document)
+    for group, spans in groups.items():
+        doc.spans[group] = spans
+    doc.ents = _one_layer(groups["entities"], document, report)
+    links = []
+    for relation in document.relations:
+        claim, claimant = placed.get(relation.from_id), placed.get(relation.to_id)
+        if relation.type != "claimant" or claim is None or claimant is None or claim[0] != "claims" or claimant[0] == "claims":
+            report.leave_out("claimant links whose spans were left out or are not claim -> entity or claimant", document)
+            continue
+        links.append([claim[1], claimant[0], claimant[1]])
+        report.relations += 1
+    doc.user_data["claimant_of"] = links
+    doc.user_data["id"] = document.id
+    doc.user_data["meta"] = document.meta
+    doc.user_data["annotator"] = document.annotator
+    doc.user_data["source"] = document.source
+    return doc
+
+
+def _align(doc: Any, span: Span, document: Document, report: ExportReport) -> Any:
+    """Trim surrounding spaces (a spaCy span never ends on a token's trailing space), then grow to whole tokens."""
+    covered = document.text[span.start : span.end]
+    start = span.start + len(covered) - len(covered.lstrip())
+    end = span.end - len(covered) + len(covered.rstrip())
+    if start >= end:
+        report.leave_out("spans covering only spaces", document)
+        return None
+    if (start, end) != (span.start, span.end):
+        report.change("spans trimmed of surrounding spaces", document)
+    aligned = doc.char_span(start, end, label=span.label, alignment_mode="expand")
+    if aligned is None or len(aligned) == 0:
+        report.leave_out("spans covering no token", document)
+        return None
+    if (aligned.start_char, aligned.end_char) != (start, end):
+        report.change("spans grown to whole tokens", document)
+    return aligned
+
+
+def _one_layer(entities: list[Any], document: Document, report: ExportReport) -> list[Any]:
+    kept: list[Any] = []
+    for entity in sorted(entities, key=lambda entity: (entity.start, -entity.end)):
+        if kept and entity.start < kept[-1].end:
+            report.leave_out("overlapping entity spans kept out of doc.ents (they stay in doc.spans['entities'])", document)
+            continue
+        kept.append(entity)
+    return kept
+
+
+def read_spacy(path: Path) -> Iterator[tuple[int, Document | InputError]]:
+    """Read a .spacy file, or every .spacy file in a folder; a document is numbered by its place in its file."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    path = Path(path)
+    files = sorted(path.rglob("*.spacy")) if path.is_dir() else [path]
+    if not files:
+        yield 0, InputError("no .spacy files in this folder", str(path))
+        return
+    vocab = spacy.blank("en").vocab
+    for file in files:
+        try:
+            docbin = DocBin().from_disk(file)
+        except (ValueError, OSError, KeyError, TypeError) as error:
+            yield 0, InputError(f"not a spaCy DocBin file ({error}); write it with DocBin.to_disk", str(file))
+            continue
+        for number, doc in enumerate(docbin.get_docs(vocab), 1):
+            try:
+                yield number, document_from_doc(doc)
+            except ValueError as error:
+                yield number, InputError(f"document {number}: {error}", str(file), number)
+
+
+def document_from_doc(doc: Any) -> Document:
+    """Our Document from a Doc written here or elsewhere (entities then come from doc.ents)."""
+    spans: list[Span] = []
+    ids: dict[tuple[str, int], str] = {}
+    sources = {"entities": list(doc.spans["entities"]) if "entities" in doc.spans else list(doc.ents)}
+    for group in ("claims", "claimants"):
+        sources[group] = list(doc.spans[group]) if group in doc.spans else []
+    for group, group_spans in sources.items():
+        for index, aligned in enumerate(group_spans):
+            span_id = f"{ID_PREFIX[group]}{index + 1}"
+            ids[(group, index)] = span_id
+            spans.append(Span(aligned.start_char, aligned.end_char, aligned.label_ or group, KIND_OF_GROUP[group], id=span_id))
+    relations = []
+    user_data = doc.user_data
+    for link in user_data.get("claimant_of", []) or []:
+        if not isinstance(link, (list, tuple)) or len(link) != 3 or (link[1], link[2]) not in ids or ("claims", link[0]) not in ids:
+            raise ValueError(f"user_data['claimant_of'] has a link {link!r} to no span; expected [claim index, 'entities' or 'claimants', index]")
+        relations.append(Relation(ids[("claims", link[0])], ids[(link[1], link[2])], "claimant"))
+    doc_id = user_data.get("id")
+    meta = user_data.get("meta")
+    annotator = user_data.get("annotator")
+    source = user_data.get("source")
+    return Document(
+        text=doc.text,
+        id=None if doc_id is None else str(doc_id),
+        meta=dict(meta) if isinstance(meta, dict) else {},
+        spans=spans,
+        relations=relations,
+        annotator=annotator if isinstance(annotator, str) else "",
+        source=source if isinstance(source, str) else None,
+    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO
 
+from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError
 
 
@@ -62,3 +63,48 @@ def read_csv(stream: IO[bytes], path: str, text_column: str = "text", id_column:
             continue
         meta = {key: value for key, value in row.items() if key not in (text_column, id_column) and value != ""}
         yield line, Document(text=text, id=row.get(id_column) or None, meta=meta)
+
+
+SPAN_COLUMNS = ("document_id", "annotator", "kind", "label", "start", "end", "text", "claimant", "claimant_start", "claimant_end")
+
+
+def write_csv(documents: Iterable[Document], out: IO[str]) -> ExportReport:
+    """One row per span (offsets are characters, end exclusive); a claim's row names its claimant.
+
+    A document without spans writes no row; attributes, scores, meta and the text around the spans
+    have no column and are counted in the report instead. Rows end in \\r\\n (RFC 4180), so a field
+    holding a lone \\r is quoted too: open the output with newline="" to keep text exact. Values are
+    written as they are: a spreadsheet may treat a cell starting with = + - @ as a formula.
+    """
+    report = ExportReport("csv", "CSV holds one row per span with the span's own text")
+    writer = csv.writer(out)
+    writer.writerow(SPAN_COLUMNS)
+    for document in documents:
+        owner = document.annotator if document.annotator is not None else document.source
+        by_id = {span.id: span for span in document.spans if span.id is not None}
+        claimants: dict[str, list[str]] = {}
+        for relation in document.relations:
+            if relation.from_id in by_id and relation.to_id in by_id:
+                claimants.setdefault(relation.from_id, []).append(relation.to_id)
+            else:
+                report.leave_out("claimant links to spans that are not in the document", document)
+        for span in document.spans:
+            claimant = None
+            linked = claimants.get(span.id, []) if span.id is not None else []
+            if linked:
+                claimant = by_id[linked[0]]
+                report.relations += 1
+                if len(linked) > 1:
+                    report.leave_out("claimant links beyond a claim's first (one claimant column)", document, len(linked) - 1)
+            row = [document.id, owner, span.kind, span.label, span.start, span.end, document.text[span.start : span.end]]
+            row += [document.text[claimant.start : claimant.end], claimant.start, claimant.end] if claimant else ["", "", ""]
+            writer.writerow(row)
+            report.wrote(span.kind)
+            if span.attributes:
+                report.leave_out("span attributes", document)
+            if span.score is not None:
+                report.leave_out("scores", document)
+        if not document.spans:
+            report.leave_out("documents without spans", document)
+        report.documents += 1
+    return report

@@ -1355,6 +1355,8 @@ class Store:
             row = {**row, "suggestion_id": None}
         if table == "rejections" and self._row("suggestions", row["suggestion_id"]) is None:
             return
+        if table == "relations" and (self._row("annotations", row["from_id"]) is None or self._row("annotations", row["to_id"]) is None):
+            return  # a span it joined was replaced since (an import of this annotator's labels)
         if table == "doc_status":
             spent = self.conn.execute(
                 "SELECT seconds FROM doc_status WHERE document_id = ? AND annotator = ?", [row["document_id"], row["annotator"]]

@@ -460,3 +460,79 @@ def test_lookups_during_an_import_use_an_index(store, schema, write_jsonl):
     for sql in lookups:
         plan = " | ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
         assert "SCAN" not in plan and "(dataset=?)" not in plan, f"{sql[:120]}... -> {plan}"
+
+
+# Any text, any spans: what goes in through a file comes out of an export the same.
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TEXTS = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=80
+).filter(lambda text: text.strip())
+
+
+@st.composite
+def labelled_documents(draw):
+    text = draw(TEXTS)
+    spans = []
+    for number in range(draw(st.integers(0, 5))):
+        start = draw(st.integers(0, len(text) - 1))
+        end = draw(st.integers(start + 1, len(text)))
+        kind, label = draw(st.sampled_from([("entity", "PERSON"), ("entity", "GPE"), ("claim", "ALLEGATION"), ("claimant", "CLAIMANT")]))
+        spans.append({"id": f"s{number}", "start": start, "end": end, "label": label, "kind": kind, "text": text[start:end]})
+    claims = [item["id"] for item in spans if item["kind"] == "claim"]
+    others = [item["id"] for item in spans if item["kind"] != "claim"]
+    relations = [{"from_id": claim, "to_id": draw(st.sampled_from(others)), "type": "claimant"} for claim in claims if others and draw(st.booleans())]
+    meta = draw(st.dictionaries(st.text(max_size=5), st.one_of(st.text(max_size=10), st.integers(), st.none()), max_size=3))
+    return {"text": text, "meta": meta, "spans": spans, "relations": relations}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(labelled_documents(), min_size=1, max_size=4))
+def test_any_labelled_file_comes_back_out_of_an_export(rows, schema):
+    import json
+    import tempfile
+
+    from annotator.exporter import export_documents
+    from annotator.formats.jsonl import document_to_json
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "in.jsonl"
+        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+        with Store(Path(folder) / "a.db") as store:
+            import_files(store, [path], "news", schema, annotator="alice")
+            exported = [document_to_json(document) for document in export_documents(store, "news", annotator="alice")]
+
+    def comparable(row: dict) -> tuple:
+        keys = {item["id"]: (item["start"], item["end"], item["label"], item["kind"]) for item in row["spans"]}
+        return (
+            row["text"],
+            json.dumps(row["meta"], sort_keys=True),
+            sorted((*keys[item["id"]], item["text"]) for item in row["spans"]),
+            sorted((keys[r["from_id"]], keys[r["to_id"]]) for r in row["relations"]),
+        )
+
+    # Duplicate texts are stored once, with the first copy's meta; the last copy's labels are the ones kept.
+    expected = {row["text"]: comparable(row) for row in rows}
+    for row in reversed(rows):
+        expected[row["text"]] = (*comparable(row)[:2], *expected[row["text"]][2:])
+    assert sorted(comparable(row) for row in exported) == sorted(expected.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.text(alphabet="abc12-", min_size=1, max_size=5), TEXTS, st.text(max_size=8)), min_size=1, max_size=5))
+def test_any_csv_written_by_the_csv_module_reads_back(rows):
+    """Quoted newlines, commas, quotes, a BOM-less header, \\r\\n endings: every row comes back as it was written."""
+    import csv
+    import io
+
+    from annotator.formats.csv import read_csv
+    from annotator.model import Document
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(["id", "text", "note"])
+    writer.writerows(rows)
+    read = list(read_csv(io.BytesIO(out.getvalue().encode("utf-8")), "rows.csv"))
+    assert all(isinstance(item, Document) for _, item in read), read
+    assert [(item.id, item.text, item.meta.get("note", "")) for _, item in read] == [tuple(row) for row in rows]

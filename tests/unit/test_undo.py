@@ -299,3 +299,32 @@ def test_undoing_the_first_status_keeps_time_spent(seeded):
     store.redo("alice")
     assert store.status(ids["doc_b"], "alice") == "in_progress"
     assert store.stats()[0]["annotators"]["alice"]["seconds"] == 20
+
+
+def test_undo_after_an_import_replaced_the_annotators_spans(seeded, tmp_path):
+    """Importing an annotator's file replaces their spans outside the log; their undo must not get stuck on the gone rows."""
+    import json
+
+    from annotator.importer import import_files
+
+    store, ids = seeded
+    kremlin = store.add_span("alice", ids["doc_b"], *offsets(TEXT_B, "The Kremlin"), "ORG")
+    store.add_span("alice", ids["doc_b"], *offsets(TEXT_B, "denied the report"), "DENIAL", "claim", claimant_id=kremlin)
+    store.remove_span("alice", kremlin)
+    start, end = offsets(TEXT_B, "Tuesday")
+    path = tmp_path / "alice.jsonl"
+    path.write_text(json.dumps({"id": "b", "text": TEXT_B, "spans": [{"start": start, "end": end, "label": "DATE"}]}) + "\n", encoding="utf-8")
+    import_files(store, [path], "news", store.schema("news"), annotator="alice")
+
+    assert store.undo("alice") == (ids["doc_b"], "remove")
+    assert store.undo("alice") == (ids["doc_b"], "add")
+    assert store.undo("alice") == (ids["doc_b"], "add")
+    assert store.undo("alice") is None
+    assert [row["label"] for row in store.annotations(ids["doc_b"], "alice")] == ["DATE"]
+    while store.redo("alice") is not None:
+        pass
+    assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert all(
+        store._row("annotations", relation["from_id"]) and store._row("annotations", relation["to_id"])
+        for relation in store.relations(ids["doc_b"], "alice")
+    )

@@ -17,12 +17,17 @@ Figure = tuple[float | None, str | None]
 
 def same_tag_pairs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per unit: how many tags it has, and sum over tags c of (annotators giving c) squared, from pairwise column equality."""
-    present = values != MISSING
-    tags_per_unit = present.sum(axis=1, dtype=np.int64)
+    columns = [np.ascontiguousarray(values[:, index]) for index in range(values.shape[1])]
+    present = [column != MISSING for column in columns]
+    tags_per_unit = np.zeros(len(values), dtype=np.int32)
+    for mask in present:
+        tags_per_unit += mask
     squared_counts = tags_per_unit.copy()
-    for first in range(values.shape[1]):
-        for second in range(first + 1, values.shape[1]):
-            squared_counts += 2 * ((values[:, first] == values[:, second]) & present[:, first])
+    for first in range(len(columns)):
+        for second in range(first + 1, len(columns)):
+            same = (columns[first] == columns[second]) & present[first]
+            squared_counts += same
+            squared_counts += same
     return tags_per_unit, squared_counts
 
 
@@ -30,8 +35,9 @@ def alpha_statistics(values: np.ndarray, categories: int, groups: np.ndarray, gr
     """Per group of units (e.g. per document): summed disagreement sum_(c != k) o_uck, and pairable tag counts (groups, categories)."""
     tags_per_unit, squared_counts = same_tag_pairs(values)
     pairable = tags_per_unit >= 2
-    unit_disagreement = np.zeros(len(values), dtype=np.float64)
-    unit_disagreement[pairable] = (tags_per_unit[pairable] ** 2 - squared_counts[pairable]) / (tags_per_unit[pairable] - 1)
+    tags = tags_per_unit.astype(np.float64)
+    # (m^2 - sum_c n_c^2) / (m - 1) for pairable units; the numerator is 0 whenever m < 2.
+    unit_disagreement = (tags * tags - squared_counts) / np.maximum(tags - 1, 1)
     disagreement = np.bincount(groups, weights=unit_disagreement, minlength=group_count)
     counted = (values != MISSING) & pairable[:, None]
     if group_count == 1:

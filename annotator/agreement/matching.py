@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from annotator.agreement.corpus import SpanKey
 
 OVERLAP_RULE = (
@@ -39,6 +41,39 @@ def match_overlapping(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> li
         group_end = max(group_end, end)
     pairs.extend(_match_group(group, first, second))
     return sorted(pairs)
+
+
+def count_overlap_matches(first_rows: np.ndarray, second_rows: np.ndarray, documents: int, labels: int) -> np.ndarray:
+    """Size of the matching per document and label, for spans laid out corpus-wide (rows: document, start, end, label).
+
+    The same groups as match_overlapping, found for all documents at once: a lone pair in a group
+    is one match, a group with one side empty none, and only the rare larger groups are assigned.
+    """
+    rows = np.concatenate([first_rows, second_rows])
+    if len(rows) == 0:
+        return np.zeros((documents, labels), dtype=np.int64)
+    side = np.repeat([0, 1], [len(first_rows), len(second_rows)])
+    order = np.lexsort((rows[:, 2], rows[:, 1], rows[:, 3]))
+    rows, side = rows[order], side[order]
+    # Shift each label into its own stretch of positions, so one running maximum separates labels too.
+    label_shift = rows[:, 3] * (int(rows[:, 2].max()) + 1)
+    running_end = np.maximum.accumulate(rows[:, 2] + label_shift)
+    opens_group = np.ones(len(rows), dtype=bool)
+    opens_group[1:] = rows[1:, 1] + label_shift[1:] >= running_end[:-1]
+    group = np.cumsum(opens_group) - 1
+    group_starts = np.flatnonzero(opens_group)
+    first_count = np.bincount(group, weights=side == 0).astype(np.int64)
+    second_count = np.bincount(group, weights=side == 1).astype(np.int64)
+    matches = ((first_count == 1) & (second_count == 1)).astype(np.int64)
+    larger = np.flatnonzero((first_count >= 1) & (second_count >= 1) & ((first_count > 1) | (second_count > 1)))
+    group_ends = np.append(group_starts[1:], len(rows))
+    for number in larger.tolist():
+        members = range(group_starts[number], group_ends[number])
+        firsts = [tuple(rows[index, 1:].tolist()) for index in members if side[index] == 0]
+        seconds = [tuple(rows[index, 1:].tolist()) for index in members if side[index] == 1]
+        matches[number] = len(match_overlapping(firsts, seconds))
+    cells = rows[group_starts, 0] * labels + rows[group_starts, 3]
+    return np.bincount(cells, weights=matches, minlength=documents * labels).astype(np.int64).reshape(documents, labels)
 
 
 def _match_group(group: list[tuple[int, int, int, int, int]], first: Sequence[SpanKey], second: Sequence[SpanKey]) -> list[tuple[int, int]]:

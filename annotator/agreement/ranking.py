@@ -8,7 +8,9 @@ not every annotator of the document marked exactly it (same start, end and label
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from annotator.agreement.corpus import Corpus
 from annotator.agreement.spans import PairCounts
@@ -59,15 +61,14 @@ def rank_documents(corpus: Corpus, pairs: list[PairCounts]) -> list[DocumentDisa
 
 
 def differing_spans(corpus: Corpus, document_index: int) -> list[DifferingSpan]:
-    """Spans of one document not marked by every annotator who finished it, in text order."""
+    """Spans of one document not marked by every annotator who finished it, in text order (label ids sort as label names)."""
     annotators = corpus.annotators_of(document_index)
-    markers: dict[tuple[int, int, int], list[str]] = {}
-    for name in annotators:
-        for span in corpus.spans[document_index][name]:
-            markers.setdefault(span, []).append(name)
+    marked = [set(corpus.spans[document_index][name]) for name in annotators]
+    markers = Counter(chain.from_iterable(marked))
     text = corpus.texts[document_index]
-    return [
-        DifferingSpan(start, end, text[start:end], corpus.labels[label], names, [name for name in annotators if name not in names])
-        for (start, end, label), names in sorted(markers.items(), key=lambda item: (item[0][0], item[0][1], corpus.labels[item[0][2]]))
-        if len(names) < len(annotators)
-    ]
+    result = []
+    for span in sorted(span for span, count in markers.items() if count < len(annotators)):
+        had = [name for name, spans in zip(annotators, marked) if span in spans]
+        start, end, label = span
+        result.append(DifferingSpan(start, end, text[start:end], corpus.labels[label], had, [name for name in annotators if name not in had]))
+    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Mapping
 
 import numpy as np
@@ -123,8 +124,9 @@ def _span_agreement(corpus: Corpus, pairs: list[PairCounts], samples: dict, conf
         for name in corpus.annotators
     }
     labels = []
+    label_counts = {annotator: Counter(span[2] for spans in corpus.spans for span in spans.get(annotator, ())) for annotator in corpus.annotators}
     for label_id, name in enumerate(corpus.labels):
-        spans_by_annotator = {annotator: sum(sum(1 for span in spans.get(annotator, ()) if span[2] == label_id) for spans in corpus.spans) for annotator in corpus.annotators}
+        spans_by_annotator = {annotator: label_counts[annotator][label_id] for annotator in corpus.annotators}
         by_mode = {}
         for mode in LABELLED_MODES:
             values = [f1(int(pair.matched[mode][:, label_id].sum()), int(pair.first_spans[:, label_id].sum()), int(pair.second_spans[:, label_id].sum())) for pair in pairs]

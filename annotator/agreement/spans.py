@@ -19,7 +19,8 @@ from itertools import combinations
 import numpy as np
 
 from annotator.agreement.corpus import Corpus, SpanKey
-from annotator.agreement.matching import match_overlapping
+from annotator.agreement.layout import document_offsets, laid_out_spans
+from annotator.agreement.matching import count_overlap_matches
 
 MODES = ("exact", "boundary", "overlap")
 LABELLED_MODES = ("exact", "overlap")
@@ -44,44 +45,45 @@ class PairCounts:
 def count_pairs(corpus: Corpus, modes: Iterable[str] = MODES) -> list[PairCounts]:
     """Span counts for every pair of annotators, in the corpus's annotator order."""
     modes = tuple(modes)
-    spans_by_annotator = {name: count_spans(corpus, name) for name in corpus.annotators}
-    return [count_pair(corpus, first, second, modes, spans_by_annotator) for first, second in combinations(corpus.annotators, 2)]
+    offsets = document_offsets(corpus)
+    laid_out = {name: laid_out_spans(corpus, name, offsets) for name in corpus.annotators}
+    span_counts = {name: _count_spans(corpus, rows) for name, rows in laid_out.items()}
+    return [_count_pair(corpus, first, second, modes, span_counts, laid_out) for first, second in combinations(corpus.annotators, 2)]
 
 
-def count_spans(corpus: Corpus, name: str) -> np.ndarray:
+def _count_spans(corpus: Corpus, rows: np.ndarray) -> np.ndarray:
     """How many spans one annotator marked, per document and label: int (documents, labels)."""
     labels = len(corpus.labels)
-    cells = [index * labels + span[2] for index, spans in enumerate(corpus.spans) for span in spans.get(name, ())]
-    return _table(cells, (len(corpus.documents), labels))
+    return _table(rows[:, 0] * labels + rows[:, 3], (len(corpus.documents), labels))
 
 
-def count_pair(corpus: Corpus, first: str, second: str, modes: Iterable[str] = MODES, spans_by_annotator: dict[str, np.ndarray] | None = None) -> PairCounts:
+def _count_pair(corpus: Corpus, first: str, second: str, modes: tuple[str, ...], span_counts: dict[str, np.ndarray], laid_out: dict[str, np.ndarray]) -> PairCounts:
     """Span counts of one pair of annotators over the documents both finished."""
-    modes = tuple(modes)
     shape = (len(corpus.documents), len(corpus.labels))
     shared = np.array([first in spans and second in spans for spans in corpus.spans], dtype=bool).reshape(shape[0])
     # Cells are (document, label) flat indices, one per match, counted at the end in one bincount.
-    matched_cells: dict[str, list[int]] = {mode: [] for mode in modes}
+    exact_cells: list[int] = []
+    boundary_cells: list[int] = []
     labels = shape[1]
     for document_index in np.flatnonzero(shared).tolist():
         first_spans, second_spans = corpus.spans[document_index][first], corpus.spans[document_index][second]
         base = document_index * labels
         if "exact" in modes:
-            matched_cells["exact"].extend([base + span[2] for span in set(first_spans).intersection(second_spans)])
+            exact_cells.extend([base + span[2] for span in set(first_spans).intersection(second_spans)])
         if "boundary" in modes:
-            matched_cells["boundary"].extend([base + label for label in _boundary_matches(first_spans, second_spans)])
-        if "overlap" in modes:
-            matched_cells["overlap"].extend([base + first_spans[row][2] for row, _ in match_overlapping(first_spans, second_spans)])
-    spans_by_annotator = spans_by_annotator or {}
-    first_spans_table = spans_by_annotator[first] if first in spans_by_annotator else count_spans(corpus, first)
-    second_spans_table = spans_by_annotator[second] if second in spans_by_annotator else count_spans(corpus, second)
-    return PairCounts(
-        first, second, shared, first_spans_table * shared[:, None], second_spans_table * shared[:, None],
-        {mode: _table(cells, shape) for mode, cells in matched_cells.items()},
-    )
+            boundary_cells.extend([base + label for label in _boundary_matches(first_spans, second_spans)])
+    matched = {}
+    if "exact" in modes:
+        matched["exact"] = _table(exact_cells, shape)
+    if "boundary" in modes:
+        matched["boundary"] = _table(boundary_cells, shape)
+    if "overlap" in modes:
+        first_rows, second_rows = laid_out[first], laid_out[second]
+        matched["overlap"] = count_overlap_matches(first_rows[shared[first_rows[:, 0]]], second_rows[shared[second_rows[:, 0]]], *shape)
+    return PairCounts(first, second, shared, span_counts[first] * shared[:, None], span_counts[second] * shared[:, None], matched)
 
 
-def _table(cells: list[int], shape: tuple[int, int]) -> np.ndarray:
+def _table(cells: list[int] | np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.bincount(np.asarray(cells, dtype=np.int64), minlength=shape[0] * shape[1]).reshape(shape)
 
 

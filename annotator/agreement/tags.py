@@ -15,6 +15,7 @@ from itertools import chain
 import numpy as np
 
 from annotator.agreement.corpus import Corpus
+from annotator.agreement.layout import document_offsets, laid_out_spans
 from annotator.tokens import tokenize
 
 OUTSIDE = "O"
@@ -36,8 +37,8 @@ class TokenTable:
     document_index: np.ndarray  # int (tokens,): which corpus document each token belongs to
     token_starts: np.ndarray  # int64 (tokens,): corpus-wide character offsets (documents laid end to end)
     token_ends: np.ndarray
-    document_offsets: np.ndarray  # int64 (documents,): where each document's text starts in that layout
-    laid_out_spans: tuple[np.ndarray, ...]  # per annotator, int64 (spans, 3): corpus-wide start, end, label id
+    document_offsets: np.ndarray  # int64 (documents,): where each document's text starts in that layout (see layout.py)
+    laid_out_spans: tuple[np.ndarray, ...]  # per annotator, int64 (spans, 4): document, corpus-wide start and end, label id
 
 
 def token_table(corpus: Corpus) -> TokenTable:
@@ -45,21 +46,20 @@ def token_table(corpus: Corpus) -> TokenTable:
     tokens_by_document = [tokenize(text) for text in corpus.texts]
     counts = np.array([len(tokens) for tokens in tokens_by_document], dtype=np.int64)
     bounds = np.fromiter(chain.from_iterable(chain.from_iterable(tokens_by_document)), dtype=np.int64, count=2 * int(counts.sum())).reshape(-1, 2)
-    lengths = np.array([len(text) for text in corpus.texts], dtype=np.int64)
-    document_offsets = np.cumsum(lengths) - lengths
+    offsets = document_offsets(corpus)
     document_index = np.repeat(np.arange(len(counts)), counts)
-    token_starts = bounds[:, 0] + document_offsets[document_index]
-    token_ends = bounds[:, 1] + document_offsets[document_index]
+    token_starts = bounds[:, 0] + offsets[document_index]
+    token_ends = bounds[:, 1] + offsets[document_index]
     dtype = np.int8 if len(corpus.labels) < 127 else np.int32
     values = np.full((len(token_starts), len(corpus.annotators)), MISSING, dtype=dtype)
-    laid_out_spans = tuple(_spans_laid_out(corpus, name, document_offsets) for name in corpus.annotators)
+    spans_by_annotator = tuple(laid_out_spans(corpus, name, offsets) for name in corpus.annotators)
     for column, name in enumerate(corpus.annotators):
         finished = np.array([name in spans for spans in corpus.spans], dtype=bool)
         values[finished[document_index], column] = 0
-        starts, ends, labels = laid_out_spans[column].T
+        _, starts, ends, labels = spans_by_annotator[column].T
         first_token, last_token = covered_tokens(token_starts, token_ends, starts, ends)
         _paint_shortest(values[:, column], first_token, last_token, ends - starts, starts, labels + 1)
-    return TokenTable((OUTSIDE, *corpus.labels), values, document_index, token_starts, token_ends, document_offsets, laid_out_spans)
+    return TokenTable((OUTSIDE, *corpus.labels), values, document_index, token_starts, token_ends, offsets, spans_by_annotator)
 
 
 def covered_tokens(token_starts: np.ndarray, token_ends: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,15 +67,6 @@ def covered_tokens(token_starts: np.ndarray, token_ends: np.ndarray, starts: np.
     first = np.searchsorted(token_ends, starts, side="right")
     last = np.searchsorted(token_starts, ends, side="left")
     return first, np.maximum(first, last)
-
-
-def _spans_laid_out(corpus: Corpus, name: str, document_offsets: np.ndarray) -> np.ndarray:
-    """One annotator's spans as corpus-wide rows of start, end and label id."""
-    marked = [spans.get(name, ()) for spans in corpus.spans]
-    counts = np.array([len(spans) for spans in marked], dtype=np.int64)
-    rows = np.fromiter(chain.from_iterable(chain.from_iterable(marked)), dtype=np.int64, count=3 * int(counts.sum())).reshape(-1, 3)
-    rows[:, :2] += np.repeat(document_offsets, counts)[:, None]
-    return rows
 
 
 def _paint_shortest(column: np.ndarray, first: np.ndarray, last: np.ndarray, lengths: np.ndarray, starts: np.ndarray, tag_ids: np.ndarray) -> None:
@@ -105,7 +96,7 @@ def binary_values(table: TokenTable, label_id: int) -> np.ndarray:
     """Tags for one label against the rest: 1 where a span of that label covers the token, 0 elsewhere, MISSING kept."""
     values = np.where(table.values == MISSING, MISSING, 0).astype(np.int8)
     for column, spans in enumerate(table.laid_out_spans):
-        starts, ends, labels = spans.T
+        _, starts, ends, labels = spans.T
         chosen = labels == label_id
         first, last = covered_tokens(table.token_starts, table.token_ends, starts[chosen], ends[chosen])
         values[expand_ranges(first, last - first), column] = 1

@@ -9,7 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
+from annotator.agreement.corpus import select_spans
 from annotator.agreement.matching import match_overlapping, maximum_weight_assignment
+from annotator.agreement.spans import count_pairs
+from annotator.model import Document, Span
 
 
 @settings(max_examples=300, deadline=None)
@@ -65,3 +68,33 @@ def test_spans_of_different_labels_or_only_touching_never_match():
     assert match_overlapping([(0, 5, 0)], [(0, 5, 1)]) == []
     assert match_overlapping([(0, 5, 0)], [(5, 9, 0)]) == []
     assert match_overlapping([], [(5, 9, 0)]) == []
+
+
+@st.composite
+def overlapping_annotations(draw):
+    texts = [draw(st.text(alphabet="ab ", min_size=1, max_size=30)) for _ in range(draw(st.integers(1, 4)))]
+    result = {}
+    for name in ("ann", "bob", "cy"):
+        documents = {}
+        for number, text in enumerate(texts):
+            if draw(st.integers(0, 4)) == 0:
+                continue
+            spans = []
+            for start, width, label in draw(st.lists(st.tuples(st.integers(0, len(text) - 1), st.integers(1, 8), st.sampled_from("XY")), max_size=8)):
+                spans.append(Span(start, min(start + width, len(text)), label))
+            documents[f"d{number}"] = Document(text=text, spans=spans)
+        result[name] = documents
+    return result
+
+
+@settings(max_examples=200, deadline=None)
+@given(overlapping_annotations())
+def test_counting_all_documents_at_once_equals_matching_each_document(data):
+    corpus = select_spans(data)
+    for pair in count_pairs(corpus, modes=("overlap",)):
+        expected = np.zeros((len(corpus.documents), len(corpus.labels)), dtype=np.int64)
+        for index, spans in enumerate(corpus.spans):
+            if pair.first in spans and pair.second in spans:
+                for row, _ in match_overlapping(spans[pair.first], spans[pair.second]):
+                    expected[index, spans[pair.first][row][2]] += 1
+        assert np.array_equal(pair.matched["overlap"], expected)

@@ -49,7 +49,7 @@ def _summary(report: AgreementReport) -> Table:
 
 
 def _pairs_table(spans: SpanAgreement) -> Table:
-    table = Table(title="Span F1 by pair (micro over shared documents)", caption=spans.matching)
+    table = Table(title="Span F1 by pair (micro over shared documents)", caption=Text("; ".join(spans.modes.values())))
     for header in ("pair", "documents", *MODES):
         table.add_column(header, justify="left" if header == "pair" else "right")
     for pair in spans.pairs:
@@ -74,8 +74,10 @@ def _matrix_table(spans: SpanAgreement, mode: str) -> Table:
 
 def _labels_table(report: AgreementReport) -> Table:
     table = Table(title="Per label (mean over pairs; token figures one label against the rest)")
-    for header in ("label", "spans", "exact F1", "overlap F1", "alpha", "Fleiss"):
-        table.add_column(header, justify="left" if header == "label" else "right")
+    table.add_column("label")
+    table.add_column(Text(f"spans ({' / '.join(report.annotators)})"), justify="right")
+    for header in ("exact F1", "overlap F1", "alpha", "Fleiss"):
+        table.add_column(header, justify="right")
     for label in report.spans.labels:
         token_figures = report.tokens.labels.get(label.label)
         table.add_row(

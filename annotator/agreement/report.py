@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
 
@@ -11,12 +11,12 @@ from annotator.agreement.bootstrap import alpha_samples, bootstrap_samples, f1_s
 from annotator.agreement.chance import alpha_from_statistics, alpha_statistics, cohen_kappa, fleiss_kappa, krippendorff_alpha
 from annotator.agreement.claims import CLAIMANT_RULE, claimant_counts
 from annotator.agreement.corpus import AgreementError, Corpus, select_spans
-from annotator.agreement.matching import OVERLAP_RULE
 from annotator.agreement.ranking import rank_documents
 from annotator.agreement.results import (
     AgreementReport,
     ChanceAgreement,
     ClaimantAgreement,
+    LabelPairF1,
     LabelSpanAgreement,
     PairClaimantAgreement,
     PairKappa,
@@ -26,7 +26,7 @@ from annotator.agreement.results import (
     SpanF1,
     TokenAgreement,
 )
-from annotator.agreement.spans import LABELLED_MODES, MODES, PairCounts, count_pairs, f1
+from annotator.agreement.spans import LABELLED_MODES, MODE_RULES, MODES, PairCounts, count_pairs, f1
 from annotator.agreement.tags import SCHEME, TOKENIZER, TokenTable, binary_values, token_table
 from annotator.model import Document
 
@@ -51,7 +51,7 @@ def agreement_report(
     pairs = count_pairs(corpus)
     table = token_table(corpus)
     document_disagreement, document_counts = _alpha_per_document(table, len(corpus.documents))
-    figures: dict[Hashable, object] = {}
+    figures: dict[Hashable, Callable[[np.ndarray], np.ndarray]] = {}
     for pair in pairs:
         for mode in MODES:
             figures[(mode, pair.first, pair.second)] = _f1_figure(pair, mode)
@@ -79,7 +79,8 @@ def agreement_report(
     )
 
 
-def _f1_figure(pair: PairCounts, mode: str):
+def _f1_figure(pair: PairCounts, mode: str) -> Callable[[np.ndarray], np.ndarray]:
+    """The pair's micro F1 in each resample, from its per-document counts."""
     matched, first_spans, second_spans = (counts.sum(axis=1).astype(np.float64) for counts in (pair.matched[mode], pair.first_spans, pair.second_spans))
     return lambda weights: f1_samples(weights, matched, first_spans, second_spans)
 
@@ -127,13 +128,19 @@ def _span_agreement(corpus: Corpus, pairs: list[PairCounts], samples: dict, conf
     label_counts = {annotator: Counter(span[2] for spans in corpus.spans for span in spans.get(annotator, ())) for annotator in corpus.annotators}
     for label_id, name in enumerate(corpus.labels):
         spans_by_annotator = {annotator: label_counts[annotator][label_id] for annotator in corpus.annotators}
-        by_mode = {}
-        for mode in LABELLED_MODES:
-            values = [f1(int(pair.matched[mode][:, label_id].sum()), int(pair.first_spans[:, label_id].sum()), int(pair.second_spans[:, label_id].sum())) for pair in pairs]
-            reason = f"no annotator marked a span labelled {name!r}" if not any(spans_by_annotator.values()) else "no pair of annotators shares a document with a span of this label"
-            by_mode[mode] = _mean_score(values, reason)
-        labels.append(LabelSpanAgreement(name, spans_by_annotator, **by_mode))
-    return SpanAgreement(OVERLAP_RULE, results, annotator_means, means, labels)
+        per_pair = {mode: [_label_f1(pair, mode, label_id, name) for pair in pairs] for mode in LABELLED_MODES}
+        reason = f"no annotator marked a span labelled {name!r}" if not any(spans_by_annotator.values()) else "no pair of annotators shares a document with a span of this label"
+        label_means = {mode: _mean_score([score.value for score in scores], reason) for mode, scores in per_pair.items()}
+        pair_scores = [LabelPairF1(pair.first, pair.second, exact, overlap) for pair, exact, overlap in zip(pairs, per_pair["exact"], per_pair["overlap"])]
+        labels.append(LabelSpanAgreement(name, spans_by_annotator, label_means["exact"], label_means["overlap"], pair_scores))
+    return SpanAgreement(dict(MODE_RULES), results, annotator_means, means, labels)
+
+
+def _label_f1(pair: PairCounts, mode: str, label_id: int, label: str) -> Score:
+    """One pair's F1 on one label's spans, or None with a reason."""
+    matched, first_spans, second_spans = (int(counts[:, label_id].sum()) for counts in (pair.matched[mode], pair.first_spans, pair.second_spans))
+    value = f1(matched, first_spans, second_spans)
+    return Score(value) if value is not None else Score(None, f"neither {pair.first} nor {pair.second} marked a span labelled {label!r} in a document both finished")
 
 
 def _f1_value(pair: PairCounts, matched: int, first_spans: int, second_spans: int, shared: int) -> tuple[float | None, str | None]:

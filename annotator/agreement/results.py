@@ -41,20 +41,31 @@ class PairSpanAgreement:
 
 
 @dataclass(frozen=True)
+class LabelPairF1:
+    """Two annotators' span F1 restricted to one label, micro over the documents both finished."""
+
+    first: str
+    second: str
+    exact: Score
+    overlap: Score
+
+
+@dataclass(frozen=True)
 class LabelSpanAgreement:
-    """Mean pairwise span F1 restricted to one label (boundary mode equals exact mode once the label is fixed)."""
+    """Span F1 restricted to one label, per pair and as a mean over pairs (boundary mode equals exact once the label is fixed)."""
 
     label: str
     spans_by_annotator: dict[str, int]
     exact: Score
     overlap: Score
+    pairs: list[LabelPairF1]
 
 
 @dataclass(frozen=True)
 class SpanAgreement:
     """Pairwise span F1: each pair, each annotator's mean against the others, the mean over pairs, and per label."""
 
-    matching: str
+    modes: dict[str, str]  # mode -> how spans match in it
     pairs: list[PairSpanAgreement]
     annotator_means: dict[str, dict[str, Score]]
     mean: dict[str, Score]

@@ -20,10 +20,15 @@ import numpy as np
 
 from annotator.agreement.corpus import Corpus, SpanKey
 from annotator.agreement.layout import document_offsets, laid_out_spans
-from annotator.agreement.matching import count_overlap_matches
+from annotator.agreement.matching import OVERLAP_RULE, count_overlap_matches
 
 MODES = ("exact", "boundary", "overlap")
 LABELLED_MODES = ("exact", "overlap")
+MODE_RULES = {
+    "exact": "exact: same start, end and label",
+    "boundary": "boundary: same start and end, label ignored (equal stretches matched as multisets)",
+    "overlap": OVERLAP_RULE,
+}
 
 
 @dataclass(frozen=True)

@@ -113,3 +113,11 @@ def test_entities_and_claims_are_compared_separately():
     claims = agreement_report(annotations, kind="claim", resamples=0)
     assert claims.spans.pairs[0].exact.f1.value == 0.0
     assert claims.tokens.tags == ["O", "claim"]
+
+
+def test_per_label_figures_for_each_pair(report):
+    per = {(item.first, item.second): item for item in next(label for label in report.spans.labels if label.label == "PER").pairs}
+    assert close(per[("ann", "bob")].exact.value, Fraction(2, 5))
+    assert close(per[("ann", "bob")].overlap.value, Fraction(4, 5))
+    date = {(item.first, item.second): item for item in next(label for label in report.spans.labels if label.label == "DATE").pairs}
+    assert date[("bob", "cy")].exact.value is None and "DATE" in date[("bob", "cy")].exact.reason

@@ -1,7 +1,7 @@
 """Chance-corrected agreement on nominal tags: Cohen's kappa, Fleiss' kappa, Krippendorff's alpha.
 
 Inputs are integer tag matrices (units x annotators, MISSING = -1 for no tag). Each function
-returns (value, reason): value is None, with a reason, where the reference packages give NaN or
+returns a value and a reason: the value is None, with a reason, where the reference packages give NaN or
 refuse (scikit-learn, statsmodels and krippendorff all do when expected disagreement is zero,
 that is when every tag compared is the same one). Alpha is computed from the coincidence matrix
 reduced to two sufficient statistics per unit, so it can be summed per document and bootstrapped.

@@ -16,6 +16,7 @@ from annotator.suggest.cues import (
 from annotator.suggest.quotes import quoted_speech
 from annotator.suggest.syntax import (
     FoundClaim,
+    Sentences,
     direct_subject,
     is_cue,
     is_negated,
@@ -48,13 +49,14 @@ def find_claims(doc: Doc) -> list[FoundClaim]:
     """Every claim of the document, at most one per stretch of text (claims never overlap)."""
     speech = quoted_speech(doc)
     found = list(speech.claims)
+    sentences = Sentences(doc)
     for token in doc:
         if token.i in speech.used_cues or speech.inside_quote(token.idx):
             continue
         if is_cue(token):
-            found.extend(reported_claims(doc, token))
+            found.extend(reported_claims(doc, token, sentences))
         elif token.lower_ == ACCORDING and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
-            found.extend(according_claims(doc, token))
+            found.extend(according_claims(doc, token, sentences))
         elif token.lemma_ in HEDGING_VERBS and token.tag_ in FINITE_TAGS:
             found.extend(hedged_claims(doc, token))
     return without_overlaps(found)
@@ -76,17 +78,17 @@ def _claim(doc: Doc, first: int, last: int, cue: Token, claimant: Token | None, 
     return [FoundClaim(offsets[0], offsets[1], cue.text, cue.lemma_.lower(), claimant, score)]
 
 
-def reported_claims(doc: Doc, verb: Token) -> list[FoundClaim]:
+def reported_claims(doc: Doc, verb: Token, sentences: Sentences) -> list[FoundClaim]:
     """Claims introduced by one reporting verb: the clause before "..., X said", its complement, or its object."""
     if is_negated(verb):
         return []
     if is_passive(verb):
         return impersonal_claims(doc, verb) if verb.lemma_ in IMPERSONAL_VERBS else []
-    attribution = trailing_attribution(doc, verb)
+    attribution = trailing_attribution(doc, verb, sentences)
     if attribution is not None:
         claim_last, claimant = attribution
         has_complement = any(child.dep_ == "ccomp" and child.i < verb.i for child in verb.children)
-        return _claim(doc, verb.sent.start, claim_last, verb, claimant, CLAUSE_SCORE if has_complement else SHAPE_SCORE)
+        return _claim(doc, sentences.of(verb)[0], claim_last, verb, claimant, CLAUSE_SCORE if has_complement else SHAPE_SCORE)
     claimant = subject_of(verb)
     if claimant is None:
         return []  # a reporting verb without a speaker ("often described as") attributes nothing
@@ -99,7 +101,7 @@ def reported_claims(doc: Doc, verb: Token) -> list[FoundClaim]:
             score = CLAUSE_SCORE if verb.lemma_ == "describe" else OBJECT_SCORE
             claims += _claim(doc, *object_range, verb, claimant, score)
     if not claims and claimant.i < verb.i:
-        that_range = _after_that(doc, verb)
+        that_range = _after_that(doc, verb, sentences)
         if that_range is not None:
             claims += _claim(doc, *that_range, verb, claimant, SHAPE_SCORE)
     return claims
@@ -122,16 +124,16 @@ def _phrase_head(tokens: list[Token], verb: Token) -> Token:
     return (nouns or outside or tokens)[-1]
 
 
-def trailing_attribution(doc: Doc, verb: Token) -> tuple[int, Token] | None:
+def trailing_attribution(doc: Doc, verb: Token, sentences: Sentences) -> tuple[int, Token] | None:
     """For "Y, X said (on Monday)." or "Y, said X.", the last token of Y and the head of X; else None."""
-    sentence = verb.sent
+    first, end = sentences.of(verb)
     if not (verb.tag_ in FINITE_TAGS or verb.tag_ == "VBN" and any(child.dep_ == "aux" for child in verb.children)):
         return None  # "..., adding that": a participle extends another verb's attribution
     addressing = verb.lemma_.lower() in ADDRESSING_VERBS
-    after = [token for token in doc[verb.i + 1 : sentence.end] if not (token.is_punct or token.is_space)]
-    if verb.i - 1 > sentence.start and doc[verb.i - 1].text == ",":
+    if verb.i - 1 > first and doc[verb.i - 1].text == ",":
+        after = [token for token in doc[verb.i + 1 : end] if not (token.is_punct or token.is_space)]
         if after and all(_is_phrase_token(token) for token in after):
-            return _clause_before(doc, sentence.start, verb.i - 1, after, verb)
+            return _clause_before(doc, first, verb.i - 1, after, verb)
         return None
     modifiers_only = all(
         child.dep_ in TRAILING_MODIFIERS or (addressing and child.dep_ == "dobj") for child in verb.children if child.i > verb.i
@@ -139,14 +141,14 @@ def trailing_attribution(doc: Doc, verb: Token) -> tuple[int, Token] | None:
     if not modifiers_only:
         return None
     index = verb.i - 1
-    while index > sentence.start and doc[index].dep_ in ("aux", "advmod") and doc[index].head.i == verb.i:
+    while index > first and doc[index].dep_ in ("aux", "advmod") and doc[index].head.i == verb.i:
         index -= 1
     phrase_last = index
-    while index > sentence.start and _is_phrase_token(doc[index]):
+    while index > first and _is_phrase_token(doc[index]):
         index -= 1
     if index == phrase_last or doc[index].text != ",":
         return None
-    return _clause_before(doc, sentence.start, index, list(doc[index + 1 : phrase_last + 1]), verb)
+    return _clause_before(doc, first, index, list(doc[index + 1 : phrase_last + 1]), verb)
 
 
 def _clause_before(doc: Doc, first: int, comma: int, phrase: list[Token], verb: Token) -> tuple[int, Token] | None:
@@ -231,32 +233,32 @@ def _verb_phrase_last(doc: Doc, verb: Token) -> int:
     return min(last, sentence_end(last, doc, verb.i))
 
 
-def _after_that(doc: Doc, verb: Token) -> tuple[int, int] | None:
+def _after_that(doc: Doc, verb: Token, sentences: Sentences) -> tuple[int, int] | None:
     """ "X said on Monday that Y" parsed without a complement: Y runs from "that" (or ":") to the clause's end."""
-    sentence = verb.sent
-    for token in doc[verb.i + 1 : sentence.end]:
+    _, end = sentences.of(verb)
+    for token in doc[verb.i + 1 : end]:
         if token.lower_ == "that" or token.text == ":":
-            last = sentence_end(sentence.end - 1, doc, token.i)
+            last = sentence_end(end - 1, doc, token.i)
             return (token.i + 1, last) if last > token.i + 1 else None
         if token.dep_ not in ("prep", "pobj", "det", "amod", "compound", "advmod", "npadvmod", "poss", "case", "nummod"):
             return None
     return None
 
 
-def according_claims(doc: Doc, according: Token) -> list[FoundClaim]:
+def according_claims(doc: Doc, according: Token, sentences: Sentences) -> list[FoundClaim]:
     """ "According to X, Y" and "Y, according to X": the claim is Y, the claimant X."""
     to = doc[according.i + 1]
     sources = [child for child in to.children if child.dep_ == "pobj"]
     claimant = sources[0] if sources else None
-    sentence = according.sent
+    first_token, end = sentences.of(according)
     phrase_last = to.right_edge.i
-    lead = [token for token in doc[sentence.start : according.i] if not (token.is_punct or token.is_space)]
+    lead = [token for token in doc[first_token : according.i] if not (token.is_punct or token.is_space)]
     if any(is_cue(token) for token in lead):
         return []  # "X said that, according to Y, Z": the reporting verb's claim covers it
     if not lead:
         first = phrase_last + 1
-        return _claim(doc, first, sentence_end(sentence.end - 1, doc, first), according, claimant, ACCORDING_SCORE)
-    return _claim(doc, sentence.start, according.i - 1, according, claimant, ACCORDING_SCORE)
+        return _claim(doc, first, sentence_end(end - 1, doc, first), according, claimant, ACCORDING_SCORE)
+    return _claim(doc, first_token, according.i - 1, according, claimant, ACCORDING_SCORE)
 
 
 def impersonal_claims(doc: Doc, verb: Token) -> list[FoundClaim]:

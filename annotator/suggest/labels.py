@@ -29,6 +29,9 @@ NOT_COUNT_ENTITIES = frozenset({"DATE", "TIME", "ORDINAL"})
 # "one case" is an incident, not a count.
 SINGULAR = frozenset({"one", "1", "single", "a", "an"})
 COUNT_WORDS = frozenset({"dozens", "hundreds", "thousands", "dozen", "hundred", "thousand", "several"})
+# Lemmas that may start a violent verb ("open" of "open_fire"): only these need the closer look.
+VIOLENT_STEMS = frozenset(key.split("_")[0] for key in VIOLENT_LEMMAS)
+REPORTING_HEDGES = IMPERSONAL_VERBS | HEDGING_VERBS
 # Dependents that carry a clause's participants: a violent noun there is the act claimed.
 CORE_DEPENDENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "oprd"})
 
@@ -53,15 +56,15 @@ def is_violent(token: Token) -> bool:
     return any(f"{token.lemma_.lower()}_{child.lower_}" in VIOLENT_LEMMAS for child in token.children if child.dep_ == "dobj")
 
 
-def clause_heads(claim: SpacySpan) -> list[Token]:
+def clause_heads(claim: SpacySpan, tokens: list[Token]) -> list[Token]:
     """The claim's top words (whose head lies outside it), with the verbs coordinated with them.
 
     In "X is said to have fled" or "a video appears to show", the verb that matters is the infinitive's.
     """
-    heads = [token for token in claim if token.head.i < claim.start or token.head.i >= claim.end or token.head.i == token.i]
+    heads = [token for token in tokens if not claim.start <= token.head.i < claim.end or token.head.i == token.i]
     for head in list(heads):
-        if head.lemma_.lower() in IMPERSONAL_VERBS | HEDGING_VERBS:
-            heads += [child for child in head.children if child.dep_ in ("xcomp", "ccomp") and child.i in range(claim.start, claim.end)]
+        if head.lemma_.lower() in REPORTING_HEDGES:
+            heads += [child for child in head.children if child.dep_ in ("xcomp", "ccomp") and claim.start <= child.i < claim.end]
     for head in list(heads):
         heads += [child for child in head.children if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX")]
     verbs = [token for token in heads if token.pos_ in ("VERB", "AUX")]
@@ -79,22 +82,21 @@ def is_hypothetical(heads: list[Token]) -> bool:
     return False
 
 
-def names_violence(claim: SpacySpan, heads: list[Token]) -> bool:
+def names_violence(lowered: str, tokens: list[Token], lemmas: list[str], heads: list[Token]) -> bool:
     """Whether the claim alleges a violent act: a violent verb, or a violent noun as a participant of its clause."""
     if any(head.pos_ == "VERB" and verb_key(head) in EVENT_VERBS for head in heads):
         # "opened an investigation into the killings" reports the action, not the killing.
         return any(is_violent(head) for head in heads)
-    if any(phrase in claim.text.lower() for phrase in VIOLENT_PHRASES):
+    if any(phrase in lowered for phrase in VIOLENT_PHRASES):
         return True
-    if any(token.pos_ == "VERB" and is_violent(token) for token in claim):
+    if any(lemma in VIOLENT_STEMS and token.pos_ == "VERB" and is_violent(token) for token, lemma in zip(tokens, lemmas)):
         return True
     for head in heads:
         if any(child.dep_ == "neg" for child in head.children):
             continue
         participants = [head] + [child for child in head.children if child.dep_ in CORE_DEPENDENTS]
         for token in participants:
-            generic = any(child.lower_ in GENERIC_MODIFIERS for child in token.children)
-            if token.pos_ == "NOUN" and is_violent(token) and not generic:
+            if token.pos_ == "NOUN" and is_violent(token) and not any(child.lower_ in GENERIC_MODIFIERS for child in token.children):
                 return True
     return False
 
@@ -102,18 +104,19 @@ def names_violence(claim: SpacySpan, heads: list[Token]) -> bool:
 def claim_label(claim: SpacySpan, cue_lemma: str) -> str:
     """DENIAL, STATISTIC, ALLEGATION, STATEMENT or EVENT, by cue first, then by what the claim says."""
     lowered = claim.text.lower()
-    words = {token.lemma_.lower() for token in claim} | {token.lower_ for token in claim}
     if cue_lemma in DENIAL_CUES or any(phrase in lowered for phrase in DENIAL_PHRASES):
         return "DENIAL"
-    counted = any(is_count(token) for token in claim)
-    if counted and (cue_lemma in STATISTIC_CUES or words & AGGREGATE_WORDS):
+    tokens = list(claim)
+    lemmas = [token.lemma_.lower() for token in tokens]
+    counted = any(is_count(token) for token in tokens)
+    if counted and (cue_lemma in STATISTIC_CUES or not AGGREGATE_WORDS.isdisjoint(lemmas)):
         return "STATISTIC"
     if cue_lemma in ALLEGATION_CUES:
         return "ALLEGATION"
-    heads = clause_heads(claim)
+    heads = clause_heads(claim, tokens)
     if is_hypothetical(heads):
         return "STATEMENT"
-    if names_violence(claim, heads):
+    if names_violence(lowered, tokens, lemmas, heads):
         return "ALLEGATION"
     acting = any(head.pos_ == "VERB" and verb_key(head) in EVENT_VERBS for head in heads)
     negated = any(child.dep_ == "neg" for head in heads for child in head.children)

@@ -50,6 +50,12 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
     return regions
 
 
+def _mark(doc: Doc, offset: int) -> Token | None:
+    """The token that is exactly the quote mark at this offset (None when the tokenizer glued it to a word)."""
+    span = doc.char_span(offset, offset + 1)
+    return span[0] if span is not None else None
+
+
 def _lead(doc: Doc, open_token: Token) -> list[Token]:
     """The tokens of the same sentence before the opening quote mark."""
     lead: list[Token] = []
@@ -94,12 +100,12 @@ def _attribution(cue: Token, window: list[Token]) -> Token | None:
 
 def quoted_speech(doc: Doc) -> QuotedSpeech:
     """Find quotes that are speech (a sentence of their own, or introduced by "X said:") and their speakers."""
-    by_offset = {token.idx: token for token in doc}
     found = QuotedSpeech()
     previous: FoundClaim | None = None
     previous_end = -1
-    for open_at, close_at in quote_regions(doc.text):
-        open_token, close_token = by_offset.get(open_at), by_offset.get(close_at)
+    text = doc.text  # spaCy joins the tokens again on every access
+    for open_at, close_at in quote_regions(text):
+        open_token, close_token = _mark(doc, open_at), _mark(doc, close_at)
         if open_token is None or close_token is None or close_token.i - open_token.i < 3:
             continue
         content = trimmed(doc, open_token.i + 1, close_token.i - 1)
@@ -115,7 +121,7 @@ def quoted_speech(doc: Doc) -> QuotedSpeech:
         elif not lead and tail_cues and (doc[close_token.i - 1].text in (",", "!", "?") or tail[0].text == ","):
             cue = tail_cues[0]
             claimant = _attribution(cue, tail)
-        elif not lead and not tail and previous is not None and not doc.text[previous_end:open_at].strip():
+        elif not lead and not tail and previous is not None and not text[previous_end:open_at].strip():
             cue, claimant, score = None, previous.claimant, CONTINUED_QUOTE_SCORE
         else:
             continue

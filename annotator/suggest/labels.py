@@ -11,6 +11,7 @@ from annotator.suggest.cues import (
     DENIAL_PHRASES,
     EVENT_VERBS,
     GENERIC_MODIFIERS,
+    HARM_VERBS,
     HEDGING_VERBS,
     IMPERSONAL_VERBS,
     OPINION_MODALS,
@@ -71,6 +72,10 @@ def clause_heads(claim: SpacySpan, tokens: list[Token]) -> list[Token]:
     return verbs or heads
 
 
+def is_negated(token: Token) -> bool:
+    return any(child.dep_ == "neg" for child in token.children)
+
+
 def is_hypothetical(heads: list[Token]) -> bool:
     """A conditional ("if confirmed, it would be"), an opinion or a call ("must", "should")."""
     for head in heads:
@@ -92,7 +97,7 @@ def names_violence(lowered: str, tokens: list[Token], lemmas: list[str], heads: 
     if any(lemma in VIOLENT_STEMS and token.pos_ == "VERB" and is_violent(token) for token, lemma in zip(tokens, lemmas)):
         return True
     for head in heads:
-        if any(child.dep_ == "neg" for child in head.children):
+        if is_negated(head):
             continue
         participants = [head] + [child for child in head.children if child.dep_ in CORE_DEPENDENTS]
         for token in participants:
@@ -107,19 +112,21 @@ def claim_label(claim: SpacySpan, cue_lemma: str) -> str:
     if cue_lemma in DENIAL_CUES or any(phrase in lowered for phrase in DENIAL_PHRASES):
         return "DENIAL"
     tokens = list(claim)
+    heads = clause_heads(claim, tokens)
+    if any(is_negated(head) and (is_violent(head) or head.lemma_.lower() in HARM_VERBS) for head in heads):
+        return "DENIAL"  # "its unit had not targeted civilians"
     lemmas = [token.lemma_.lower() for token in tokens]
     counted = any(is_count(token) for token in tokens)
     if counted and (cue_lemma in STATISTIC_CUES or not AGGREGATE_WORDS.isdisjoint(lemmas)):
         return "STATISTIC"
     if cue_lemma in ALLEGATION_CUES:
         return "ALLEGATION"
-    heads = clause_heads(claim, tokens)
     if is_hypothetical(heads):
         return "STATEMENT"
     if names_violence(lowered, tokens, lemmas, heads):
         return "ALLEGATION"
     acting = any(head.pos_ == "VERB" and verb_key(head) in EVENT_VERBS for head in heads)
-    negated = any(child.dep_ == "neg" for head in heads for child in head.children)
+    negated = any(is_negated(head) for head in heads)
     if counted:
         # "had captured three villages" tells what happened; "28,000 are held" and "have returned 3,135" count.
         return "EVENT" if acting and is_past(heads) else "STATISTIC"

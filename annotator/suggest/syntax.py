@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 CUE_VERBS = REPORTING_VERBS | ACCUSING_VERBS | URGING_VERBS
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # Conjunctions and complementisers that open a clause but are not part of what is claimed.
 LEADING_WORDS = frozenset({"that", "and", "but", "or", "whether"})
 QUOTE_MARKS = frozenset({'"', "“", "”", "''", "``"})
@@ -119,7 +120,7 @@ def trimmed(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
         else:
             quotes = sum(1 for token in doc[first : last + 1] if token.text in QUOTE_MARKS)
             opens, closes = doc[first].text in QUOTE_MARKS, doc[last].text in QUOTE_MARKS
-            if opens and closes and first < last:
+            if opens and closes and quotes == 2:
                 first, last = first + 1, last - 1
             elif opens and quotes % 2:
                 first += 1
@@ -136,11 +137,11 @@ def _has_content(doc: Doc, first: int, end: int) -> bool:
     return any(not (token.is_punct or token.is_space or token.lower_ == "that") for token in doc[first:end])
 
 
-def sentence_end(sentence_last: int, doc: Doc, first: int) -> int:
-    """The last token of the clause starting at first: the sentence's end, or before ", adding ..." / ", according to"."""
-    for index in range(first + 1, sentence_last):
-        if doc[index].text in (",", ";", "—", "–") and index + 1 <= sentence_last and _has_content(doc, first, index):
+def clause_end(doc: Doc, first: int, last: int) -> int:
+    """The last token of a clause running from first to at most last: before ", adding ..." or ", according to"."""
+    for index in range(first + 1, last):
+        if doc[index].text in (",", ";", "—", "–") and _has_content(doc, first, index):
             following = doc[index + 1]
             if following.lower_ == "according" or (following.tag_ == "VBG" and is_cue(following) and following.lemma_ not in URGING_VERBS):
                 return index - 1
-    return sentence_last
+    return last

@@ -167,6 +167,8 @@ def test_no_claim_crosses_a_paragraph(suggester):
         ("The ministry denied that its pilots had bombed the market.", "DENIAL"),
         ("The ministry rejected claims that its pilots had bombed the market.", "DENIAL"),
         ("A spokesman said the army acts in full compliance with international law.", "DENIAL"),
+        ("The commander insisted that his unit had not targeted civilians.", "DENIAL"),
+        ("Witnesses told the agency that soldiers had beaten several men in the square.", "ALLEGATION"),
         ("Local officials accused the militia of torturing detainees.", "ALLEGATION"),
         ("The governor said militia fighters had executed three prisoners.", "ALLEGATION"),
         ("The monitors said the shelling of the school was a war crime.", "ALLEGATION"),

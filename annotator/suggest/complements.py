@@ -1,0 +1,99 @@
+"""What a reporting verb reports: its clausal complements, or its object ("accused X of Y", "documented N")."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotator.suggest.cues import ACCUSING_VERBS, CLAIM_NOUNS, OBJECT_CLAIM_VERBS, URGING_VERBS
+from annotator.suggest.syntax import Sentences, clause_end, direct_subject, is_cue
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+
+def complement_ranges(doc: Doc, verb: Token) -> list[tuple[int, int]]:
+    """Token ranges of the verb's clausal complements after it; "said A and that B" gives two."""
+    ranges = []
+    for complement in (child for child in verb.children if child.dep_ == "ccomp" and child.i > verb.i):
+        first, last = complement.left_edge.i, complement.right_edge.i
+        if first < verb.i or doc[first].lower_ == "what":
+            continue  # "who it said were" is a misparse; "condemned what he described as" leaves the claim to "described"
+        if is_cue(complement) and direct_subject(complement) is not None and doc[first - 1].lower_ in (",", "and", "but"):
+            continue  # "said A, and the ombudsman said B": a coordinated report, with its own claim
+        last = min(last, clause_end(doc, first, last))
+        for conjunct in complement.children:
+            if conjunct.dep_ == "conj" and (is_cue(conjunct) or direct_subject(conjunct) is not None and any(is_cue(child) for child in conjunct.subtree)):
+                # "A, and the mission said B": the second reporting clause is not part of A.
+                last = min(last, conjunct.left_edge.i - 1)
+        first = _after_time_phrase(complement, first)
+        for conjunct in complement.children:
+            if conjunct.dep_ == "conj" and conjunct.i <= last and any(child.dep_ == "mark" for child in conjunct.children):
+                ranges.append((first, conjunct.left_edge.i - 1))
+                first = conjunct.left_edge.i
+        ranges.append((first, last))
+    return ranges
+
+
+def _after_time_phrase(complement: Token, first: int) -> int:
+    """Skip "on Monday" in "said on Monday it had ...": without "that", the parse often hangs it on the complement."""
+    if any(child.dep_ == "mark" for child in complement.children):
+        return first
+    subjects = [child.left_edge.i for child in complement.children if child.dep_ in ("nsubj", "nsubjpass", "expl")]
+    if not subjects:
+        return first
+    for child in complement.children:
+        if child.i < subjects[0] and child.dep_ in ("prep", "npadvmod") and any(token.ent_type_ in ("DATE", "TIME") for token in child.subtree):
+            first = max(first, child.right_edge.i + 1)
+    return first
+
+
+def object_claim_range(doc: Doc, verb: Token) -> tuple[int, int] | None:
+    """ "accused Moscow of killing prisoners", "urged the UN to investigate", "documented 79 executions"."""
+    lemma = verb.lemma_.lower()
+    children = list(verb.children)
+    objects = [child for child in children if child.dep_ == "dobj"]
+    clause_last = _verb_phrase_last(doc, verb)
+    if lemma == "describe":
+        described = [grand for child in children if child.dep_ == "prep" and child.lower_ == "as" for grand in child.children if grand.dep_ == "pobj"]
+        if not described:
+            return None
+        fused = not objects or objects[0].lower_ in ("what", "which", "it", "this")
+        return (described[0].left_edge.i if fused else objects[0].left_edge.i), described[0].right_edge.i
+    if lemma in ACCUSING_VERBS and objects:
+        charged = any(child.dep_ == "prep" and child.lower_ in ("of", "for") for child in [*children, *objects[0].children])
+        return (objects[0].left_edge.i, clause_last) if charged else None
+    if lemma in URGING_VERBS:
+        actions = [child for child in children if child.dep_ in ("xcomp", "ccomp") and child.i > verb.i]
+        addressees = objects or [grand for child in children if child.dep_ == "prep" and child.lower_ == "on" for grand in child.children if grand.dep_ == "pobj"]
+        if actions and addressees:
+            return addressees[0].left_edge.i, actions[0].right_edge.i
+        return None
+    if lemma in OBJECT_CLAIM_VERBS and objects:
+        thing = objects[0]
+        for clause in thing.children:
+            if clause.dep_ in ("acl", "ccomp", "relcl") and any(child.lower_ == "that" and child.dep_ == "mark" for child in clause.children):
+                return clause.left_edge.i, clause.right_edge.i
+        if thing.lemma_.lower() not in CLAIM_NOUNS and thing.pos_ != "PRON":
+            return thing.left_edge.i, clause_last
+    return None
+
+
+def _verb_phrase_last(doc: Doc, verb: Token) -> int:
+    """The last token of what the verb governs, before a coordinated verb or ", adding ..."."""
+    last = verb.right_edge.i
+    for child in verb.children:
+        if child.i > verb.i and child.dep_ in ("conj", "cc", "advcl", "parataxis"):
+            last = min(last, child.left_edge.i - 1)
+    return min(last, clause_end(doc, verb.i, last))
+
+
+def after_that(doc: Doc, verb: Token, sentences: Sentences) -> tuple[int, int] | None:
+    """ "X said on Monday that Y" parsed without a complement: Y runs from "that" (or ":") to the clause's end."""
+    _, end = sentences.of(verb)
+    for token in doc[verb.i + 1 : end]:
+        if token.lower_ == "that" or token.text == ":":
+            last = clause_end(doc, token.i, end - 1)
+            return (token.i + 1, last) if last > token.i + 1 else None
+        if token.dep_ not in ("prep", "pobj", "det", "amod", "compound", "advmod", "npadvmod", "poss", "case", "nummod"):
+            return None
+    return None

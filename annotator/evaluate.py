@@ -15,6 +15,7 @@ Matching rules:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -111,8 +112,10 @@ def word_ranges(text: str) -> list[tuple[int, int]]:
 
 
 def span_words(span: Span, words: list[tuple[int, int]]) -> frozenset[int]:
-    """Indices of the whitespace tokens this span touches."""
-    return frozenset(index for index, (start, end) in enumerate(words) if start < span.end and end > span.start)
+    """Indices of the whitespace tokens this span touches (words are in text order, so bisect finds them)."""
+    first = bisect.bisect_right(words, span.start, key=lambda word: word[1])
+    last = bisect.bisect_left(words, span.end, key=lambda word: word[0])
+    return frozenset(range(first, last))
 
 
 def exact_counts(predicted: list[Span], gold: list[Span], table: Table) -> None:

@@ -174,3 +174,14 @@ def test_entity_scores_agree_with_seqeval(data):
     assert micro.precision == pytest.approx(precision_score(gold_tags, predicted_tags, zero_division=0))
     assert micro.recall == pytest.approx(recall_score(gold_tags, predicted_tags, zero_division=0))
     assert micro.f1 == pytest.approx(f1_score(gold_tags, predicted_tags, zero_division=0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" ab\n", max_size=40), st.integers(0, 40), st.integers(1, 40))
+def test_span_words_are_the_words_a_span_touches(text, start, length):
+    from annotator.evaluate import span_words
+
+    words = word_ranges(text)
+    probe = Span(start, start + length, "X")
+    expected = {index for index, (first, end) in enumerate(words) if first < probe.end and end > probe.start}
+    assert span_words(probe, words) == expected

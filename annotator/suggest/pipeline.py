@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.model import AnnotatorError, Relation, Span
@@ -101,11 +100,11 @@ def load_suggester(schema: Schema, model: str | None = None) -> SpacySuggester:
     name = model or DEFAULT_MODEL
     try:
         nlp = spacy.load(name)
-    except OSError as error:
-        where = "folder" if Path(name).exists() else "model"
+    except (OSError, ValueError) as error:  # a missing package or folder; a folder whose config does not validate
+        reason = str(error).strip().splitlines()[0][:200]
         raise AnnotatorError(
-            f"spaCy {where} {name!r} cannot be loaded ({str(error).splitlines()[0][:160]}): "
-            f"give an installed pipeline name (default {DEFAULT_MODEL}) or the folder of a trained pipeline "
-            f"(one holding config.cfg and meta.json); install one with: python -m spacy download en_core_web_sm"
+            f"cannot load spaCy pipeline {name!r} ({reason}): give the name of an installed pipeline package "
+            f"(the default, {DEFAULT_MODEL}, is installed with annotator) or the folder of a trained pipeline, "
+            f"the one holding config.cfg and meta.json (for example training/model-best)"
         ) from None
     return SpacySuggester(nlp, schema)

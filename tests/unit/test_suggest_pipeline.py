@@ -53,6 +53,17 @@ def test_unknown_model_is_a_clear_error(schema):
     assert "no_such_pipeline_xyz" in message and DEFAULT_MODEL in message and "folder" in message
 
 
+def test_a_folder_that_is_not_a_pipeline_is_a_clear_error(tmp_path, schema):
+    (tmp_path / "empty").mkdir()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "meta.json").write_text('{"lang": "en", "name": "broken", "version": "1.0.0"}')
+    (broken / "config.cfg").write_text('[nlp]\nlang = "en"\npipeline = ["x"]\n[components]\n[components.x]\nfactory = "no_such_factory"\n')
+    for folder in (tmp_path / "empty", broken):
+        with pytest.raises(AnnotatorError, match="config.cfg and meta.json"):
+            load_suggester(schema, str(folder))
+
+
 def test_pipeline_folder_without_parser_suggests_entities_only(tmp_path, schema):
     import spacy
 

@@ -98,6 +98,15 @@ def _attribution(cue: Token, window: list[Token]) -> Token | None:
     return _named_after([token for token in window if token.i > cue.i])
 
 
+def _reports_quote(cue: Token, open_token: Token, close_token: Token) -> bool:
+    """Whether the verb before a quote reports it: its complement, if the parse gave one, lies inside the quote.
+
+    In 'Officials said the convoy, "a relief mission," was stopped' the complement runs past the quote.
+    """
+    complements = [child for child in cue.children if child.dep_ in ("ccomp", "xcomp")]
+    return all(open_token.i < child.i < close_token.i for child in complements)
+
+
 def quoted_speech(doc: Doc) -> QuotedSpeech:
     """Find quotes that are speech (a sentence of their own, or introduced by "X said:") and their speakers."""
     found = QuotedSpeech()
@@ -115,7 +124,8 @@ def quoted_speech(doc: Doc) -> QuotedSpeech:
         cue, claimant, score = None, None, QUOTE_SCORE
         lead_cues = [token for token in lead if is_cue(token)]
         tail_cues = [token for token in tail[:MAX_ATTRIBUTION_TOKENS] if is_cue(token)]
-        if lead_cues and lead[-1].text in (":", ",") or (lead_cues and lead[-1] == lead_cues[-1]):
+        introduced = lead_cues and (lead[-1].text in (":", ",") or lead[-1] == lead_cues[-1])
+        if introduced and _reports_quote(lead_cues[-1], open_token, close_token):
             cue = lead_cues[-1]
             claimant = _attribution(cue, lead)
         elif not lead and tail_cues and (doc[close_token.i - 1].text in (",", "!", "?") or tail[0].text == ","):

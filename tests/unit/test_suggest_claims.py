@@ -91,6 +91,13 @@ def test_short_quotes_inside_a_sentence_are_not_speech(suggester):
     ]
 
 
+def test_a_quote_inside_a_reported_clause_is_not_speech(suggester):
+    text = 'Officials said the convoy, "a relief mission of the church," was stopped at the border.'
+    assert claims(suggester, text) == [
+        ('the convoy, "a relief mission of the church," was stopped at the border', "EVENT", "Officials", "claimant")
+    ]
+
+
 def test_according_to_before_and_after(suggester):
     before = "According to the coast guard, three fishermen are still missing."
     after = "Three fishermen are still missing, according to the coast guard."

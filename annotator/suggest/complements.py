@@ -21,9 +21,14 @@ def complement_ranges(doc: Doc, verb: Token) -> list[tuple[int, int]]:
         if is_cue(complement) and direct_subject(complement) is not None and doc[first - 1].lower_ in (",", "and", "but"):
             continue  # "said A, and the ombudsman said B": a coordinated report, with its own claim
         last = min(last, clause_end(doc, first, last))
+        for token in doc[first + 1 : last + 1]:
+            if token.dep_ in ("conj", "advcl", "parataxis") and is_cue(token) and direct_subject(token) is not None:
+                # "A, and (while) the mission said B": the second report is not part of A.
+                last = min(last, token.left_edge.i - 1)
         for conjunct in complement.children:
-            if conjunct.dep_ == "conj" and (is_cue(conjunct) or direct_subject(conjunct) is not None and any(is_cue(child) for child in conjunct.subtree)):
-                # "A, and the mission said B": the second reporting clause is not part of A.
+            reports = is_cue(conjunct) or direct_subject(conjunct) is not None and any(is_cue(child) for child in conjunct.subtree)
+            if conjunct.dep_ == "conj" and reports:
+                # "it was concerned and repeated its call": the parse hung the speaker's second verb on the claim.
                 last = min(last, conjunct.left_edge.i - 1)
         first = _after_time_phrase(complement, first)
         for conjunct in complement.children:

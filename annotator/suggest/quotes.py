@@ -64,8 +64,8 @@ def _lead(doc: Doc, open_token: Token) -> list[Token]:
         token = doc[index]
         if "\n" in token.text or token.text in SENTENCE_END:
             break
-        if token.text in QUOTE_MARKS and index > 0 and doc[index - 1].text in SENTENCE_END:
-            break
+        if token.text in QUOTE_MARKS:
+            break  # the end of an earlier quote: '"A," he said, "B."' leads B with "he said,"
         lead.insert(0, token)
         index -= 1
     return [token for token in lead if not token.is_space]
@@ -98,13 +98,13 @@ def _attribution(cue: Token, window: list[Token]) -> Token | None:
     return _named_after([token for token in window if token.i > cue.i])
 
 
-def _reports_quote(cue: Token, open_token: Token, close_token: Token) -> bool:
-    """Whether the verb before a quote reports it: its complement, if the parse gave one, lies inside the quote.
+def _reports_quote(cue: Token, lead: list[Token], close_token: Token) -> bool:
+    """Whether the verb before a quote reports it: its complement, if the parse gave one, is not outside the quote.
 
     In 'Officials said the convoy, "a relief mission," was stopped' the complement runs past the quote.
     """
     complements = [child for child in cue.children if child.dep_ in ("ccomp", "xcomp")]
-    return all(open_token.i < child.i < close_token.i for child in complements)
+    return not any(child.i > close_token.i or lead[0].i <= child.i <= lead[-1].i for child in complements)
 
 
 def quoted_speech(doc: Doc) -> QuotedSpeech:
@@ -125,7 +125,7 @@ def quoted_speech(doc: Doc) -> QuotedSpeech:
         lead_cues = [token for token in lead if is_cue(token)]
         tail_cues = [token for token in tail[:MAX_ATTRIBUTION_TOKENS] if is_cue(token)]
         introduced = lead_cues and (lead[-1].text in (":", ",") or lead[-1] == lead_cues[-1])
-        if introduced and _reports_quote(lead_cues[-1], open_token, close_token):
+        if introduced and _reports_quote(lead_cues[-1], lead, close_token):
             cue = lead_cues[-1]
             claimant = _attribution(cue, lead)
         elif not lead and tail_cues and (doc[close_token.i - 1].text in (",", "!", "?") or tail[0].text == ","):

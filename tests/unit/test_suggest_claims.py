@@ -84,6 +84,14 @@ def test_quote_of_several_sentences_is_one_claim_and_a_following_quote_keeps_the
     ]
 
 
+def test_a_quote_split_by_its_attribution_gives_two_claims(suggester):
+    text = '"The situation is stable," the spokesman said, "but we remain cautious."'
+    assert claims(suggester, text) == [
+        ("The situation is stable", "STATEMENT", "the spokesman", "claimant"),
+        ("we remain cautious", "STATEMENT", "the spokesman", "claimant"),
+    ]
+
+
 def test_short_quotes_inside_a_sentence_are_not_speech(suggester):
     text = 'The governor said the situation remained "very tense," with shelling every night.'
     assert claims(suggester, text) == [
@@ -137,6 +145,14 @@ def test_adding_that_gives_a_second_claim_with_the_same_claimant(suggester):
     ]
     suggestion = suggester.suggest(text)
     assert len([span for span in suggestion.spans if span.kind == "claimant"]) == 1
+
+
+def test_a_second_report_in_the_same_sentence_is_its_own_claim(suggester):
+    text = "The governor's office stated that the evacuation would continue on Sunday, while the army said it had repelled two attacks."
+    assert claims(suggester, text) == [
+        ("the evacuation would continue on Sunday", "STATEMENT", "The governor's office", "claimant"),
+        ("it had repelled two attacks", "EVENT", "the army", "claimant"),
+    ]
 
 
 def test_which_says_links_the_antecedent(suggester):

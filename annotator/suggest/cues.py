@@ -72,7 +72,7 @@ EVENT_VERBS = frozenset(
     lose destroy shoot_down occupy enter cross encircle surround hand deliver publish file submit
     transfer bring cite separate recapture free push investigate share ask appeal summon establish
     stop collide rebuild build repair arrive flee move meet vote suspend close block cut
-    resume restore rescue find discover recover sink crash explode burn collapse expel sentence convict charge
+    resume restore rescue find discover recover sink crash explode burn collapse expel sentence convict charge damage
     """.split()
 )
 # Modal verbs that turn a clause into an opinion, a call or a warning.

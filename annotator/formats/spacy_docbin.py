@@ -16,7 +16,8 @@ never ends on a token's trailing space, and NER rejects entities that start or e
 grown to whole tokens with ``char_span(alignment_mode="expand")``; the report counts every span
 that changed and every span left out (covering only spaces). Span attributes and scores are left out.
 
-Memory stays flat: at most ``docs_per_file`` documents are held at once. A part with more
+Memory stays flat: at most ``docs_per_file`` documents are held at once, and the tokenizer's
+vocabulary (which keeps every word it has seen) is renewed as often. A part with more
 documents is written as a folder of numbered files (FOLDER/train/0001.spacy ...), which spaCy
 reads the same way (``--paths.train FOLDER/train``). A document goes to dev when a hash of the
 seed and its id (or text) falls under ``dev_fraction``, so the split is fixed by the seed and a
@@ -54,6 +55,8 @@ def write_spacy(
     with staged_folder(folder) as partial:
         parts = {"train": _Part(partial, "train", docs_per_file), "dev": _Part(partial, "dev", docs_per_file)}
         for document in documents:
+            if report.documents and report.documents % docs_per_file == 0:
+                nlp = spacy.blank("en")  # a fresh vocab: the old one keeps every word ever seen, and grows with the corpus
             doc = doc_from_document(nlp, document, report)
             parts["dev" if _held_out(document, dev_fraction, seed) else "train"].add(doc)
             report.documents += 1
@@ -133,7 +136,8 @@ def doc_from_document(nlp: Any, document: Document, report: ExportReport) -> Any
         if span.score is not None:
             report.leave_out("scores", document)
     for group, spans in groups.items():
-        doc.spans[group] = spans
+        if spans:  # an empty group costs a msgpack call per document in DocBin.add, and reads back the same
+            doc.spans[group] = spans
     doc.ents = _one_layer(groups["entities"], document, report)
     links = []
     for relation in document.relations:

@@ -137,7 +137,10 @@ def test_a_big_part_spills_into_numbered_files_spacy_reads_as_one_corpus(tmp_pat
     assert files == ["train/0001.spacy", "train/0002.spacy", "train/0003.spacy"]
     assert report.outputs == [f"{tmp_path / 'out'}/train/ (7 documents in 3 files)"]
     assert len(list(Corpus(tmp_path / "out" / "train")(NLP))) == 7
-    assert [document.id for document in documents_only(read_spacy(tmp_path / "out"))] == [f"doc-{n}" for n in range(7)]
+    back = documents_only(read_spacy(tmp_path / "out"))
+    assert [document.id for document in back] == [f"doc-{n}" for n in range(7)]
+    assert [span_keys(document) for document in back] == [span_keys(document) for document in synthetic(7)]
+    assert [link_keys(document) for document in back] == [link_keys(document) for document in synthetic(7)]
 
 
 def test_written_corpus_passes_spacy_debug_data(tmp_path):

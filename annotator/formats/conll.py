@@ -150,7 +150,7 @@ def _sentences(text: str, tokens: list[tuple[int, int]], entities: list[Span], w
     for index, (start, end) in enumerate(tokens):
         if sentence and not tags[index].startswith("I-"):
             gap = text[sentence[-1][1] : start]
-            if any(character in LINE_BREAKS for character in gap) or (not whitespace and _ends_sentence(text, sentence, start, end)):
+            if not LINE_BREAKS.isdisjoint(gap) or (not whitespace and _ends_sentence(text, sentence, start, end)):
                 yield sentence
                 sentence = []
         sentence.append((start, end, tags[index]))

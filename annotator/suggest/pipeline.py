@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -47,9 +48,18 @@ class SpacySuggester:
 
     def suggest_batch(self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> Iterator[Suggestion]:
         limit = min(self.nlp.max_length, PIECE_CHARACTERS)
-        cut = ((text[start:end], (start, end == len(text))) for text in texts for start, end in pieces(text, limit))
+        # Where each piece starts in its text and whether it ends it; kept here rather than sent through nlp.pipe.
+        marks: deque[tuple[int, bool]] = deque()
+
+        def cut() -> Iterator[str]:
+            for text in texts:
+                for start, end in pieces(text, limit):
+                    marks.append((start, end == len(text)))
+                    yield text[start:end]
+
         parts: list[tuple[int, Suggestion]] = []
-        for doc, (offset, last) in self.nlp.pipe(cut, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        for doc in self.nlp.pipe(cut(), batch_size=batch_size, n_process=n_process):
+            offset, last = marks.popleft()
             parts.append((offset, self.from_doc(doc)))
             if last:
                 yield joined(parts)

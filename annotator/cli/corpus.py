@@ -1,0 +1,190 @@
+"""Commands that bring documents in and labels out: import, export, stats."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store, progress_bar
+from annotator.model import AnnotatorError
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@dataset_option(default="news")
+@click.option("--schema", "schema_name", default=None, help="Schema name (news-claims, conll) or path of a schema.toml; stored with a new dataset.  [default: news-claims]")
+@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "txt", "csv"]), default="auto", show_default=True, help="Input format; auto goes by the file suffix.")
+@click.option("--annotator", default=None, help="Keep the files' spans as this annotator's labels (marks those documents done).")
+@click.option("--as-suggestions", "as_suggestions", default=None, metavar="SOURCE", help="Keep the files' spans as suggestions from SOURCE.")
+@click.option("--text-column", default="text", show_default=True, help="CSV column that holds the text.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones, instead of importing nothing.")
+@friendly_errors
+def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_name: str | None, fmt: str, annotator: str | None, as_suggestions: str | None, text_column: str, skip_invalid: bool) -> None:
+    """Import documents (.txt files or folders, JSONL, CSV) into a dataset.
+
+    Duplicate texts are stored once; spans carried by a duplicate are attached to
+    the stored document for that annotator. By default the import is all or
+    nothing: one bad line and the database is left as it was.
+
+    \b
+    Example:
+      annotator import examples/articles.jsonl --dataset pow
+      annotator import examples/gold.jsonl --dataset pow --annotator alice
+    """
+    from annotator.importer import import_files
+    from annotator.schema import DEFAULT_SCHEMA, load_schema
+
+    schema = load_schema(schema_name or DEFAULT_SCHEMA)
+    created = not db_path.exists()
+    try:
+        with open_store(db_path, create=True) as store:
+            if store.has_dataset(dataset):
+                schema = store.ensure_dataset(dataset, schema, explicit=schema_name is not None)
+            with progress_bar(f"importing into {dataset}") as update:
+                result = import_files(
+                    store, list(files), dataset, schema, fmt=fmt, annotator=annotator, as_suggestions=as_suggestions,
+                    skip_invalid=skip_invalid, text_column=text_column, progress=update,
+                )
+    except AnnotatorError:
+        if created:
+            _remove_if_empty(db_path)
+        raise
+    counts = result.counts
+    summary = f"{dataset}: {counts.added} documents added, {counts.duplicates} duplicates not stored again"
+    if counts.spans:
+        summary += f", {counts.spans} spans kept"
+    if counts.suggestions:
+        summary += f", {counts.suggestions} suggestions stored"
+    if result.skipped:
+        summary += f", {len(result.skipped)} records skipped"
+    click.echo(summary, err=True)
+    for problem in result.skipped[:20]:
+        click.echo(f"  skipped {problem}", err=True)
+    if len(result.skipped) > 20:
+        click.echo(f"  ... and {len(result.skipped) - 20} more", err=True)
+
+
+def _remove_if_empty(db_path: Path) -> None:
+    """A database file this command created and then failed to fill goes away, so a failed import leaves nothing."""
+    if not db_path.exists():
+        return
+    with open_store(db_path) as store:
+        empty = not store.dataset_names()
+    if empty:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
+@click.command("export")
+@db_option
+@dataset_option(default="news")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True, help="Output format.")
+@click.option("--annotator", default=None, help="Whose labels to write (the adjudicated ones are 'gold').")
+@click.option("--suggestions", "suggestions", is_flag=False, flag_value="*", default=None, metavar="[SOURCE]", help="Write stored suggestions instead (of one SOURCE, or all).")
+@click.option("--done-only", is_flag=True, help="Only documents the annotator marked done (default: every document they touched).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Output file (default: stdout).")
+@friendly_errors
+def export_command(db_path: Path, dataset: str, fmt: str, annotator: str | None, suggestions: str | None, done_only: bool, out_path: Path | None) -> None:
+    """Export a dataset with one annotator's labels, or its suggestions.
+
+    Streams one document per line; see the README for the format.
+
+    \b
+    Example:
+      annotator export --dataset pow --annotator alice --out alice.jsonl
+      annotator export --dataset pow --suggestions
+    """
+    from annotator.exporter import export_documents
+    from annotator.formats.jsonl import write_jsonl
+
+    if annotator and suggestions:
+        raise click.UsageError("give either --annotator or --suggestions, not both")
+    with open_store(db_path) as store:
+        store.schema(dataset)
+        total = store.document_count(dataset)
+        documents = export_documents(store, dataset, annotator=annotator, suggestions=suggestions, done_only=done_only)
+        with _output(out_path) as out, progress_bar(f"exporting {dataset}", total) as update:
+            count = write_jsonl(_counting(documents, update, total), out)
+    click.echo(f"{dataset}: {count} documents written" + (f" to {out_path}" if out_path else ""), err=True)
+
+
+def _counting(items: Iterator[Any], update: Callable[[int, int], None], total: int) -> Iterator[Any]:
+    for number, item in enumerate(items, 1):
+        if number % 500 == 0:
+            update(number, total)
+        yield item
+
+
+@contextmanager
+def _output(out_path: Path | None) -> Iterator[Any]:
+    """Write to a temporary file renamed into place at the end, so a failed export leaves no half file."""
+    if out_path is None:
+        yield sys.stdout
+        return
+    partial = out_path.with_name(out_path.name + ".partial")
+    try:
+        stream = open(partial, "w", encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out_path}: {error.strerror}; check that its folder exists and is writable") from None
+    try:
+        with stream as out:
+            yield out
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, out_path)
+
+
+@click.command("stats")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@friendly_errors
+def stats_command(db_path: Path, as_json: bool) -> None:
+    """Show each dataset's documents, suggestions and per-annotator progress.
+
+    \b
+    Example:
+      annotator stats --db annotations.db
+    """
+    import json
+
+    with open_store(db_path) as store:
+        stats = store.stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not stats:
+        click.echo("no datasets yet: annotator import FILE --dataset NAME")
+    for entry in stats:
+        table = Table(title=f"{entry['dataset']} ({entry['schema']}): {entry['documents']} documents, {entry['suggested']} with suggestions")
+        for column in ("annotator", "done", "in progress", "skipped", "spans", "hours", "docs/hour", "median s/doc"):
+            table.add_column(column, justify="left" if column == "annotator" else "right")
+        for name, row in entry["annotators"].items():
+            rate = row.get("documents_per_hour")
+            median = row.get("median_seconds")
+            table.add_row(
+                name, str(row["done"]), str(row["in_progress"]), str(row["skipped"]), str(row.get("spans", 0)),
+                f"{row['seconds'] / 3600:.2f}", "-" if rate is None else f"{rate:.1f}", "-" if median is None else f"{median:.0f}",
+            )
+        console.print(table)
+        if entry["suggestion_outcomes"]:
+            fate = Table(title="how suggestions fared (per annotator and label)")
+            for column in ("annotator", "label", "accepted", "corrected", "rejected", "added by hand", "accepted as is"):
+                fate.add_column(column, justify="left" if column in ("annotator", "label") else "right")
+            for name, labels in entry["suggestion_outcomes"].items():
+                for label, counts in sorted(labels.items()):
+                    decided = counts["accepted"] + counts["corrected"] + counts["rejected"]
+                    share = f"{counts['accepted'] / decided:.0%}" if decided else "-"
+                    fate.add_row(name, label, str(counts["accepted"]), str(counts["corrected"]), str(counts["rejected"]), str(counts["manual"]), share)
+            console.print(fate)

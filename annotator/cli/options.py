@@ -1,0 +1,96 @@
+"""Options and helpers every command shares: --db, --dataset, friendly errors, progress bars."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotator.model import AnnotatorError
+
+DEFAULT_DB = "annotations.db"
+
+
+def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_DB,
+        envvar="ANNOTATOR_DB",
+        show_default=True,
+        help="SQLite database file (or set ANNOTATOR_DB).",
+    )(function)
+
+
+def dataset_option(required: bool = True, default: str | None = None) -> Callable[..., Any]:
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        return click.option(
+            "--dataset",
+            "-d",
+            required=required and default is None,
+            default=default,
+            show_default=default is not None,
+            help="Dataset name: a set of documents sharing one annotation schema.",
+        )(function)
+
+    return decorate
+
+
+def default_annotator() -> str:
+    return os.environ.get("ANNOTATOR_USER") or getpass.getuser() or "annotator"
+
+
+def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's errors into one clear line on stderr and exit code 1, never a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except AnnotatorError as error:
+            raise click.ClickException(str(error)) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr, shown only on a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(description, total=total, rate="")
+
+        def update(completed: int, total_now: int, rate: str = "") -> None:
+            progress.update(task, completed=completed, total=total_now, rate=rate)
+
+        yield update
+
+
+def open_store(db_path: Path, create: bool = False):
+    from annotator.store import Store
+
+    return Store(db_path, create=create)
+

@@ -1,0 +1,109 @@
+"""Commands that open the annotation screens and combine annotators' work: annotate, review, merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from annotator.cli.options import dataset_option, db_option, default_annotator, friendly_errors, open_store
+
+
+@click.command("annotate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@db_option
+@dataset_option(default="news")
+@click.option("--annotator", default=None, help="Your name; defaults to ANNOTATOR_USER, then your login name.")
+@click.option("--schema", "schema_name", default=None, help="Schema for a new dataset (news-claims, conll, or a path).  [default: news-claims]")
+@click.option("--model", default=None, help="spaCy pipeline (name or folder) that suggests spans for documents without suggestions.")
+@click.option("--no-suggest", is_flag=True, help="Do not compute suggestions in the background.")
+@click.option("--overlap", type=click.IntRange(min=1), default=None, help="Give each document to K annotators (default: everyone gets every document).")
+@friendly_errors
+def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annotator: str | None, schema_name: str | None, model: str | None, no_suggest: bool, overlap: int | None) -> None:
+    """Open the annotation screen (FILES, if given, are imported first).
+
+    Every key you press that changes a label is saved to the database at once;
+    reopening resumes at your first unfinished document, with undo intact.
+
+    \b
+    Example:
+      annotator annotate examples/articles.jsonl
+      annotator annotate --db team.db --dataset pow --annotator alice
+    """
+    from annotator.schema import DEFAULT_SCHEMA, load_schema
+
+    annotator = annotator or default_annotator()
+    if files:
+        from annotator.importer import import_files
+
+        with open_store(db_path, create=True) as store:
+            schema = store.ensure_dataset(dataset, load_schema(schema_name or DEFAULT_SCHEMA), explicit=schema_name is not None)
+            result = import_files(store, list(files), dataset, schema)
+        click.echo(f"{dataset}: {result.counts.added} documents added, {result.counts.duplicates} already there", err=True)
+    elif not db_path.exists():
+        raise click.ClickException(f"database {db_path} does not exist: give article files to import (annotator annotate examples/articles.jsonl)")
+    from annotator.tui.app import AnnotatorApp, load_keymap
+
+    app = AnnotatorApp(db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap(), overlap=overlap)
+    app.run()
+
+
+@click.command("merge")
+@click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@friendly_errors
+def merge_command(others: tuple[Path, ...], db_path: Path) -> None:
+    """Merge annotator databases from other machines into --db.
+
+    Documents match by their text; an annotator's labels come in where this
+    database has none for them; the same annotator with different labels in two
+    databases is reported, not overwritten. Merging twice changes nothing.
+
+    \b
+    Example:
+      annotator merge alice-laptop.db bob-laptop.db --db team.db
+    """
+    with open_store(db_path, create=True) as store:
+        for other in others:
+            report = store.merge_from(other)
+            click.echo(
+                f"{other}: {report.documents_added} documents added, {report.documents_matched} matched, "
+                f"{report.labels_copied} annotator-document label sets copied, {report.labels_identical} already identical, "
+                f"{report.suggestions} suggestions, {report.actions} logged actions",
+                err=True,
+            )
+            for conflict in report.conflicts:
+                click.echo(f"  conflict: {conflict}", err=True)
+
+
+@click.command("review")
+@db_option
+@dataset_option(default="news")
+@click.option("--reviewer", default=None, help="Your name, recorded on every gold span; defaults to ANNOTATOR_USER, then your login name.")
+@click.option("--min-annotators", type=click.IntRange(min=1), default=2, show_default=True, help="Review documents that at least this many annotators finished.")
+@friendly_errors
+def review_command(db_path: Path, dataset: str, reviewer: str | None, min_annotators: int) -> None:
+    """Adjudicate: settle one gold version of documents several annotators finished.
+
+    Spans every annotator agreed on are kept at once; the others are shown with
+    who chose them, to accept (a), reject (x), relabel or resize with the same
+    keys as annotate. The result is the annotator 'gold':
+    annotator export --annotator gold writes it.
+
+    \b
+    Example:
+      annotator review --db team.db --dataset pow --reviewer lead
+    """
+    if not db_path.exists():
+        raise click.ClickException(f"database {db_path} does not exist: give the --db that the annotators used")
+    from annotator.tui.app import AnnotatorApp, load_keymap
+
+    with open_store(db_path) as store:
+        store.schema(dataset)
+        if not store.reviewable_document_ids(dataset, min_annotators):
+            raise click.ClickException(
+                f"no document of {dataset!r} has been marked done by {min_annotators} or more annotators yet: nothing to review"
+            )
+    app = AnnotatorApp(db_path, dataset, "gold", suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator())
+    app.min_annotators = min_annotators
+    app.run()

@@ -15,8 +15,20 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 DEFAULT_SCHEMA = "news-claims"
 # Keys the annotation screen binds itself; a label hotkey may not take one of them.
 RESERVED_KEYS = frozenset("jkaxAlcLudsnpgy?q/[]{}uhc ")
-_COLOUR = re.compile(r"^(#[0-9a-fA-F]{6}|[a-z_]+)$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+def _is_colour(value: Any) -> bool:
+    """A colour the terminal can draw: '#rrggbb' or one of Rich's colour names (red, bright_blue, grey50 ...)."""
+    if not isinstance(value, str) or value.startswith(("rgb", "color(")):
+        return False
+    from rich.color import Color, ColorParseError
+
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        return False
+    return value.startswith("#") and len(value) == 7 or not value.startswith("#")
 
 
 class SchemaError(AnnotatorError):
@@ -186,8 +198,8 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
                     raise fail(f"{key}.hotkey", f"{hotkey!r} is already the hotkey of {hotkeys[(scope, hotkey)]}")
                 hotkeys[(scope, hotkey)] = name
             colour = entry.get("colour", entry.get("color", "grey50"))
-            if not isinstance(colour, str) or not _COLOUR.match(colour):
-                raise fail(f"{key}.colour", "must be '#rrggbb' or a colour name such as 'red'")
+            if not _is_colour(colour):
+                raise fail(f"{key}.colour", f"{colour!r} is not a colour: use '#rrggbb' or a colour name such as 'red', 'dark_orange' or 'grey50'")
             spacy_labels = entry.get("spacy", [])
             if not isinstance(spacy_labels, list) or not all(isinstance(item, str) for item in spacy_labels):
                 raise fail(f"{key}.spacy", "must be a list of spaCy label names")

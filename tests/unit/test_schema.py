@@ -102,11 +102,22 @@ def test_duplicate_label(tmp_path):
     assert str(path) in message and "entities[1].name" in message and "twice" in message
 
 
-@pytest.mark.parametrize("colour", ["#12345", "#gggggg", "Red Wine", ""])
+@pytest.mark.parametrize("colour", ["#12345", "#gggggg", "Red Wine", "", "redd", "#fff"])
 def test_bad_colour(tmp_path, colour):
     path = write_schema(tmp_path, GOOD.replace('colour = "blue"', f'colour = "{colour}"'))
     message = refused(path)
     assert str(path) in message and "entities[1].colour" in message
+
+
+@pytest.mark.parametrize("colour", ["grey50", "dark_orange3", "bright_blue", "#A0b1C2"])
+def test_colour_names_the_terminal_draws(tmp_path, colour):
+    path = write_schema(tmp_path, GOOD.replace('colour = "blue"', f'colour = "{colour}"'))
+    assert load_schema(str(path)).labels("entity")[1].colour == colour
+
+
+def test_label_without_colour_gets_the_default_grey(tmp_path):
+    path = write_schema(tmp_path, GOOD.replace('colour = "blue"\n', ""))
+    assert load_schema(str(path)).labels("entity")[1].colour == "grey50"
 
 
 @pytest.mark.parametrize("key", ["name", "version"])

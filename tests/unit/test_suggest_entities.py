@@ -72,6 +72,14 @@ def test_news_claims_patterns_find_the_prosecutor_generals_office(suggester):
     assert ("Ukraine", "GPE", MODEL_SCORE) in found
 
 
+def test_news_claims_patterns_find_numbered_military_units(suggester):
+    # spaCy counts "110th" as like_num, so a pattern that excluded numbers never matched a bare "36th brigade".
+    text = "Soldiers of the 110th Mechanized Brigade were captured, and the 36th brigade withdrew from the 3rd Army's lines."
+    found = entities(suggester, text)
+    assert ("110th Mechanized Brigade", "MILITARY_UNIT", RULER_SCORE) in found
+    assert ("36th brigade", "MILITARY_UNIT", RULER_SCORE) in found
+
+
 def test_leading_the_is_left_out(suggester):
     text = "The United Nations said officials from the International Committee of the Red Cross arrived."
     found = [covered for covered, _, _ in entities(suggester, text)]

@@ -11,8 +11,16 @@ from typing import Any
 
 from annotator.model import AnnotatorError
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+def _schema_dir() -> Path:
+    """The shipped schemas: schemas/ beside the package in a checkout, annotator/schemas inside an installed wheel."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "schemas"
+    return checkout if (checkout / DEFAULT_SCHEMA / "schema.toml").is_file() else package / "schemas"
+
+
 DEFAULT_SCHEMA = "news-claims"
+SCHEMA_DIR = _schema_dir()
 # Keys the annotation screen binds itself; a label hotkey may not take one of them.
 RESERVED_KEYS = frozenset("jkaxAlcLudsnpgy?q/[]{}uhc ")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")

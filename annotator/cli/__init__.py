@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from annotator import __version__
+from annotator.cli.agreement import agree_command
 from annotator.cli.corpus import export_command, import_command, stats_command
 from annotator.cli.models import evaluate_command, suggest_command
 from annotator.cli.sessions import annotate_command, merge_command, review_command
@@ -25,7 +26,7 @@ def cli() -> None:
     """
 
 
-for command in (import_command, export_command, stats_command, annotate_command, review_command, merge_command, suggest_command, evaluate_command):
+for command in (import_command, export_command, stats_command, annotate_command, review_command, merge_command, suggest_command, evaluate_command, agree_command):
     cli.add_command(command)
 
 

@@ -21,6 +21,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from record import record  # benchmarks/record.py: the row benchmarks/run.py puts in its table
+
 FORMATS = ("jsonl", "csv", "conll", "prodigy", "brat", "spacy")
 PEOPLE = ("Dmytro Lubinets", "Danielle Bell", "Volker Turk", "Iryna Venediktova", "Dmitry Peskov")
 PLACES = ("Bakhmut", "Avdiivka", "Robotyne", "Kharkiv", "Kherson", "Zaporizhzhia")
@@ -114,6 +116,13 @@ def main() -> None:
             low = (figures[(fmt, smallest)]["peak_kb"] - figures[(fmt, smallest)]["baseline_kb"]) / 1024
             high = (figures[(fmt, largest)]["peak_kb"] - figures[(fmt, largest)]["baseline_kb"]) / 1024
             print(f"  {fmt:8} {low:6.1f} MB -> {high:6.1f} MB")
+    for fmt in formats:
+        rate = largest / figures[(fmt, largest)]["seconds"]
+        ratio = rate / (largest / figures[("jsonl", largest)]["seconds"])
+        low = (figures[(fmt, smallest)]["peak_kb"] - figures[(fmt, smallest)]["baseline_kb"]) / 1024
+        high = (figures[(fmt, largest)]["peak_kb"] - figures[(fmt, largest)]["baseline_kb"]) / 1024
+        flat = high <= max(2 * low, low + 16)
+        record("export", f"{fmt}, {largest:,} documents (memory {low:.0f} -> {high:.0f} MB from {smallest:,})", rate, "docs/s", "memory flat", flat, "native jsonl writer", ratio)
     print("\nreports at the largest size:")
     for fmt in formats:
         print(f"  {figures[(fmt, largest)]['summary']}")

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from record import record  # benchmarks/record.py: the row benchmarks/run.py puts in its table
+
 SUBJECTS = [
     "Ukraine's human rights ombudsman Dmytro Lubinets", "The UN Human Rights Monitoring Mission", "Russia's Defence Ministry",
     "The Prosecutor General's Office", "A spokesperson for the 110th Brigade", "Local officials in Zaporizhzhia Oblast",
@@ -209,6 +211,10 @@ def main() -> None:
             print(f"  {added:>9,} documents: import peak {traced:6.1f} MiB, process peak RSS {rss:6.1f} MiB")
         (small_added, small_traced), (big_added, big_traced) = sizes
         print(f"import peak at {big_added // small_added}x the documents: {big_traced / small_traced:.2f}x")
+        ratio = annotator_rate / bare_rate
+        record("import", f"JSONL import, {args.docs:,} documents", annotator_rate, "docs/s", "ratio >= 0.80", ratio >= 0.8, "sqlite-utils insert_all", ratio)
+        growth = big_traced / small_traced
+        record("import", f"import peak memory, {big_added // small_added}x the documents", big_traced, "MiB", "growth <= 1.5x", growth <= 1.5, f"peak at {small_added:,} documents", growth)
 
 if __name__ == "__main__":
     main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,7 @@ from annotator.model import STATUSES, AnnotatorError, Document, Relation, Span
 from annotator.schema import Schema, schema_from_json
 
 BUSY_TIMEOUT_SECONDS = 60
+BUSY_TIMEOUT_VARIABLE = "ANNOTATOR_BUSY_TIMEOUT"
 migrations = Migrations("annotator")
 
 
@@ -197,6 +199,20 @@ def m003_identity_and_merges(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO meta (key, value) VALUES ('database_id', ?)", [str(uuid.uuid4())])
 
 
+def _busy_timeout_from_environment() -> float:
+    """How long to wait for another process's write lock: ANNOTATOR_BUSY_TIMEOUT seconds, else a minute."""
+    value = os.environ.get(BUSY_TIMEOUT_VARIABLE)
+    if not value:
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 1e6:
+        raise StoreError(f"{BUSY_TIMEOUT_VARIABLE}={value!r}: give the seconds to wait for a locked database, such as 60")
+    return seconds
+
+
 @dataclass
 class MergeReport:
     datasets: int = 0
@@ -228,8 +244,11 @@ class ImportCounts:
 class Store:
     """One connection to one annotation database; use it from the thread that opened it."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, check_same_thread: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, check_same_thread: bool = True, busy_timeout: float | None = None):
         self.path = Path(path)
+        self.busy_timeout = busy_timeout if busy_timeout is not None else _busy_timeout_from_environment()
+        # The action-log row of the last annotator action this Store committed (None when it changed nothing).
+        self.last_action_id: int | None = None
         if not create and not self.path.exists():
             raise StoreError(f"database {self.path} does not exist: import documents first (annotator import FILE --db {self.path})")
         if create and not self.path.parent.exists():
@@ -237,11 +256,11 @@ class Store:
         try:
             self.conn = sqlite3.connect(
                 str(self.path),
-                timeout=BUSY_TIMEOUT_SECONDS,
+                timeout=self.busy_timeout,
                 isolation_level=None,
                 check_same_thread=check_same_thread,
             )
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+            self.conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             mode = self._enable_wal()
             if mode.lower() != "wal" and not self._read_only():
@@ -259,7 +278,7 @@ class Store:
 
     def _enable_wal(self) -> str:
         """Switch to WAL, waiting out another process that is switching the same new file (SQLite does not wait then)."""
-        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        deadline = time.monotonic() + self.busy_timeout
         while True:
             try:
                 return self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -278,7 +297,10 @@ class Store:
         if "readonly" in message or "read-only" in message:
             return f"database {self.path} is read-only: check its permissions (and its folder's, for the -wal file)"
         if "locked" in message or "busy" in message:
-            return f"database {self.path} is locked by another process for more than {BUSY_TIMEOUT_SECONDS} s: try again"
+            return (
+                f"database {self.path} is locked by another process (waited {self.busy_timeout:g} s): "
+                f"try again when it is done, or wait longer with {BUSY_TIMEOUT_VARIABLE}=SECONDS"
+            )
         if "disk is full" in message or "disk I/O" in message:
             return f"database {self.path}: {message}; free some space, nothing was written"
         return f"database {self.path}: {message}"
@@ -736,13 +758,16 @@ class Store:
     @contextmanager
     def _action(self, annotator: str, document_id: int | None, action: str) -> Iterator[list[list[Any]]]:
         changes: list[list[Any]] = []
+        logged = None
+        self.last_action_id = None
         with self.transaction():
             yield changes
             if changes:
-                self.conn.execute(
+                logged = self.conn.execute(
                     "INSERT INTO actions (annotator, document_id, action, changes, created_at) VALUES (?, ?, ?, ?, ?)",
                     [annotator, document_id, action, json.dumps(changes, ensure_ascii=False), now()],
-                )
+                ).lastrowid
+        self.last_action_id = logged
 
     def _row(self, table: str, row_id: int) -> dict[str, Any] | None:
         cursor = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
@@ -1317,6 +1342,7 @@ class Store:
 
     def undo(self, annotator: str) -> tuple[int | None, str] | None:
         """Reverse this annotator's last action, even from an earlier session; returns (document, action)."""
+        self.last_action_id = None
         with self.transaction():
             done, _ = self._stacks(annotator)
             if not done:
@@ -1327,10 +1353,12 @@ class Store:
             ).fetchone()
             for change in reversed(json.loads(changes)):
                 self._revert(change)
-            self._log_undo(annotator, document_id, "undo", target_id)
-            return document_id, action
+            logged = self._log_undo(annotator, document_id, "undo", target_id)
+        self.last_action_id = logged
+        return document_id, action
 
     def redo(self, annotator: str) -> tuple[int | None, str] | None:
+        self.last_action_id = None
         with self.transaction():
             _, undone = self._stacks(annotator)
             if not undone:
@@ -1341,14 +1369,15 @@ class Store:
             ).fetchone()
             for change in json.loads(changes):
                 self._replay(change)
-            self._log_undo(annotator, document_id, "redo", target_id)
-            return document_id, action
+            logged = self._log_undo(annotator, document_id, "redo", target_id)
+        self.last_action_id = logged
+        return document_id, action
 
-    def _log_undo(self, annotator: str, document_id: int | None, action: str, target_id: int) -> None:
-        self.conn.execute(
+    def _log_undo(self, annotator: str, document_id: int | None, action: str, target_id: int) -> int:
+        return self.conn.execute(
             "INSERT INTO actions (annotator, document_id, action, target_id, created_at) VALUES (?, ?, ?, ?, ?)",
             [annotator, document_id, action, target_id, now()],
-        )
+        ).lastrowid
 
     def _put(self, table: str, row: dict[str, Any]) -> None:
         if table == "annotations" and row.get("suggestion_id") is not None and self._row("suggestions", row["suggestion_id"]) is None:

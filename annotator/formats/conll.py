@@ -12,9 +12,10 @@ quotes or brackets) when the next token starts with a capital letter or an openi
 sentence never ends inside an entity. Simple on purpose: "Mr. Smith" is two sentences.
 
 Reading: two or more columns split on spaces or tabs, the token first and the tag last (``token
-tag`` or CoNLL-2003's ``token pos chunk tag``); IOB2 and IOB1 (``I-`` after ``O`` or after another
-type starts an entity). The text is the tokens joined by single spaces, sentences by newlines;
-documents split at ``-DOCSTART-`` (a file without any is one document), named FILE-1, FILE-2...
+tag`` or CoNLL-2003's ``token pos chunk tag``), as many on every line of a sentence; IOB2 and
+IOB1 (``I-`` after ``O`` or after another type starts an entity). The text is the tokens joined
+by single spaces, sentences by newlines; documents split at ``-DOCSTART-`` (a file without any
+is one document), named FILE-1, FILE-2...
 """
 
 from __future__ import annotations
@@ -190,14 +191,17 @@ def read_conll(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | I
     builder = _Builder()
     failed = False
     count = 0
+    sentence_columns: tuple[int, int] | None = None  # (columns, line) of the sentence's first token
     for number, line in decode_lines(stream, path):
         fields = [] if isinstance(line, InputError) else line.split()
+        if not fields:
+            sentence_columns = None
         if fields and fields[0] == DOCSTART:
             if builder.tokens or failed:
                 count += 1
                 if not failed:
                     yield builder.first_line, builder.document(f"{stem}-{count}", path)
-            builder, failed = _Builder(), False
+            builder, failed, sentence_columns = _Builder(), False, None
             continue
         if failed:
             continue
@@ -208,7 +212,14 @@ def read_conll(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | I
             builder.end_sentence()
         elif len(fields) < 2:
             problem = f"expected a token and its tag separated by a space or tab (token tag, or token pos chunk tag), got only {fields[0]!r}"
+        elif sentence_columns is not None and len(fields) != sentence_columns[0]:
+            # A token holding a space would otherwise shift its columns and come in as the wrong token, silently.
+            problem = (
+                f"{len(fields)} columns, but line {sentence_columns[1]} of this sentence has {sentence_columns[0]}; "
+                "every line of a sentence needs the same columns, and a token cannot hold a space"
+            )
         else:
+            sentence_columns = sentence_columns or (len(fields), number)
             problem = builder.add(fields[0], fields[-1], number)
         if problem is not None:
             failed = True

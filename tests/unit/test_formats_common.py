@@ -121,7 +121,10 @@ def test_report_summary_names_what_was_left_out_and_why():
     assert report.summary() == (
         "conll: 1 document, 3 entity spans written; 12 overlapping entity spans and 40 claims left out (CoNLL holds one layer of entities)"
     )
-    assert "  40 claims, e.g. in d1" in report.details()
+    assert "  left out 40 claims in 1 document (d1)" in report.details()
+    for number in range(2, 6):
+        report.leave_out("claims", Document("x", id=f"d{number}"))
+    assert "  left out 44 claims in 5 documents (d1, d2, d3, ...)" in report.details()
     assert not report.complete
 
 

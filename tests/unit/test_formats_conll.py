@@ -135,6 +135,7 @@ def test_a_file_without_docstart_is_one_document_and_blank_runs_are_one_break():
         ("Kyiv S-LOC", "IOBES tags: convert E- to I- and S- to B-"),
         ("Kyiv", "expected a token and its tag separated by a space or tab"),
         ("Kyiv B-", "tag 'B-' is not O"),
+        ("New York B-LOC", "3 columns, but line 3 of this sentence has 2"),
     ],
 )
 def test_a_bad_line_is_an_error_with_file_and_line_and_spoils_only_its_document(line, message):

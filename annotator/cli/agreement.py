@@ -74,8 +74,10 @@ def agree_command(db_path: Path, dataset: str, annotator_list: str | None, kind:
     from rich.text import Text
 
     console = Console()
-    done = ", ".join(f"{name} {count}" for name, count in documents_done.items())
-    console.print(Text(f"{dataset}: {len(shared)} documents done by all of {', '.join(finished)} (done by each: {done})", style="bold"))
+    console.print(Text(f"{dataset}: the {len(shared)} documents done by all of {', '.join(finished)}", style="bold"))
+    if any(count != len(shared) for count in documents_done.values()):
+        done = ", ".join(f"{name} {count}" for name, count in documents_done.items())
+        console.print(Text(f"documents done by each: {done}; the others are left out", style="dim"))
     console.print(render_report(report, top_documents=top))
     if top and not differing:
         console.print(Text(f"every annotator marked the same {kind} spans in every document", style="green"))

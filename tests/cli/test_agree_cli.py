@@ -239,6 +239,10 @@ def test_three_annotators_compare_the_documents_all_three_finished(db):
     expected_alpha = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
     assert report["tokens"]["all_tags"]["alpha"]["value"] == pytest.approx(expected_alpha, abs=TOLERANCE)
     assert report["tokens"]["all_tags"]["fleiss"]["value"] is not None
+    table = invoke("agree", "--db", db, "--bootstrap", "0")
+    ok(table)
+    assert table.stdout.splitlines()[:2] == ["news: the 5 documents done by all of alice, bob, carol", "documents done by each: alice 6, bob 6, carol 5; the others are left out"]
+    assert "bob ~ carol" in table.stdout and "kyiv" not in table.stdout
 
 
 def test_gold_and_annotators_who_finished_nothing_are_left_out_by_default(db, tmp_path):
@@ -258,6 +262,18 @@ def test_label_restricts_the_comparison(db):
     assert report["label"] == "GPE" and [label["label"] for label in report["spans"]["labels"]] == ["GPE"]
     assert report["tokens"]["tags"] == ["O", "GPE"]
     assert_same_figures(report, direct_report(["alice", "bob"], sorted(TEXTS), label="GPE", resamples=0))
+
+
+def test_a_label_nobody_used_gives_null_figures_with_reasons(db):
+    report = agree_json(db, "--label", "LAW")
+    f1 = report["spans"]["pairs"][0]["exact"]["f1"]
+    alpha = report["tokens"]["all_tags"]["alpha"]
+    assert f1["value"] is None and "neither alice nor bob marked a span" in f1["reason"] and f1["interval"] is None
+    assert alpha["value"] is None and alpha["reason"] and alpha["interval"] is None
+    assert "no annotator used the label 'LAW'" in report["notes"]
+    table = invoke("agree", "--db", db, "--label", "LAW")
+    ok(table)
+    assert "n/a" in table.stdout
 
 
 def test_claim_kind_reports_claimant_agreement(db):
@@ -315,7 +331,7 @@ def test_tables_fit_80_columns_and_show_the_differing_spans(db):
     result = invoke("agree", "--db", db, "--annotators", "alice,bob", "--bootstrap", "100", env={"COLUMNS": "80"})
     ok(result)
     lines = result.stdout.splitlines()
-    assert lines[0] == "news: 6 documents done by all of alice, bob (done by each: alice 6, bob 6)"
+    assert lines[0] == "news: the 6 documents done by all of alice, bob" and "left out" not in lines[1]
     assert max(len(line) for line in lines) <= 80
     for title in ("Span F1 by pair", "Span F1 matrix", "Per label", "Token agreement", "Documents with the most disagreement"):
         assert title in result.stdout

@@ -223,12 +223,14 @@ class AnnotateScreen(Screen):
         status = store.status(self.document_id, self.session.annotator) if self.document_id else "todo"
         info = Text(no_wrap=True, overflow="ellipsis")
         info.append(f" {self.session.dataset} ", style="bold reverse")
-        info.append(f"  doc {self.position + 1}/{len(self.doc_ids)} ")
-        info.append(one_line(self.ext_id)[:30], style="bold")
-        info.append(f"  [{status}]", style="green" if status == "done" else "yellow" if status == "skipped" else "dim")
-        info.append(f"  {self.session.annotator}", style="cyan")
+        # Most useful first, so a narrow terminal cuts the annotator's own name, not the counts.
+        info.append(f"  doc {self.position + 1}/{len(self.doc_ids)}")
         pending = sum(1 for item in self.items if item.pending)
         info.append(f"  {len(self.items) - pending} kept, {pending} pending")
+        info.append(f"  [{status}]", style="green" if status == "done" else "yellow" if status == "skipped" else "dim")
+        info.append("  ")
+        info.append(one_line(self.ext_id)[:30], style="bold")
+        info.append(f"  {self.session.annotator}", style="cyan")
         if info != self._shown_info:
             self._shown_info = info
             self.query_one("#docinfo", Static).update(info, layout=False)

@@ -28,8 +28,15 @@ def score_text(score: Score, digits: int = 3) -> Text:
         return Text(UNDEFINED, style="dim")
     text = Text(f"{score.value:.{digits}f}")
     if score.interval is not None:
-        text.append(f" [{score.interval.low:.{digits}f}, {score.interval.high:.{digits}f}]", style="dim")
+        # Compact ([.812-.881], no leading zeros) so a figure with its interval fits an 80-column table cell.
+        text.append(f" [{_bare(score.interval.low, digits)}\u2013{_bare(score.interval.high, digits)}]", style="dim")
     return text
+
+
+def _bare(value: float, digits: int) -> str:
+    """0.812 as .812 and -0.050 as -.050: an interval bound without its leading zero."""
+    shown = f"{value:.{digits}f}"
+    return shown.replace("0.", ".", 1) if shown.lstrip("-").startswith("0.") else shown
 
 
 def _summary(report: AgreementReport) -> Table:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -191,17 +192,20 @@ def read_conll(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | I
     builder = _Builder()
     failed = False
     count = 0
-    sentence_columns: tuple[int, int] | None = None  # (columns, line) of the sentence's first token
+    columns = _Columns(path)
     for number, line in decode_lines(stream, path):
         fields = [] if isinstance(line, InputError) else line.split()
-        if not fields:
-            sentence_columns = None
+        if not fields or fields[0] == DOCSTART:
+            odd = columns.end_sentence()
+            if odd is not None and not failed:
+                failed = True
+                yield odd.line or number, odd
         if fields and fields[0] == DOCSTART:
             if builder.tokens or failed:
                 count += 1
                 if not failed:
                     yield builder.first_line, builder.document(f"{stem}-{count}", path)
-            builder, failed, sentence_columns = _Builder(), False, None
+            builder, failed = _Builder(), False
             continue
         if failed:
             continue
@@ -212,20 +216,53 @@ def read_conll(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | I
             builder.end_sentence()
         elif len(fields) < 2:
             problem = f"expected a token and its tag separated by a space or tab (token tag, or token pos chunk tag), got only {fields[0]!r}"
-        elif sentence_columns is not None and len(fields) != sentence_columns[0]:
-            # A token holding a space would otherwise shift its columns and come in as the wrong token, silently.
-            problem = (
-                f"{len(fields)} columns, but line {sentence_columns[1]} of this sentence has {sentence_columns[0]}; "
-                "every line of a sentence needs the same columns, and a token cannot hold a space"
-            )
         else:
-            sentence_columns = sentence_columns or (len(fields), number)
+            columns.add(len(fields), number)
             problem = builder.add(fields[0], fields[-1], number)
         if problem is not None:
             failed = True
             yield number, problem if isinstance(problem, InputError) else InputError(problem, path, number)
-    if builder.tokens and not failed:
+    odd = columns.end_sentence()
+    if odd is not None and not failed:
+        yield odd.line or 0, odd
+    elif builder.tokens and not failed:
         yield builder.first_line, builder.document(f"{stem}-{count + 1}", path)
+
+
+class _Columns:
+    """Each sentence's column counts: a line with other columns than the rest of its sentence is an error.
+
+    Without this, a token holding a space (``New York B-LOC`` among two-column lines) would shift its
+    columns and come in as the wrong token, silently. The odd line is the one outside the sentence's
+    most common count; on a tie, outside the count of the sentence before.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lines: list[tuple[int, int]] = []  # (columns, line)
+        self.usual: int | None = None
+
+    def add(self, count: int, line: int) -> None:
+        self.lines.append((count, line))
+
+    def end_sentence(self) -> InputError | None:
+        lines, self.lines = self.lines, []
+        counts = Counter(count for count, _ in lines)
+        if len(counts) <= 1:
+            self.usual = next(iter(counts), self.usual)
+            return None
+        ranked = counts.most_common()
+        usual = ranked[0][0]
+        if ranked[0][1] == ranked[1][1] and self.usual in counts:
+            usual = self.usual
+        count, line = next((count, line) for count, line in lines if count != usual)
+        usual_line = next(line for count, line in lines if count == usual)
+        return InputError(
+            f"{count} columns, but line {usual_line} of this sentence has {usual}; "
+            "every line of a sentence needs the same columns, and a token cannot hold a space",
+            self.path,
+            line,
+        )
 
 
 class _Builder:

@@ -9,6 +9,16 @@ from typing import IO, Any
 from annotator.model import Document, InputError, Relation, Span, validate_spans
 
 SPAN_KEYS = {"id", "start", "end", "label", "kind", "text", "attributes", "score", "token_start", "token_end"}
+# Characters JSON leaves raw that str.splitlines and JavaScript treat as line ends: escaped, so a line stays a line.
+LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def one_line(obj: Any) -> str:
+    """obj as JSON on one line that every JSONL reader sees as one line: non-ASCII kept, U+0085/U+2028/U+2029 escaped."""
+    line = json.dumps(obj, ensure_ascii=False)
+    if "\u2028" in line or "\u2029" in line or "\x85" in line:
+        line = line.translate(LINE_SEPARATORS)
+    return line
 
 
 def decode_lines(stream: IO[bytes], path: str) -> Iterator[tuple[int, str | InputError]]:
@@ -156,6 +166,6 @@ def document_to_json(document: Document) -> dict[str, Any]:
 def write_jsonl(documents: Iterable[Document], out: IO[str]) -> int:
     count = 0
     for document in documents:
-        out.write(json.dumps(document_to_json(document), ensure_ascii=False) + "\n")
+        out.write(one_line(document_to_json(document)) + "\n")
         count += 1
     return count

@@ -24,21 +24,16 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonl import decode_lines, span_from_json
+from annotator.formats.jsonl import decode_lines, one_line, span_from_json
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError, Relation, Span, validate_spans
 from annotator.tokens import tokenize
 
 
-# Characters JSON leaves raw that str.splitlines and JavaScript treat as line ends: escaped, so a line stays a line.
-LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
 def write_prodigy(documents: Iterable[Document], out: IO[str]) -> ExportReport:
     report = ExportReport("prodigy")
     for document in documents:
-        line = json.dumps(task_from_document(document, report), ensure_ascii=False)
-        out.write(line.translate(LINE_SEPARATORS) + "\n")
+        out.write(one_line(task_from_document(document, report)) + "\n")
         report.documents += 1
     return report
 

@@ -1,11 +1,18 @@
-"""Choose which documents and whose spans an export writes, streamed from the store."""
+"""Choose which documents and whose spans an export writes, streamed from the store, and hand them to a format's writer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
 
-from annotator.model import Document
+from annotator.formats.registry import ExportReport, get_format
+from annotator.model import AnnotatorError, Document
 from annotator.store import Store
+
+PROGRESS_EVERY = 200
 
 
 def export_documents(
@@ -31,3 +38,63 @@ def export_documents(
         return
     for _, document in store.iter_documents(dataset):
         yield document
+
+
+def export_total(store: Store, dataset: str, *, annotator: str | None = None, done_only: bool = False) -> int:
+    """How many documents an export will write (for its progress bar); suggestions exports count every document."""
+    if annotator is None:
+        return store.document_count(dataset)
+    statuses = store.statuses(dataset, annotator)
+    if done_only:
+        return sum(1 for status in statuses.values() if status == "done")
+    kept = {document_id for document_id, status in statuses.items() if status in ("done", "in_progress")}
+    return len(kept | store.annotated_document_ids(dataset, annotator))
+
+
+def write_export(
+    documents: Iterator[Document],
+    fmt: str,
+    target: IO[str] | Path,
+    *,
+    dev_fraction: float = 0.0,
+    progress: Callable[[int], None] | None = None,
+) -> ExportReport:
+    """Write documents in one format: target is a text stream for stream formats, a new folder for folder formats."""
+    entry = get_format(fmt)
+    writer = entry.load_writer()
+    if progress is not None:
+        documents = _counted(documents, progress)
+    if entry.writes == "folder":
+        options = {"dev_fraction": dev_fraction} if dev_fraction else {}
+        return writer(documents, Path(target), **options)  # type: ignore[arg-type]
+    return writer(documents, target)
+
+
+def _counted(documents: Iterator[Document], progress: Callable[[int], None]) -> Iterator[Document]:
+    number = 0
+    for number, document in enumerate(documents, 1):
+        if number % PROGRESS_EVERY == 0:
+            progress(number)
+        yield document
+    progress(number)
+
+
+@contextmanager
+def atomic_text_file(path: Path) -> Iterator[IO[str]]:
+    """A text file written under a .partial name and renamed into place at the end, so a failed export leaves no half file.
+
+    It is opened with newline="": what a writer writes is what lands on disk (\\n for JSONL and CoNLL,
+    \\r\\n for CSV rows as RFC 4180 has them), never translated a second time.
+    """
+    partial = path.with_name(path.name + ".partial")
+    try:
+        stream = open(partial, "w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise AnnotatorError(f"cannot write {path}: {error.strerror}; check that its folder exists and is writable") from None
+    try:
+        with stream as out:
+            yield out
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, path)

@@ -7,12 +7,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.model import AnnotatorError, Document, InputError
+from annotator.formats.registry import get_format, readable
+from annotator.model import AnnotatorError, Document, InputError, Span
 from annotator.schema import Schema
 from annotator.store import ImportCounts, Store
 
-FORMATS = ("auto", "jsonl", "txt", "csv")
+FORMATS = ("auto", *readable())
 BATCH = 1000
+SUFFIXES = {
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv", ".txt": "txt",
+    ".conll": "conll", ".iob": "conll", ".iob2": "conll", ".bio": "conll", ".spacy": "spacy",
+}
+DOCSTART = b"-DOCSTART-"
+
+Location = tuple[str, "int | None"]
 
 
 @dataclass
@@ -24,22 +32,31 @@ class ImportResult:
 
 
 def detect_format(path: Path, fmt: str) -> str:
+    """The format asked for, or the one the suffix (or a folder's content) tells; a .txt opening with -DOCSTART- is CoNLL."""
     if fmt != "auto":
         return fmt
     if path.is_dir():
+        if next(path.rglob("*.ann"), None) is not None:
+            return "brat"
+        if next(path.rglob("*.spacy"), None) is not None:
+            return "spacy"
         return "txt"
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return "jsonl"
-    if suffix in (".csv", ".tsv"):
-        return "csv"
-    if suffix == ".txt":
-        return "txt"
-    raise InputError(f"cannot tell the format from the suffix {suffix!r}: give --format jsonl, csv or txt", str(path))
+    kind = SUFFIXES.get(suffix)
+    if kind is None:
+        raise InputError(f"cannot tell the format from the suffix {suffix!r}: give --format ({', '.join(readable())})", str(path))
+    if kind == "txt" and _starts_with_docstart(path):
+        return "conll"
+    return kind
 
 
-def input_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
-    """The files to read with their format; a text file found in a folder is ("txt", folder)."""
+def _starts_with_docstart(path: Path) -> bool:
+    with open(path, "rb") as stream:
+        return stream.read(len(DOCSTART) + 3).lstrip(b"\xef\xbb\xbf").startswith(DOCSTART)
+
+
+def input_files(paths: list[Path], fmt: str) -> list[tuple[Path, Any]]:
+    """The files (or folders) to read with their format; a text file found in a folder is ("txt", folder)."""
     from annotator.formats.text import text_files
 
     files: list[tuple[Path, Any]] = []
@@ -47,21 +64,31 @@ def input_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
         if not path.exists():
             raise InputError("no such file or folder", str(path))
         kind = detect_format(path, fmt)
+        entry = get_format(kind)
+        if entry.reader is None:
+            raise InputError(f"format {kind} cannot be imported; use one of {', '.join(readable())}", str(path))
         if kind == "txt":
             found = text_files(path)
             if not found:
                 raise InputError("the folder holds no .txt files", str(path))
             root = path if path.is_dir() else None
             files.extend((child, ("txt", root)) for child in found)
-        elif path.is_dir():
-            raise InputError(f"is a folder; only .txt files can be imported from a folder (got --format {kind})", str(path))
+        elif path.is_dir() and entry.reads != "path":
+            folder_formats = ", ".join(name for name in readable() if get_format(name).reads == "path")
+            raise InputError(f"is a folder; only {folder_formats} can be imported from a folder (got --format {kind})", str(path))
         else:
             files.append((path, kind))
     return files
 
 
+def input_size(path: Path) -> int:
+    if path.is_dir():
+        return sum(child.stat().st_size for child in path.rglob("*") if child.is_file())
+    return path.stat().st_size
+
+
 def read_file(path: Path, kind: Any, text_column: str) -> Iterator[tuple[int, Document | InputError, int]]:
-    """Yield (line, document or error, bytes read so far) from one file."""
+    """Yield (line, document or error, bytes read so far) from one file, or one folder for formats read by path."""
     if isinstance(kind, tuple):
         from annotator.formats.text import read_text_file
 
@@ -69,30 +96,63 @@ def read_file(path: Path, kind: Any, text_column: str) -> Iterator[tuple[int, Do
         for line, item in read_text_file(path, root=kind[1]):
             yield line, item, size
         return
+    entry = get_format(kind)
+    reader = entry.load_reader()
+    if entry.reads == "path":
+        position = 0
+        for line, item in reader(path):
+            if kind == "brat" and isinstance(item, Document):
+                text_path = path / item.meta["file"]
+                position += text_path.stat().st_size + text_path.with_suffix(".ann").stat().st_size
+            yield line, item, position
+        return
     with open(path, "rb") as stream:
-        if kind == "jsonl":
-            from annotator.formats.jsonl import read_jsonl
-
-            items = read_jsonl(stream, str(path))
-        elif kind == "csv":
-            from annotator.formats.csv import read_csv
-
-            items = read_csv(stream, str(path), text_column)
-        else:
-            raise InputError(f"unknown format {kind!r}; use one of {', '.join(FORMATS)}", str(path))
+        items = reader(stream, str(path), text_column) if kind == "csv" else reader(stream, str(path))
         for line, item in items:
             yield line, item, stream.tell() if not stream.closed else 0
 
 
-def check_labels(document: Document, schema: Schema, path: str, line: int) -> InputError | None:
+def locate(path: Path, kind: Any, line: int, document: Document, span: Span | None = None) -> Location:
+    """Where a document (or one of its spans) is written: brat's .ann file and T line, CoNLL's token line, else the record's line."""
+    if kind == "brat" and "file" in document.meta:
+        ann_path = (path / document.meta["file"]).with_suffix(".ann")
+        return str(ann_path), _brat_line(ann_path, span) if span is not None else None
+    if kind == "conll" and span is not None:
+        return str(path), _conll_line(path, line, document.text, span.start)
+    return str(path), line
+
+
+def _brat_line(ann_path: Path, span: Span) -> int | None:
+    prefix = f"{span.id}\t"
+    with open(ann_path, encoding="utf-8", errors="replace", newline="") as lines:
+        for number, text in enumerate(lines, 1):
+            if text.startswith(prefix):
+                return number
+    return None
+
+
+def _conll_line(path: Path, first_line: int, text: str, offset: int) -> int:
+    """The line of the token at offset: the reader joins tokens with one space or newline, so count separators."""
+    wanted = text.count(" ", 0, offset) + text.count("\n", 0, offset)
+    with open(path, "rb") as lines:
+        tokens = -1
+        for number, raw in enumerate(lines, 1):
+            if number < first_line or not raw.strip():
+                continue
+            tokens += 1
+            if tokens == wanted:
+                return number
+    return first_line
+
+
+def check_labels(document: Document, schema: Schema) -> tuple[Span, str] | None:
+    """The first span whose label the schema does not have, and what to say about it."""
     for span in document.spans:
         if span.kind == "claimant":
             continue
         if schema.label(span.label, span.kind) is None:
             names = ", ".join(label.name for label in schema.labels(span.kind))
-            return InputError(
-                f"label {span.label!r} ({span.kind}) is not in schema {schema.name} (its {span.kind} labels: {names})", path, line
-            )
+            return span, f"label {span.label!r} ({span.kind}) is not in schema {schema.name} (its {span.kind} labels: {names})"
     return None
 
 
@@ -113,58 +173,65 @@ def import_files(
     if annotator and as_suggestions:
         raise AnnotatorError("give either --annotator or --as-suggestions, not both")
     files = input_files(paths, fmt)
-    total_bytes = sum(path.stat().st_size for path, _ in files)
+    total_bytes = sum(input_size(path) for path, _ in files)
     result = ImportResult(files=len(files))
     done_bytes = 0
     with store.transaction():
         # Inside the transaction, so a failed import does not leave a new, empty dataset behind.
         schema = store.ensure_dataset(dataset, schema)
         for path, kind in files:
-            batch: list[tuple[Document, str]] = []
+            batch: list[tuple[Document, Location]] = []
             for line, item, position in read_file(path, kind, text_column):
-                location = f"{path}:{line}"
                 if isinstance(item, Document):
-                    item = _assign_owner(item, annotator, as_suggestions, str(path), line) or item
-                    if isinstance(item, Document):
-                        problem = check_labels(item, schema, str(path), line)
-                        if problem:
-                            item = problem
+                    item = _check(item, path, kind, line, schema, annotator, as_suggestions)
                 if isinstance(item, InputError):
                     if not skip_invalid:
                         raise item
                     result.skipped.append(item)
                     continue
                 result.read += 1
-                batch.append((item, location))
+                batch.append((item, locate(path, kind, line, item)))
                 if len(batch) >= BATCH:
                     _flush(store, dataset, batch, annotator, as_suggestions, skip_invalid, result)
                     batch = []
                     if progress:
                         progress(done_bytes + position, total_bytes)
             _flush(store, dataset, batch, annotator, as_suggestions, skip_invalid, result)
-            done_bytes += path.stat().st_size
+            done_bytes += input_size(path)
             if progress:
                 progress(done_bytes, total_bytes)
     return result
 
 
-def _assign_owner(document: Document, annotator: str | None, source: str | None, path: str, line: int) -> InputError | None:
-    """Decide whose labels a document's spans are: the --annotator, the file's own, or suggestions."""
-    if document.annotator is None:
-        return None
-    if source:
-        return None
-    name = annotator or document.annotator
-    if not name:
-        return InputError("this line has spans: say whose they are with --annotator NAME (or --as-suggestions SOURCE)", path, line)
-    document.annotator = name
-    return None
+def _check(document: Document, path: Path, kind: Any, line: int, schema: Schema, annotator: str | None, source: str | None) -> Document | InputError:
+    """The document with its owner decided, or the error that stops it: spans nobody owns, or a label the schema lacks."""
+    if document.annotator is not None and not source:
+        # The --annotator, else the one the file names.
+        document.annotator = annotator or document.annotator
+        if not document.annotator:
+            where, number = locate(path, kind, line, document)
+            what = "this line" if kind in ("jsonl", "csv", "prodigy") else "this document"
+            return _error(f"{what} has spans: say whose they are with --annotator NAME (or --as-suggestions SOURCE)", where, number, kind, document)
+    problem = check_labels(document, schema)
+    if problem is None:
+        return document
+    span, message = problem
+    where, number = locate(path, kind, line, document, span)
+    if schema.name != "conll" and kind == "conll":
+        message += "; CoNLL-2003 labels go into a dataset with --schema conll"
+    return _error(message, where, number, kind, document)
+
+
+def _error(message: str, where: str, number: int | None, kind: Any, document: Document) -> InputError:
+    if kind == "spacy":
+        message = f"document {document.id}: {message}" if document.id is not None else message
+    return InputError(message, where, number)
 
 
 def _flush(
     store: Store,
     dataset: str,
-    batch: list[tuple[Document, str]],
+    batch: list[tuple[Document, Location]],
     annotator: str | None,
     source: str | None,
     skip_invalid: bool,
@@ -172,19 +239,17 @@ def _flush(
 ) -> None:
     if not batch:
         return
-    groups: dict[str | None, list[tuple[Document, str]]] = {}
+    groups: dict[str | None, list[tuple[Document, Location]]] = {}
     for document, location in batch:
         groups.setdefault(document.annotator if not source else None, []).append((document, location))
     for owner, documents in groups.items():
         counts, problems = store.add_documents(dataset, documents, annotator=owner if not source else None, suggestion_source=source)
         if problems:
             if not skip_invalid:
-                location, message = problems[0]
-                path, _, line = location.rpartition(":")
-                raise InputError(message, path, int(line))
-            for location, message in problems:
-                path, _, line = location.rpartition(":")
-                result.skipped.append(InputError(message, path, int(line)))
+                (path, line), message = problems[0]
+                raise InputError(message, path, line)
+            for (path, line), message in problems:
+                result.skipped.append(InputError(message, path, line))
             bad = {location for location, _ in problems}
             counts, _ = store.add_documents(
                 dataset, [item for item in documents if item[1] not in bad], annotator=owner if not source else None, suggestion_source=source

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
 from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store, progress_bar
+from annotator.formats.registry import get_format, readable, writable
 from annotator.model import AnnotatorError
 
 
@@ -20,14 +17,18 @@ from annotator.model import AnnotatorError
 @db_option
 @dataset_option(default="news")
 @click.option("--schema", "schema_name", default=None, help="Schema name (news-claims, conll) or path of a schema.toml; stored with a new dataset.  [default: news-claims]")
-@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "txt", "csv"]), default="auto", show_default=True, help="Input format; auto goes by the file suffix.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["auto", *readable()]), default="auto", show_default=True,
+    help="Input format. auto goes by the suffix: .jsonl, .csv, .txt (a .txt opening with -DOCSTART- is CoNLL), .conll/.iob, .spacy; "
+    "a folder holding .ann files is brat, one holding .spacy files is spaCy, else a folder of .txt files.",
+)
 @click.option("--annotator", default=None, help="Keep the files' spans as this annotator's labels (marks those documents done).")
 @click.option("--as-suggestions", "as_suggestions", default=None, metavar="SOURCE", help="Keep the files' spans as suggestions from SOURCE.")
 @click.option("--text-column", default="text", show_default=True, help="CSV column that holds the text.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones, instead of importing nothing.")
 @friendly_errors
 def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_name: str | None, fmt: str, annotator: str | None, as_suggestions: str | None, text_column: str, skip_invalid: bool) -> None:
-    """Import documents (.txt files or folders, JSONL, CSV) into a dataset.
+    """Import documents (.txt files or folders, JSONL, CSV, CoNLL, brat, Prodigy, spaCy) into a dataset.
 
     Duplicate texts are stored once; spans carried by a duplicate are attached to
     the stored document for that annotator. By default the import is all or
@@ -37,6 +38,8 @@ def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_
     Example:
       annotator import examples/articles.jsonl --dataset pow
       annotator import examples/gold.jsonl --dataset pow --annotator alice
+      annotator import eng.testb --format conll --dataset conll --schema conll --annotator conll
+      annotator import brat-folder/ --dataset pow --as-suggestions ner-v2
     """
     from annotator.importer import import_files
     from annotator.schema import DEFAULT_SCHEMA, load_schema
@@ -85,61 +88,61 @@ def _remove_if_empty(db_path: Path) -> None:
 @click.command("export")
 @db_option
 @dataset_option(default="news")
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(writable()), default="jsonl", show_default=True, help="Output format; brat and spacy write a folder (--out FOLDER).")
 @click.option("--annotator", default=None, help="Whose labels to write (the adjudicated ones are 'gold').")
 @click.option("--suggestions", "suggestions", is_flag=False, flag_value="*", default=None, metavar="[SOURCE]", help="Write stored suggestions instead (of one SOURCE, or all).")
 @click.option("--done-only", is_flag=True, help="Only documents the annotator marked done (default: every document they touched).")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Output file (default: stdout).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None, help="Output file (default: stdout); a new folder for brat and spacy.")
+@click.option(
+    "--split", "split", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None, metavar="FRACTION",
+    help="spacy only: the share of documents in train.spacy, the rest in dev.spacy (fixed by a hash of each document's id).",
+)
 @friendly_errors
-def export_command(db_path: Path, dataset: str, fmt: str, annotator: str | None, suggestions: str | None, done_only: bool, out_path: Path | None) -> None:
-    """Export a dataset with one annotator's labels, or its suggestions.
+def export_command(db_path: Path, dataset: str, fmt: str, annotator: str | None, suggestions: str | None, done_only: bool, out_path: Path | None, split: float | None) -> None:
+    """Export a dataset with one annotator's labels, or its suggestions, in one format.
 
-    Streams one document per line; see the README for the format.
+    jsonl (the native format, one document per line), csv (one row per span),
+    conll (CoNLL-2003 IOB2, entities only), prodigy (span JSONL), brat (a folder
+    of .txt and .ann files), spacy (a folder with train.spacy, and dev.spacy with
+    --split). What a format cannot hold is listed on stderr, never dropped silently.
 
     \b
     Example:
       annotator export --dataset pow --annotator alice --out alice.jsonl
       annotator export --dataset pow --suggestions
+      annotator export --dataset pow --annotator gold --format conll --out gold.conll
+      annotator export --dataset pow --annotator gold --format spacy --split 0.8 --out corpus/
     """
-    from annotator.exporter import export_documents
-    from annotator.formats.jsonl import write_jsonl
+    from annotator.exporter import atomic_text_file, export_documents, export_total, write_export
 
     if annotator and suggestions:
         raise click.UsageError("give either --annotator or --suggestions, not both")
+    writes_folder = get_format(fmt).writes == "folder"
+    if split is not None and fmt != "spacy":
+        raise click.UsageError(f"--split is for --format spacy (train.spacy and dev.spacy); {fmt} writes one {'folder' if writes_folder else 'file'}")
+    if writes_folder and out_path is None:
+        raise click.UsageError(f"--format {fmt} writes a folder of files: give --out FOLDER (a new or empty folder)")
+    if not writes_folder and out_path is not None and out_path.is_dir():
+        raise click.UsageError(f"--out {out_path} is a folder; --format {fmt} writes one file: give a file name")
     with open_store(db_path) as store:
         store.schema(dataset)
-        total = store.document_count(dataset)
+        total = export_total(store, dataset, annotator=annotator, done_only=done_only)
         documents = export_documents(store, dataset, annotator=annotator, suggestions=suggestions, done_only=done_only)
-        with _output(out_path) as out, progress_bar(f"exporting {dataset}", total) as update:
-            count = write_jsonl(_counting(documents, update, total), out)
-    click.echo(f"{dataset}: {count} documents written" + (f" to {out_path}" if out_path else ""), err=True)
+        with progress_bar(f"exporting {dataset} ({fmt})", total) as update:
+            def progress(count: int) -> None:
+                update(count, max(total, count))
 
-
-def _counting(items: Iterator[Any], update: Callable[[int, int], None], total: int) -> Iterator[Any]:
-    for number, item in enumerate(items, 1):
-        if number % 500 == 0:
-            update(number, total)
-        yield item
-
-
-@contextmanager
-def _output(out_path: Path | None) -> Iterator[Any]:
-    """Write to a temporary file renamed into place at the end, so a failed export leaves no half file."""
-    if out_path is None:
-        yield sys.stdout
-        return
-    partial = out_path.with_name(out_path.name + ".partial")
-    try:
-        stream = open(partial, "w", encoding="utf-8")
-    except OSError as error:
-        raise click.ClickException(f"cannot write {out_path}: {error.strerror}; check that its folder exists and is writable") from None
-    try:
-        with stream as out:
-            yield out
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, out_path)
+            dev_fraction = 1.0 - split if split is not None else 0.0
+            if writes_folder:
+                report = write_export(documents, fmt, out_path, dev_fraction=dev_fraction, progress=progress)
+            elif out_path is None:
+                report = write_export(documents, fmt, sys.stdout, progress=progress)
+            else:
+                with atomic_text_file(out_path) as out:
+                    report = write_export(documents, fmt, out, progress=progress)
+                report.outputs.append(str(out_path))
+    for line in report.details():
+        click.echo(line, err=True)
 
 
 @click.command("stats")

@@ -48,7 +48,9 @@ def read_jsonl(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | I
         try:
             document = document_from_json(obj)
         except ValueError as error:
-            yield number, InputError(str(error), path, number)
+            prodigy = isinstance(obj, dict) and ("tokens" in obj or "answer" in obj)
+            hint = "; it looks like Prodigy's JSONL: import it with --format prodigy" if prodigy else ""
+            yield number, InputError(f"{error}{hint}", path, number)
             continue
         yield number, document
 

@@ -299,7 +299,8 @@ def test_export_to_a_file_is_atomic(runner, tmp_path):
     ok(invoke(runner, "import", write(tmp_path / "in.jsonl", LABELLED), "--db", db, "--annotator", "alice"))
     result = invoke(runner, "export", "--db", db, "--annotator", "alice", "--out", out)
     ok(result)
-    assert result.stdout == "" and f"3 documents written to {out}" in result.stderr
+    assert result.stdout == "" and "jsonl: 3 documents, 2 claim spans, 1 claimant span, 3 entity spans, 2 claimant links written" in result.stderr
+    assert f"wrote {out}" in result.stderr
     assert len(read_jsonl(out.read_text(encoding="utf-8"))) == 3
     assert sorted(path.name for path in tmp_path.iterdir() if "partial" in path.name) == []
 

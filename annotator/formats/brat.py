@@ -34,7 +34,9 @@ BREAKS = re.compile(f"[{re.escape(LINE_BREAKS)}]+")
 UNSAFE = re.compile(r"[^\w.\-]")
 NOTE = "AnnotatorNotes"
 REASON = "brat keeps no scores or document meta"
-BOOKKEEPING = {"file", "tokenization"}  # meta the readers add themselves: not worth a warning
+# Meta the readers add themselves, not worth a warning. Not "tokenization": CoNLL's reader sets it so a
+# CoNLL export cuts tokens at spaces again, and after a trip through brat it is gone.
+BOOKKEEPING = {"file"}
 
 
 def write_brat(documents: Iterable[Document], folder: Path) -> ExportReport:

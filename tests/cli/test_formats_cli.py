@@ -180,6 +180,10 @@ def test_conll_import_then_export_gives_the_same_tokens_and_tags(runner, tmp_pat
     assert tokens_and_tags(out.read_text(encoding="utf-8")) == tokens_and_tags(CONLL_FOUR_COLUMNS)
     # In the two-column shape this tool writes, the file comes back byte for byte, and a second round changes nothing.
     assert out.read_text(encoding="utf-8") == two_columns(CONLL_FOUR_COLUMNS)
+    # brat keeps the text and spans but not the reader's tokenization: the report says so (a later CoNLL export re-tokenizes).
+    brat = invoke(runner, "export", "--db", db, "--dataset", "c", "--annotator", "conll", "--format", "brat", "--out", tmp_path / "brat")
+    ok(brat)
+    assert "left out 2 documents' meta in 2 documents (eng-1, eng-2)" in brat.stderr
     second_db = tmp_path / "second.db"
     ok(invoke(runner, "import", out, "--db", second_db, "--dataset", "c", "--schema", "conll", "--annotator", "conll"))
     assert keyed(labels(second_db, "conll", "--dataset", "c")) == {
@@ -305,6 +309,7 @@ def test_csv_rows_end_in_one_crlf_and_keep_line_breaks_inside_fields(runner, tmp
     ok(rows)
     assert "kremlin,alice,claim,DENIAL,12,29,denied the report,The Kremlin,0,11" in rows.stdout
     assert "left out 1 documents without spans in 1 document (bell)" in rows.stderr
+    assert "left out 1 documents' meta in 1 document (kremlin)" in rows.stderr
 
 
 def test_folder_formats_need_a_new_folder_and_leave_nothing_when_they_fail(runner, tmp_path, alice_db):

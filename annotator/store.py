@@ -199,6 +199,45 @@ def m003_identity_and_merges(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO meta (key, value) VALUES ('database_id', ?)", [str(uuid.uuid4())])
 
 
+def describe_database_error(path: Path, error: sqlite3.Error, busy_timeout: float | None = None) -> str | None:
+    """What to tell the user about an error that comes from the file or its surroundings, not from the code; None for others."""
+    message = str(error)
+    if "file is not a database" in message or "file is encrypted" in message:
+        return f"{path} is not an annotator database (not SQLite): choose another --db path"
+    if "readonly" in message or "read-only" in message:
+        return _read_only_message(path, _unwritable(path))
+    if "locked" in message or "busy" in message:
+        waited = f" (waited {busy_timeout:g} s)" if busy_timeout is not None else ""
+        return (
+            f"database {path} is locked by another process{waited}: "
+            f"try again when it is done, or wait longer with {BUSY_TIMEOUT_VARIABLE}=SECONDS"
+        )
+    if "disk is full" in message or "disk I/O" in message:
+        return f"database {path}: {message} (is the disk full?): free some space and run the command again; the change was not saved"
+    if "unable to open" in message:
+        return f"database {path} cannot be opened ({message}): check that it and its folder exist and that you may read them"
+    return None
+
+
+def _read_only_message(path: Path, blocked: list[str]) -> str:
+    if not blocked:
+        return f"database {path} cannot be written (a read-only file system?): copy it into a folder you can write to and give the copy with --db"
+    return (
+        f"database {path} cannot be written: {', '.join(blocked)} {'is' if len(blocked) == 1 else 'are'} read-only for you; "
+        f"make {'it' if len(blocked) == 1 else 'them'} writable (chmod u+w), or copy the database into a folder you can write to and give the copy with --db"
+    )
+
+
+def _unwritable(path: Path) -> list[str]:
+    """The files SQLite writes for this database (and their folder, when it must create them) that this process may not write."""
+    companions = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+    blocked = [str(file) for file in companions if file.exists() and not os.access(file, os.W_OK)]
+    folder = path.parent
+    if not all(file.exists() for file in companions[1:]) and not os.access(folder, os.W_OK):
+        blocked.append(f"its folder {folder}")
+    return blocked
+
+
 def _busy_timeout_from_environment() -> float:
     """How long to wait for another process's write lock: ANNOTATOR_BUSY_TIMEOUT seconds, else a minute."""
     value = os.environ.get(BUSY_TIMEOUT_VARIABLE)
@@ -244,7 +283,10 @@ class ImportCounts:
 class Store:
     """One connection to one annotation database; use it from the thread that opened it."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, check_same_thread: bool = True, busy_timeout: float | None = None):
+    def __init__(
+        self, path: str | Path, *, create: bool = True, check_same_thread: bool = True, busy_timeout: float | None = None, writable: bool = False
+    ):
+        """Open (or create) the database; with writable, refuse at once one this process may only read, before a session starts on it."""
         self.path = Path(path)
         self.busy_timeout = busy_timeout if busy_timeout is not None else _busy_timeout_from_environment()
         # The action-log row of the last annotator action this Store committed (None when it changed nothing).
@@ -262,12 +304,16 @@ class Store:
             )
             self.conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
             self.conn.execute("PRAGMA foreign_keys = ON")
+            self.db = sqlite_utils.Database(self.conn)
+            # Before anything is written, even the journal mode: a newer version's database is left exactly as it is.
+            self._pending_migrations()
             mode = self._enable_wal()
             if mode.lower() != "wal" and not self._read_only():
                 raise StoreError(f"database {self.path}: could not switch to WAL journal mode (got {mode})")
             self.conn.execute("PRAGMA synchronous = FULL")
-            self.db = sqlite_utils.Database(self.conn)
             self._migrate()
+            if writable and _unwritable(self.path):
+                raise StoreError(_read_only_message(self.path, _unwritable(self.path)))
         except BaseException as error:
             # Refused (newer version, not a database...): close, so the file is not held open by a Store nobody has.
             if getattr(self, "conn", None) is not None:
@@ -288,22 +334,11 @@ class Store:
                 time.sleep(0.01)
 
     def _read_only(self) -> bool:
-        return bool(self.conn.execute("PRAGMA query_only").fetchone()[0])
+        """This process may not write the file: it can still be read, in the journal mode it has."""
+        return self.path.exists() and not os.access(self.path, os.W_OK)
 
     def _explain(self, error: sqlite3.Error) -> str:
-        message = str(error)
-        if "file is not a database" in message or "file is encrypted" in message:
-            return f"{self.path} is not an annotator database (not SQLite): choose another --db path"
-        if "readonly" in message or "read-only" in message:
-            return f"database {self.path} is read-only: check its permissions (and its folder's, for the -wal file)"
-        if "locked" in message or "busy" in message:
-            return (
-                f"database {self.path} is locked by another process (waited {self.busy_timeout:g} s): "
-                f"try again when it is done, or wait longer with {BUSY_TIMEOUT_VARIABLE}=SECONDS"
-            )
-        if "disk is full" in message or "disk I/O" in message:
-            return f"database {self.path}: {message}; free some space, nothing was written"
-        return f"database {self.path}: {message}"
+        return describe_database_error(self.path, error, self.busy_timeout) or f"database {self.path}: {error}"
 
     def _migrate(self) -> None:
         if not self._pending_migrations():
@@ -350,9 +385,12 @@ class Store:
             raise StoreError(self._explain(error)) from None
         try:
             yield
-        except BaseException:
+        except BaseException as error:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            # A full disk or a read-only file met half-way is the user's to fix: say so, not a traceback.
+            if isinstance(error, sqlite3.OperationalError) and describe_database_error(self.path, error, self.busy_timeout):
+                raise StoreError(self._explain(error)) from None
             raise
         try:
             self.conn.execute("COMMIT")

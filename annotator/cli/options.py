@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import getpass
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,8 +62,31 @@ def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
+        except sqlite3.OperationalError as error:
+            # The store names the faults it meets in its transactions; this catches one met elsewhere (a read on a locked file).
+            from annotator.store import describe_database_error
+
+            message = describe_database_error(Path(kwargs.get("db_path") or DEFAULT_DB), error)
+            if message is None:
+                raise  # a mistake in a query, not in the user's surroundings: keep the traceback
+            raise click.ClickException(message) from None
+        except OSError as error:
+            raise click.ClickException(describe_os_error(error)) from None
 
     return wrapper
+
+
+def describe_os_error(error: OSError) -> str:
+    """One line for a file the command could not read or write: which file, why, and what to do."""
+    where = f"{error.filename}: " if error.filename else ""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"{where}{reason}: the disk is full (or the file is over its size limit); free some space and run the command again"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"{where}{reason}: check the permissions of the file and its folder"
+    if error.errno == errno.EROFS:
+        return f"{where}{reason}: the file system is read-only; use a folder you can write to"
+    return f"{where}{reason}"
 
 
 @contextmanager

@@ -83,9 +83,17 @@ def _counted(documents: Iterator[Document], progress: Callable[[int], None]) -> 
 def atomic_text_file(path: Path) -> Iterator[IO[str]]:
     """A text file written under a .partial name and renamed into place at the end, so a failed export leaves no half file.
 
+    A device or a named pipe is written directly (renaming a file over /dev/null would replace it).
+
     It is opened with newline="": what a writer writes is what lands on disk (\\n for JSONL and CoNLL,
     \\r\\n for CSV rows as RFC 4180 has them), never translated a second time.
     """
+    if path.is_dir():
+        raise AnnotatorError(f"cannot write {path}: it is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8", newline="") as device:
+            yield device
+        return
     partial = path.with_name(path.name + ".partial")
     try:
         stream = open(partial, "w", encoding="utf-8", newline="")

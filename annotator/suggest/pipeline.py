@@ -12,6 +12,7 @@ from annotator.suggest.base import Suggestion
 from annotator.suggest.claims import find_claims
 from annotator.suggest.entities import add_schema_patterns, entity_spans
 from annotator.suggest.labels import claim_label
+from annotator.suggest.learned import entity_label_map, learned_claims, pipeline_folder, training_info
 from annotator.suggest.pieces import PIECE_CHARACTERS, joined, pieces
 from annotator.suggest.sentences import add_sentence_hints
 from annotator.suggest.syntax import FoundClaim, phrase_bounds, trimmed
@@ -28,13 +29,15 @@ CLAIM_COMPONENTS = ("parser",)
 
 
 class SpacySuggester:
-    """Suggestions from a spaCy pipeline: its entities, and claims read from its dependency parse."""
+    """Suggestions from a spaCy pipeline: its entities, and claims read from its dependency parse or found by its span categoriser."""
 
     def __init__(self, nlp: Language, schema: Schema):
         self.nlp = nlp
-        self.label_map = schema.spacy_map()
+        self.label_map = entity_label_map(schema, nlp)
         self.schema_labels = frozenset(label.name for label in schema.entities)
         self.claim_labels = frozenset(label.name for label in schema.claims)
+        # A pipeline trained by `annotator train` writes its claims into this span group.
+        self.claims_key = training_info(nlp).get("claims_key") if self.claim_labels else None
         add_schema_patterns(nlp, schema.patterns)
         self.finds_claims = bool(self.claim_labels) and all(name in nlp.pipe_names for name in CLAIM_COMPONENTS)
         if self.finds_claims:
@@ -69,9 +72,14 @@ class SpacySuggester:
         entities = entity_spans(doc, self.label_map, self.schema_labels)
         for number, entity in enumerate(entities, 1):
             entity.id = f"e{number}"
-        if not self.finds_claims:
+        if not self.finds_claims and self.claims_key is None:
             return Suggestion(entities)
-        claims, claimants, relations = link_claims(doc, find_claims(doc), entities, self.claim_labels)
+        claims, claimants, relations = link_claims(doc, find_claims(doc), entities, self.claim_labels) if self.finds_claims else ([], [], [])
+        if self.claims_key is not None:
+            # The rules' claims come first (they bring claimants); learned claims fill the stretches the rules left.
+            taken = [(claim.start, claim.end) for claim in claims]
+            for start, end, label, score in learned_claims(doc, self.claims_key, self.claim_labels, taken):
+                claims.append(Span(start, end, label, "claim", id=f"c{len(claims) + 1}", score=score))
         return Suggestion([*entities, *claims, *claimants], relations)
 
 
@@ -104,10 +112,10 @@ def link_claims(doc: Doc, found: list[FoundClaim], entities: list[Span], claim_l
 
 
 def load_suggester(schema: Schema, model: str | None = None) -> SpacySuggester:
-    """Load the spaCy pipeline once (a package name or a pipeline folder) and wrap it for this schema."""
+    """Load the spaCy pipeline once (a package name, a pipeline folder, or a training output folder) and wrap it for this schema."""
     import spacy
 
-    name = model or DEFAULT_MODEL
+    name = pipeline_folder(model or DEFAULT_MODEL)
     try:
         nlp = spacy.load(name)
     except (OSError, ValueError) as error:  # a missing package or folder; a folder whose config does not validate

@@ -1,0 +1,134 @@
+"""annotator train, then suggest and evaluate with what it trained, through click's runner on real files.
+
+One short training (a few steps on five example documents) is shared by the tests of this module.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.store import Store
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+STEPS = 10
+
+
+def run(*arguments: str):
+    return CliRunner().invoke(cli, [str(argument) for argument in arguments])
+
+
+def import_gold(db_path: Path, lines: list[str], folder: Path) -> None:
+    gold = folder / "gold.jsonl"
+    gold.write_text("".join(lines), encoding="utf-8")
+    result = run("import", gold, "--db", db_path, "--dataset", "pow", "--annotator", "reference")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> dict:
+    """Five gold documents, and a pipeline trained on them into a folder that already held a file of the user's."""
+    folder = tmp_path_factory.mktemp("train")
+    db_path = folder / "annotations.db"
+    import_gold(db_path, (EXAMPLES / "gold.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[:5], folder)
+    output = folder / "training"
+    output.mkdir()
+    (output / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run("train", "--db", db_path, "--dataset", "pow", "--gold", "reference", "--out", output, "--max-steps", STEPS, "--force")
+    assert result.exit_code == 0, result.output
+    return {"db": db_path, "output": output, "result": result, "folder": folder}
+
+
+def source_line(stdout: str) -> str:
+    return next(line for line in stdout.splitlines() if line.startswith("suggestion source: ")).removeprefix("suggestion source: ")
+
+
+def test_train_prints_the_scores_and_where_the_model_is(trained):
+    result, output = trained["result"], trained["output"]
+    assert "held-out documents" in result.stdout
+    assert any(line.split("│")[1].strip() == "entities" for line in result.stdout.splitlines() if line.count("│") > 2)
+    assert any(line.split("│")[1].strip() == "claims" for line in result.stdout.splitlines() if line.count("│") > 2)
+    assert f"model: {output / 'model-best'}" in result.stdout
+    assert source_line(result.stdout).startswith("pow_reference-0.0.0+")
+    # spaCy's progress table goes to stderr, plain (no colour codes when it is not a terminal).
+    assert "ENTS_F" in result.stderr and "ENTS_F" not in result.stdout and "\x1b[" not in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_output_folder_holds_corpus_config_and_pipelines(trained):
+    output = trained["output"]
+    assert (output / "notes.txt").read_text(encoding="utf-8") == "mine"  # --force replaces only what training writes
+    assert (output / "corpus" / "train.spacy").is_file() and (output / "corpus" / "dev.spacy").is_file()
+    for pipeline in ("model-best", "model-last"):
+        assert (output / pipeline / "config.cfg").is_file() and (output / pipeline / "meta.json").is_file()
+    config = (output / "config.cfg").read_text(encoding="utf-8")
+    assert f"max_steps = {STEPS}" in config and 'spans_key = "claims"' in config
+    meta = json.loads((output / "model-best" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["annotator"]["dataset"] == "pow" and meta["annotator"]["gold"] == "reference"
+    assert meta["annotator"]["train_documents"] + meta["annotator"]["dev_documents"] == 5
+
+
+def test_suggest_with_the_training_folder_stores_suggestions_named_after_it(trained, tmp_path):
+    db_path = tmp_path / "copy.db"
+    shutil.copy(trained["db"], db_path)
+    source = source_line(trained["result"].stdout)
+    result = run("suggest", "--db", db_path, "--dataset", "pow", "--model", trained["output"])
+    assert result.exit_code == 0, result.output
+    assert f"5 documents suggested by {source}+claims1" in result.stderr
+    with Store(db_path) as store:
+        assert store.suggestion_sources("pow") == [f"{source}+claims1"]
+        schema = store.schema("pow")
+        labels = {row["label"] for document_id in store.document_ids("pow") for row in store.suggestions(document_id) if row["kind"] == "entity"}
+    assert labels and labels <= {label.name for label in schema.entities}
+    # model-best itself works the same.
+    again = run("suggest", "--db", db_path, "--dataset", "pow", "--model", trained["output"] / "model-best")
+    assert again.exit_code == 0 and "5 already done" in again.stderr
+
+
+def test_evaluate_model_scores_without_storing(trained):
+    source = source_line(trained["result"].stdout)
+    result = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--model", trained["output"], "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["source"], report["model"], report["documents"]) == (f"{source}+claims1", str(trained["output"]), 5)
+    assert report["entities"]["micro"]["gold"] > 0 and report["entities"]["micro"]["predicted"] > 0
+    assert "was trained on 4 of these 5 documents" in result.stderr
+    with Store(trained["db"]) as store:
+        assert store.suggestion_sources("pow") == []
+    table = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--model", trained["output"])
+    assert table.exit_code == 0 and "not stored" in table.stdout and "entities, exact match" in table.stdout
+
+
+def test_evaluate_takes_model_or_source_not_both(trained):
+    result = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--model", trained["output"], "--source", "x-1")
+    assert result.exit_code == 2 and "--model and --source" in result.stderr
+
+
+def one_line_error(result) -> str:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    return line
+
+
+def test_train_errors_say_what_to_do(trained, tmp_path):
+    arguments = ("--dataset", "pow", "--max-steps", "1")
+    output = tmp_path / "out"
+    nobody = one_line_error(run("train", "--db", trained["db"], *arguments, "--gold", "nobody", "--out", output))
+    assert "'nobody' has marked no document" in nobody and "reference" in nobody
+    occupied = one_line_error(run("train", "--db", trained["db"], *arguments, "--gold", "reference", "--out", trained["output"]))
+    assert "is not empty" in occupied and "--force" in occupied
+    base = one_line_error(run("train", "--db", trained["db"], *arguments, "--gold", "reference", "--out", output, "--base", "no_such_pipeline_xyz"))
+    assert "no_such_pipeline_xyz" in base and "blank" in base
+    assert not output.exists()
+    single = tmp_path / "single.db"
+    import_gold(single, (EXAMPLES / "gold.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[:1], tmp_path)
+    alone = one_line_error(run("train", "--db", single, *arguments, "--gold", "reference", "--out", output))
+    assert "only 1 document" in alone and "at least 2" in alone
+    missing = one_line_error(run("train", "--db", tmp_path / "none.db", *arguments, "--gold", "reference", "--out", output))
+    assert "does not exist" in missing

@@ -74,7 +74,7 @@ class AnnotatorApp(App):
         if reviewer is not None:
             self.annotator = "gold"
             self.suggest_enabled = False
-        self.store = Store(self.db_path, create=False)
+        self.store = Store(self.db_path, create=False, writable=True)
         self.schema: Schema = self.store.schema(dataset)
         self._suggester = None
         self._suggester_lock = threading.Lock()

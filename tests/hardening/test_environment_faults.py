@@ -132,6 +132,13 @@ def test_a_session_is_refused_on_a_database_it_could_only_read(imported: Path, u
     )
     result = subprocess.run([*unprivileged, sys.executable, "-c", script, str(imported)], capture_output=True, text=True, cwd=REPOSITORY)
     assert f"database {imported} cannot be written" in result.stdout, result.stdout + result.stderr
+    # the annotation screen opens its store that way: annotate stops before drawing anything
+    annotate = subprocess.run(
+        [*unprivileged, sys.executable, "-m", "annotator", "annotate", "--db", str(imported), "--dataset", "news", "--no-suggest"],
+        capture_output=True, text=True, cwd=REPOSITORY, timeout=60,
+    )
+    assert annotate.returncode == 1 and "Traceback" not in annotate.stderr
+    assert f"database {imported} cannot be written" in annotate.stderr, annotate.stderr
     with Store(imported.with_name("writable.db"), writable=True) as store:
         assert store.dataset_names() == []
 

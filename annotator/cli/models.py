@@ -133,7 +133,6 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
         chosen, unsuggested = suggester.source, 0
         with progress_bar(f"suggesting with {chosen}") as update:
             result = evaluate(_fresh_pairs(suggester, golds, update))
-        _note_training_documents(suggester, dataset, gold, golds)
     if as_json:
         report = {"dataset": dataset, "source": chosen, "gold": gold, "documents_without_suggestions": unsuggested, **result.to_dict()}
         if model is not None:
@@ -144,6 +143,8 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
         _print_evaluation(result, f"{dataset}: {chosen}{how} against {gold}, {result.documents} documents")
     if unsuggested:
         click.echo(f"{unsuggested} of {len(done_ids)} documents have no suggestions from {chosen}: run annotator suggest --dataset {dataset}", err=True)
+    if model is not None:
+        _note_training_documents(suggester, dataset, gold, golds)
 
 
 def _note_training_documents(suggester: Any, dataset: str, gold: str, golds: list[Any]) -> None:

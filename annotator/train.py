@@ -317,6 +317,14 @@ def _version(paths: dict[str, Path], config: Config) -> str:
     return f"0.0.0+{digest.hexdigest()}"
 
 
+def _source(meta: dict) -> str:
+    """The source its suggestions will be stored under, as load_suggester names it (the claim rules run where a parser is)."""
+    from annotator.suggest.pipeline import CLAIM_COMPONENTS, source_name
+
+    claims = bool(meta.get("annotator", {}).get("claim_labels"))
+    return source_name(meta, claims and all(name in meta.get("pipeline", []) for name in CLAIM_COMPONENTS))
+
+
 def _result(output: Path, base: str, train_documents: int, dev_documents: int) -> TrainingResult:
     import srsly
 
@@ -328,7 +336,7 @@ def _result(output: Path, base: str, train_documents: int, dev_documents: int) -
     return TrainingResult(
         output=output,
         model=model,
-        source=f"{meta['name']}-{meta['version']}",
+        source=_source(meta),
         base=base,
         train_documents=train_documents,
         dev_documents=dev_documents,

@@ -28,6 +28,11 @@ CLAIM_RULES_VERSION = "claims1"
 CLAIM_COMPONENTS = ("parser",)
 
 
+def source_name(meta: dict, finds_claims: bool) -> str:
+    """The suggestion source a pipeline's suggestions are stored under: its name and version, and the claim rules' version when they run."""
+    return f"{meta['name']}-{meta['version']}" + (f"+{CLAIM_RULES_VERSION}" if finds_claims else "")
+
+
 class SpacySuggester:
     """Suggestions from a spaCy pipeline: its entities, and claims read from its dependency parse or found by its span categoriser."""
 
@@ -42,9 +47,7 @@ class SpacySuggester:
         self.finds_claims = bool(self.claim_labels) and all(name in nlp.pipe_names for name in CLAIM_COMPONENTS)
         if self.finds_claims:
             add_sentence_hints(nlp)
-        self.source = f"{nlp.meta['name']}-{nlp.meta['version']}"
-        if self.finds_claims:
-            self.source += f"+{CLAIM_RULES_VERSION}"
+        self.source = source_name(nlp.meta, self.finds_claims)
 
     def suggest(self, text: str) -> Suggestion:
         return next(self.suggest_batch([text]))

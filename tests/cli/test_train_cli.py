@@ -79,9 +79,11 @@ def test_suggest_with_the_training_folder_stores_suggestions_named_after_it(trai
     source = source_line(trained["result"].stdout)
     result = run("suggest", "--db", db_path, "--dataset", "pow", "--model", trained["output"])
     assert result.exit_code == 0, result.output
-    assert f"5 documents suggested by {source}+claims1" in result.stderr
+    # the source train printed is the one the suggestions are stored under, so evaluate --source takes it as printed
+    assert source.endswith("+claims1")
+    assert f"5 documents suggested by {source} " in result.stderr
     with Store(db_path) as store:
-        assert store.suggestion_sources("pow") == [f"{source}+claims1"]
+        assert store.suggestion_sources("pow") == [source]
         schema = store.schema("pow")
         labels = {row["label"] for document_id in store.document_ids("pow") for row in store.suggestions(document_id) if row["kind"] == "entity"}
     assert labels and labels <= {label.name for label in schema.entities}
@@ -95,7 +97,7 @@ def test_evaluate_model_scores_without_storing(trained):
     result = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--model", trained["output"], "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert (report["source"], report["model"], report["documents"]) == (f"{source}+claims1", str(trained["output"]), 5)
+    assert (report["source"], report["model"], report["documents"]) == (source, str(trained["output"]), 5)
     assert report["entities"]["micro"]["gold"] > 0 and report["entities"]["micro"]["predicted"] > 0
     assert "was trained on 4 of these 5 documents" in result.stderr
     with Store(trained["db"]) as store:

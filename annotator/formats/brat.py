@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from annotator.formats.jsonl import parse_json
 from annotator.formats.registry import ExportReport, staged_folder
 from annotator.model import KINDS, Document, InputError, Relation, Span, validate_spans
 
@@ -286,9 +287,9 @@ def _attribute(prefix: str, brat_id: str, rest: str, spans: dict[str, Span], pat
             return
         if value.startswith("json:"):
             try:
-                span.attributes[key] = json.loads(value[5:])
-            except json.JSONDecodeError as error:
-                raise InputError(f"{brat_id}: the note's value after 'json:' is not valid JSON ({error.msg})", path, number) from None
+                span.attributes[key] = parse_json(value[5:])
+            except ValueError as error:
+                raise InputError(f"{brat_id}: the note's value after 'json:' cannot be read: {error}", path, number) from None
         else:
             span.attributes[key] = value
     elif prefix == "N":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -11,6 +13,9 @@ from annotator.model import Document, InputError, Relation, Span, validate_spans
 SPAN_KEYS = {"id", "start", "end", "label", "kind", "text", "attributes", "score", "token_start", "token_end"}
 # Characters JSON leaves raw that str.splitlines and JavaScript treat as line ends: escaped, so a line stays a line.
 LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# A \uD800-\uDFFF escape: JSON lets a string hold half a surrogate pair, which is no character and cannot be stored as UTF-8.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def one_line(obj: Any) -> str:
@@ -32,6 +37,45 @@ def decode_lines(stream: IO[bytes], path: str) -> Iterator[tuple[int, str | Inpu
         yield number, line
 
 
+def parse_json(text: str) -> Any:
+    """json.loads for input files: a value the store can keep, or a ValueError saying what is wrong (never another error)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to read (arrays or objects inside each other about a thousand levels deep)") from None
+    except ValueError:
+        # The one other refusal: an integer longer than Python reads (sys.int_info.default_max_str_digits, 4300 digits).
+        raise ValueError(f"a JSON number has more than {sys.int_info.default_max_str_digits} digits; write it as a string") from None
+    if SURROGATE_ESCAPE.search(text):
+        where = lone_surrogate(value)
+        if where is not None:
+            raise ValueError(
+                f"{where} holds a lone surrogate (a \\ud800-\\udfff escape without its pair), which is no character: "
+                "fix or remove it (a file cut inside an emoji, or written by a broken encoder)"
+            )
+    return value
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """Where (such as spans[0].label, or 'a key of meta') a string in a parsed JSON value holds a lone surrogate, or None."""
+    pending: list[tuple[str, Any]] = [("the value", value)]
+    while pending:
+        where, item = pending.pop()
+        if isinstance(item, str):
+            if SURROGATE.search(item):
+                return where
+        elif isinstance(item, list):
+            pending.extend((f"{where}[{index}]", child) for index, child in enumerate(item))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if SURROGATE.search(key):
+                    return f"a key of {where}"
+                pending.append((key if where == "the value" else f"{where}.{key}", child))
+    return None
+
+
 def read_jsonl(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | InputError]]:
     """Read (line, document); a bad line comes out as an InputError in its place, so callers decide to stop or skip."""
     for number, line in decode_lines(stream, path):
@@ -41,9 +85,9 @@ def read_jsonl(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | I
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, InputError(f"not valid JSON: {error.msg} at column {error.colno}", path, number)
+            obj = parse_json(line)
+        except ValueError as error:
+            yield number, InputError(str(error), path, number)
             continue
         try:
             document = document_from_json(obj)

@@ -20,11 +20,10 @@ label and (when present) kind.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonl import decode_lines, one_line, span_from_json
+from annotator.formats.jsonl import decode_lines, one_line, parse_json, span_from_json
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError, Relation, Span, validate_spans
 from annotator.tokens import tokenize
@@ -116,9 +115,9 @@ def read_prodigy(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document |
         if not line.strip():
             continue
         try:
-            task = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, InputError(f"not valid JSON: {error.msg} at column {error.colno}", path, number)
+            task = parse_json(line)
+        except ValueError as error:
+            yield number, InputError(str(error), path, number)
             continue
         if isinstance(task, dict) and task.get("answer", "accept") != "accept":
             continue

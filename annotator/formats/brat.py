@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.formats.jsonl import parse_json
+from annotator.formats.jsonl import SURROGATE, parse_json
 from annotator.formats.registry import ExportReport, staged_folder
 from annotator.model import KINDS, Document, InputError, Relation, Span, validate_spans
 
@@ -179,6 +179,8 @@ def _read_document(folder: Path, text_path: Path) -> Document | InputError:
     except InputError as error:
         return error
     name = text_path.relative_to(folder).with_suffix("").as_posix()
+    if SURROGATE.search(name):
+        return InputError("the file name is not UTF-8 (the document id comes from it); rename the file", str(text_path))
     return Document(text=text, id=name, meta={"file": text_path.relative_to(folder).as_posix()}, spans=spans, relations=relations, annotator="")
 
 
@@ -198,7 +200,7 @@ def _parse_annotations(ann_path: Path, text: str) -> tuple[list[Span], list[Rela
         if not line.strip():
             continue
         brat_id, _, rest = line.partition("\t")
-        if not rest:
+        if not brat_id or not rest:
             raise InputError(f"expected an id, a tab and an annotation (T1<TAB>LABEL 0 5<TAB>text), got {line[:40]!r}", path, number)
         if brat_id in seen and not brat_id.startswith("#"):
             raise InputError(f"id {brat_id} is used twice; give each annotation its own id", path, number)
@@ -233,8 +235,12 @@ def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int) -> S
     fragments = []
     for piece in offsets.split(";"):
         bounds = piece.split()
-        if len(bounds) != 2 or not all(bound.isdigit() for bound in bounds):
+        # isdigit alone lets in '²' and other digits int() refuses; only 0-9 are brat's.
+        if len(bounds) != 2 or not all(bound.isascii() and bound.isdigit() for bound in bounds):
             raise InputError(f"{brat_id}: expected 'LABEL START END' with character offsets, got {header!r}", path, number)
+        for bound in bounds:
+            if len(bound.lstrip("0")) > len(str(len(text))):  # more digits than the length has; also keeps int() from numbers too long to read
+                raise InputError(f"{brat_id}: offset {bound[:20]}{'...' if len(bound) > 20 else ''} is outside the text (length {len(text)})", path, number)
         fragments.append((int(bounds[0]), int(bounds[1])))
     for start, end in fragments:
         if not 0 <= start <= end <= len(text):

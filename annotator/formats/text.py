@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from annotator.formats.jsonl import SURROGATE
 from annotator.model import Document, InputError
 
 
@@ -27,4 +28,8 @@ def read_text_file(path: Path, root: Path | None = None) -> Iterator[tuple[int, 
         yield 1, InputError("the file is empty", str(path), 1)
         return
     name = path.relative_to(root).with_suffix("").as_posix() if root is not None else path.stem
+    if SURROGATE.search(name):
+        # A name of bytes that are not UTF-8 comes from the file system as surrogates, which SQLite cannot store.
+        yield 1, InputError("the file name is not UTF-8 (the document id comes from it); rename the file", str(path))
+        return
     yield 1, Document(text=text, id=name, meta={"file": path.name})

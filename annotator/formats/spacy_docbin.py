@@ -27,6 +27,8 @@ document keeps its side when the corpus grows. spaCy is imported inside the func
 from __future__ import annotations
 
 import hashlib
+import json
+import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -198,18 +200,39 @@ def read_spacy(path: Path) -> Iterator[tuple[int, Document | InputError]]:
     for file in files:
         try:
             docbin = DocBin().from_disk(file)
-        except (ValueError, OSError, KeyError, TypeError) as error:
-            yield 0, InputError(f"not a spaCy DocBin file ({error}); write it with DocBin.to_disk", str(file))
+        except OSError:
+            raise
+        except Exception as error:  # noqa: BLE001 - zlib, msgpack, numpy and spaCy each fail their own way on a damaged file
+            yield 0, InputError(f"not a spaCy DocBin file ({_reason(error)}); write it with DocBin.to_disk", str(file))
             continue
-        for number, doc in enumerate(docbin.get_docs(vocab), 1):
+        docs = docbin.get_docs(vocab)
+        for number in itertools.count(1):
             try:
-                yield number, document_from_doc(doc)
+                doc = next(docs)
+            except StopIteration:
+                break
+            except Exception as error:  # noqa: BLE001 - the same, for a file whose header reads but whose documents do not
+                yield number, InputError(f"document {number} is damaged ({_reason(error)}); write the file again with DocBin.to_disk", str(file), number)
+                break
+            try:
+                document = document_from_doc(doc)
             except ValueError as error:
                 yield number, InputError(f"document {number}: {error}", str(file), number)
+                continue
+            except Exception as error:  # noqa: BLE001 - spaCy builds spans and labels lazily, so damage can show only now
+                yield number, InputError(f"document {number} is damaged ({_reason(error)}); write the file again with DocBin.to_disk", str(file), number)
+                continue
+            yield number, document
+
+
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {str(error)[:200]}"
 
 
 def document_from_doc(doc: Any) -> Document:
     """Our Document from a Doc written here or elsewhere (entities then come from doc.ents)."""
+    if not doc.text.strip():
+        raise ValueError("its text is empty")
     spans: list[Span] = []
     ids: dict[tuple[str, int], str] = {}
     sources = {"entities": list(doc.spans["entities"]) if "entities" in doc.spans else list(doc.ents)}
@@ -222,14 +245,25 @@ def document_from_doc(doc: Any) -> Document:
             spans.append(Span(aligned.start_char, aligned.end_char, aligned.label_ or group, KIND_OF_GROUP[group], id=span_id))
     relations = []
     user_data = doc.user_data
-    for link in user_data.get("claimant_of", []) or []:
-        if not isinstance(link, (list, tuple)) or len(link) != 3 or (link[1], link[2]) not in ids or ("claims", link[0]) not in ids:
+    links = user_data.get("claimant_of", []) or []
+    if not isinstance(links, (list, tuple)):
+        raise ValueError(f"user_data['claimant_of'] must be a list of links, got {type(links).__name__}")
+    for link in links:
+        usable = isinstance(link, (list, tuple)) and len(link) == 3 and all(isinstance(part, (str, int)) for part in link)
+        if not usable or (link[1], link[2]) not in ids or ("claims", link[0]) not in ids:
             raise ValueError(f"user_data['claimant_of'] has a link {link!r} to no span; expected [claim index, 'entities' or 'claimants', index]")
         relations.append(Relation(ids[("claims", link[0])], ids[(link[1], link[2])], "claimant"))
     doc_id = user_data.get("id")
     meta = user_data.get("meta")
     annotator = user_data.get("annotator")
     source = user_data.get("source")
+    if doc_id is not None and (not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool)):
+        raise ValueError(f"user_data['id'] must be a string or an integer, got {type(doc_id).__name__}")
+    if isinstance(meta, dict):
+        try:
+            json.dumps(meta)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"user_data['meta'] holds what JSON cannot ({error})") from None
     return Document(
         text=doc.text,
         id=None if doc_id is None else str(doc_id),

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.formats.registry import get_format, readable
-from annotator.model import AnnotatorError, Document, InputError, Span
+from annotator.model import AnnotatorError, Document, InputError, Span, validate_spans
 from annotator.schema import Schema
 from annotator.store import ImportCounts, Store
 
@@ -204,7 +204,12 @@ def import_files(
 
 
 def _check(document: Document, path: Path, kind: Any, line: int, schema: Schema, annotator: str | None, source: str | None) -> Document | InputError:
-    """The document with its owner decided, or the error that stops it: spans nobody owns, or a label the schema lacks."""
+    """The document with its owner decided, or the error that stops it: unsound spans, spans nobody owns, or a label the schema lacks."""
+    # Each reader checks its own syntax; this checks what every reader hands over before the store sees it.
+    unsound = validate_spans(document.text, document.spans, document.relations)
+    if unsound is not None:
+        where, number = locate(path, kind, line, document)
+        return _error(unsound, where, number, kind, document)
     if document.annotator is not None and not source:
         # The --annotator, else the one the file names.
         document.annotator = annotator or document.annotator

@@ -135,38 +135,67 @@ def resolve_schema_path(name_or_path: str | Path) -> Path:
 def load_schema(name_or_path: str | Path = DEFAULT_SCHEMA) -> Schema:
     path = resolve_schema_path(name_or_path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        raise SchemaError(f"{path}: not UTF-8 text ({error.reason})") from None
+        raw = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as error:
         raise SchemaError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise SchemaError(f"{path}: not valid TOML: arrays or tables nested too deeply to read") from None
     schema = schema_from_dict(raw, str(path))
     patterns_file = raw.get("patterns_file")
     if patterns_file is not None:
-        if not isinstance(patterns_file, str):
-            raise SchemaError(f"{path}: key 'patterns_file' must be a file name")
-        schema.patterns = load_patterns(path.parent / patterns_file, schema)
+        if not isinstance(patterns_file, str) or not patterns_file.strip():
+            raise SchemaError(f"{path}: key 'patterns_file': must be the name of a JSONL file beside the schema")
+        patterns_path = path.parent / patterns_file
+        if not patterns_path.is_file():
+            raise SchemaError(f"{path}: key 'patterns_file': {patterns_path} does not exist (or is not a file)")
+        schema.patterns = load_patterns(patterns_path, schema)
     return schema
 
 
+def _read_text(path: Path) -> str:
+    """The file as text: UTF-8, with or without a byte order mark; otherwise say which line holds the first bad byte."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise SchemaError(f"{path}:{line}: not UTF-8 text ({error.reason}, byte {error.start}); save the file as UTF-8") from None
+
+
 def load_patterns(path: Path, schema: Schema) -> list[dict[str, Any]]:
+    from annotator.formats.jsonl import parse_json
+
     if not path.is_file():
         raise SchemaError(f"{path}: patterns file named by the schema does not exist")
     entity_names = {label.name for label in schema.entities}
     patterns = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(_read_text(path).splitlines(), 1):
         if not line.strip():
             continue
         try:
-            pattern = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise SchemaError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+            pattern = parse_json(line)
+        except ValueError as error:
+            raise SchemaError(f"{path}:{number}: {error}") from None
         if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
             raise SchemaError(f"{path}:{number}: each line needs 'label' and 'pattern'")
-        if pattern["label"] not in entity_names:
-            raise SchemaError(f"{path}:{number}: label {pattern['label']!r} is not an entity label of the schema")
+        problem = _pattern_problem(pattern, entity_names)
+        if problem:
+            raise SchemaError(f"{path}:{number}: {problem[1]}")
         patterns.append(pattern)
     return patterns
+
+
+def _pattern_problem(pattern: dict[str, Any], entity_names: set[str]) -> tuple[str, str] | None:
+    """(key, what is wrong) for what spaCy's entity ruler would choke on later: a label not the schema's, a pattern neither a phrase nor token tables."""
+    label = pattern["label"]
+    if not isinstance(label, str) or label not in entity_names:
+        return "label", f"label {label!r} is not an entity label of the schema"
+    value = pattern["pattern"]
+    phrase = isinstance(value, str) and value.strip() != ""
+    tokens = isinstance(value, list) and bool(value) and all(isinstance(token, dict) for token in value)
+    if not phrase and not tokens:
+        return "pattern", f"pattern {value!r} must be a phrase (a string) or a list of token tables"
+    return None
 
 
 def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
@@ -174,8 +203,11 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
         return SchemaError(f"{where}: key '{key}': {message}")
 
     for key in ("name", "version"):
-        if not isinstance(raw.get(key), (str, int, float)) or raw.get(key) in ("", None):
+        value = raw.get(key)
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool) or value == "":
             raise fail(key, "is required (a string)")
+    if not isinstance(raw.get("description", ""), str):
+        raise fail("description", "must be a string")
     hotkeys: dict[tuple[str, str], str] = {}
     seen_names: set[tuple[str, str]] = set()
 
@@ -196,8 +228,8 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
             seen_names.add((kind, name))
             hotkey = entry.get("hotkey")
             if hotkey is not None:
-                if not isinstance(hotkey, str) or len(hotkey) != 1:
-                    raise fail(f"{key}.hotkey", "must be a single character")
+                if not isinstance(hotkey, str) or len(hotkey) != 1 or not hotkey.isprintable():
+                    raise fail(f"{key}.hotkey", "must be a single character you can type (not a control character)")
                 # Entity hotkeys work on the main screen; claim hotkeys only inside the claim picker.
                 scope = "main" if kind == "entity" else "claim"
                 if scope == "main" and hotkey in RESERVED_KEYS:
@@ -225,8 +257,8 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
     if not entities and not claims:
         raise fail("entities", "a schema needs at least one entity or claim label")
     attributes = raw.get("claim_attributes", [])
-    if not isinstance(attributes, list) or not all(isinstance(item, dict) and "name" in item for item in attributes):
-        raise fail("claim_attributes", "must be a list of tables, each with a name")
+    if not isinstance(attributes, list) or not all(isinstance(item, dict) and isinstance(item.get("name"), str) for item in attributes):
+        raise fail("claim_attributes", "must be a list of tables, each with a name (a string)")
     spacy_targets: dict[str, str] = {}
     for index, label in enumerate(entities):
         for spacy_label in label.spacy:
@@ -240,8 +272,14 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
     for index, pattern in enumerate(patterns):
         if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
             raise fail(f"patterns[{index}]", "needs 'label' and 'pattern'")
-        if pattern["label"] not in entity_names:
-            raise fail(f"patterns[{index}].label", f"{pattern['label']!r} is not an entity label of the schema")
+        problem = _pattern_problem(pattern, entity_names)
+        if problem:
+            raise fail(f"patterns[{index}].{problem[0]}", problem[1])
+    for key, value in (("claim_attributes", attributes), ("patterns", patterns)):
+        try:
+            json.dumps(value)  # the schema is stored with the dataset as JSON
+        except (TypeError, ValueError) as error:
+            raise fail(key, f"holds a value JSON cannot hold ({error}); use strings, numbers, booleans, lists and tables") from None
     known = {"name", "version", "description", "entities", "claims", "claim_attributes", "patterns_file", "patterns"}
     unknown = set(raw) - known
     if unknown:

@@ -55,7 +55,8 @@ def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_
                     store, list(files), dataset, schema, fmt=fmt, annotator=annotator, as_suggestions=as_suggestions,
                     skip_invalid=skip_invalid, text_column=text_column, progress=update,
                 )
-    except AnnotatorError:
+    except (AnnotatorError, OSError):
+        # OSError too (an unreadable file in an imported folder): friendly_errors words it, but the new file must go first.
         if created:
             _remove_if_empty(db_path)
         raise

@@ -9,6 +9,8 @@ from typing import IO
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError
 
+FIELD_SIZE_LIMIT = 2**31 - 1  # the largest a C long holds on every platform
+
 
 def _decoded_lines(stream: IO[bytes], bad_lines: set[int]) -> Iterator[str]:
     """Decode line by line, so a line that is not UTF-8 spoils only its own row (and is named)."""
@@ -23,6 +25,9 @@ def _decoded_lines(stream: IO[bytes], bad_lines: set[int]) -> Iterator[str]:
 def read_csv(stream: IO[bytes], path: str, text_column: str = "text", id_column: str = "id") -> Iterator[tuple[int, Document | InputError]]:
     """Read (line, document), a row named by the line it starts on; a bad row comes out as an InputError in its place."""
     bad_lines: set[int] = set()
+    # csv refuses fields over 128 KiB by default, and an article can be longer. The limit is the csv module's, for the
+    # whole process; a larger one costs nothing here, since every document is held in memory whole anyway.
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
     reader = csv.reader(_decoded_lines(stream, bad_lines))
     try:
         header = next(reader, None)

@@ -328,3 +328,21 @@ def test_undo_after_an_import_replaced_the_annotators_spans(seeded, tmp_path):
         store._row("annotations", relation["from_id"]) and store._row("annotations", relation["to_id"])
         for relation in store.relations(ids["doc_b"], "alice")
     )
+
+
+def test_two_open_stores_share_one_history(db_path):
+    """Each Store keeps the stacks up to date from the rows logged since it last looked, whoever logged them."""
+    with Store(db_path) as first, Store(db_path) as second:
+        ids = seed(first)
+        first.add_span("alice", ids["doc_b"], 0, 3, "ORG")
+        assert first.can_undo("alice") and second.can_undo("alice")
+        second.accept_suggestion("alice", ids["place"])
+        assert first.undo("alice") == (ids["doc_a"], "accept")  # the other store's action is the latest
+        assert second.undo("alice") == (ids["doc_b"], "add")
+        assert first.undo("alice") is None and not second.can_undo("alice")
+        assert second.redo("alice") == (ids["doc_b"], "add")
+        first.reject_suggestion("alice", ids["place"])  # a new action clears redo, seen from both
+        assert second.redo("alice") is None and first.redo("alice") is None
+        assert first._stacks("alice") == second._stacks("alice")
+    with Store(db_path) as fresh:
+        assert fresh._stacks("alice") == first._stacks("alice")  # read from nothing, the same stacks

@@ -344,5 +344,5 @@ def test_two_open_stores_share_one_history(db_path):
         first.reject_suggestion("alice", ids["place"])  # a new action clears redo, seen from both
         assert second.redo("alice") is None and first.redo("alice") is None
         assert first._stacks("alice") == second._stacks("alice")
-    with Store(db_path) as fresh:
-        assert fresh._stacks("alice") == first._stacks("alice")  # read from nothing, the same stacks
+        with Store(db_path) as fresh:
+            assert fresh._stacks("alice") == first._stacks("alice")  # read from nothing, the same stacks

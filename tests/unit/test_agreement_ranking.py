@@ -60,3 +60,34 @@ def test_differing_spans_say_what_who_and_who_not():
 def test_documents_finished_by_one_annotator_are_not_ranked():
     annotations = {"ann": {"a": document(), "b": document((BERLIN, "LOC"))}, "bob": {"a": document()}}
     assert [item.document for item in ranked(annotations)] == ["a"]
+
+
+CLAIM_TEXT = "Lubinets said troops shot seven prisoners, and the ministry denied it."
+CLAIM, LUBINETS, MINISTRY = (14, 41), (0, 8), (47, 59)
+
+
+def claim_document(claimant: tuple[int, int] | None) -> Document:
+    from annotator.model import Relation
+
+    spans = [Span(*CLAIM, "ALLEGATION", "claim", id="c")]
+    relations = []
+    if claimant is not None:
+        spans.append(Span(*claimant, "PERSON", "entity", id="p"))
+        relations.append(Relation("c", "p"))
+    return Document(text=CLAIM_TEXT, spans=spans, relations=relations)
+
+
+def test_claims_with_different_claimants_rank_as_disagreement_and_say_who_named_whom():
+    annotations = {
+        "ann": {"same": claim_document(LUBINETS), "differs": claim_document(LUBINETS), "one-none": claim_document(LUBINETS)},
+        "bob": {"same": claim_document(LUBINETS), "differs": claim_document(MINISTRY), "one-none": claim_document(None)},
+    }
+    order = agreement_report(annotations, kind="claim", resamples=0).documents_ranked
+    assert [(item.document, item.disagreement) for item in order] == [("differs", 1.0), ("one-none", 1.0), ("same", 0.0)]
+    [difference] = order[0].differing_spans
+    assert (difference.text, difference.label, difference.missing) == ("troops shot seven prisoners", "ALLEGATION", [])
+    assert difference.claimants == {"ann": ["Lubinets"], "bob": ["the ministry"]}
+    assert order[1].differing_spans[0].claimants == {"ann": ["Lubinets"], "bob": []}
+    assert order[2].differing_spans == []
+    # entity ranking is untouched by claimants
+    assert all(not span.claimants for item in ranked(annotations) for span in item.differing_spans)

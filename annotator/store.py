@@ -265,6 +265,8 @@ class MergeReport:
 
 
 MERGED = "merged:"
+# An import that replaced an annotator's labels on a document: undo cannot reach past it, and it clears redo.
+IMPORTED = "import"
 
 
 # Tables whose rows an annotator action may change, and so undo may restore.
@@ -513,10 +515,14 @@ class Store:
         existing = self.conn.execute(
             "SELECT count(*) FROM annotations WHERE document_id = ? AND annotator = ?", [document_id, annotator]
         ).fetchone()[0]
+        stamp = now()
         if existing:
             self.conn.execute("DELETE FROM relations WHERE document_id = ? AND annotator = ?", [document_id, annotator])
             self.conn.execute("DELETE FROM annotations WHERE document_id = ? AND annotator = ?", [document_id, annotator])
-        stamp = now()
+            # The rows earlier actions changed are gone: the log records the import as a barrier undo and redo stop at.
+            self.conn.execute(
+                "INSERT INTO actions (annotator, document_id, action, created_at) VALUES (?, ?, ?, ?)", [annotator, document_id, IMPORTED, stamp]
+            )
         ids: dict[str, int] = {}
         for span in document.spans:
             cursor = self.conn.execute(
@@ -1379,6 +1385,9 @@ class Store:
                 if undone and undone[-1] == target_id:
                     undone.pop()
                     done.append(target_id)
+            elif action == IMPORTED:
+                done.clear()
+                undone.clear()
             elif not action.startswith(MERGED):
                 done.append(action_id)
                 undone.clear()

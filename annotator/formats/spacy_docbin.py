@@ -27,8 +27,8 @@ document keeps its side when the corpus grows. spaCy is imported inside the func
 from __future__ import annotations
 
 import hashlib
-import json
 import itertools
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any

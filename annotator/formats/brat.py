@@ -238,9 +238,9 @@ def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int) -> S
         # isdigit alone lets in '²' and other digits int() refuses; only 0-9 are brat's.
         if len(bounds) != 2 or not all(bound.isascii() and bound.isdigit() for bound in bounds):
             raise InputError(f"{brat_id}: expected 'LABEL START END' with character offsets, got {header!r}", path, number)
-        for bound in bounds:
-            if len(bound.lstrip("0")) > len(str(len(text))):  # more digits than the length has; also keeps int() from numbers too long to read
-                raise InputError(f"{brat_id}: offset {bound[:20]}{'...' if len(bound) > 20 else ''} is outside the text (length {len(text)})", path, number)
+        if any(len(bound.lstrip("0")) > 20 for bound in bounds):  # outside any text, and int() refuses more than 4300 digits
+            shown = "-".join(bound if len(bound) <= 20 else bound[:20] + "..." for bound in bounds)
+            raise InputError(f"{brat_id}: offsets {shown} are outside the text (length {len(text)}); end is exclusive", path, number)
         fragments.append((int(bounds[0]), int(bounds[1])))
     for start, end in fragments:
         if not 0 <= start <= end <= len(text):

@@ -107,6 +107,34 @@ def blend(colour: str, amount: float, base: str = "#000000") -> str:
     return "#{:02x}{:02x}{:02x}".format(*mixed)
 
 
+# The 12 chromatic colours of a 16-colour terminal (xterm's defaults), for telling labels apart there.
+ANSI_COLOURS = {
+    "red": (205, 0, 0), "green": (0, 205, 0), "yellow": (205, 205, 0), "blue": (0, 0, 238), "magenta": (205, 0, 205),
+    "cyan": (0, 205, 205), "bright_red": (255, 0, 0), "bright_green": (0, 255, 0), "bright_yellow": (255, 255, 0),
+    "bright_blue": (92, 92, 255), "bright_magenta": (255, 0, 255), "bright_cyan": (0, 255, 255),
+}
+
+
+def distinct_ansi_colours(colours: dict[str, str]) -> dict[str, str]:
+    """Each label's nearest terminal colour not yet taken, in schema order, so 16 colours still tell labels apart.
+
+    A terminal with 16 colours would draw each truecolour by its nearest one, and labels whose colours
+    are close (a schema's several oranges) would look the same. Past 12 labels colours repeat.
+    """
+    chosen: dict[str, str] = {}
+    free = dict(ANSI_COLOURS)
+    for name, colour in colours.items():
+        try:
+            wanted = Color.parse(colour).get_truecolor()
+        except Exception:  # noqa: BLE001 - an odd colour name: take the first free colour
+            wanted = (128, 128, 128)
+        pool = free or ANSI_COLOURS
+        nearest = min(pool, key=lambda ansi: sum((a - b) ** 2 for a, b in zip(pool[ansi], wanted)))
+        chosen[name] = nearest
+        free.pop(nearest, None)
+    return chosen
+
+
 class SpanStyles:
     """Styles for each kind of mark, computed once per schema."""
 

@@ -20,7 +20,7 @@ from annotator.schema import Label as SchemaLabel
 from annotator.tui.items import Item, build_items, claimant_candidates, move_boundary, snap, token_index_at
 from annotator.tui.messages import SuggestionsFailed, SuggestionsReady
 from annotator.tui.prepare import PreparedDocument, prepare
-from annotator.tui.render import SpanStyles, one_line
+from annotator.tui.render import SpanStyles, distinct_ansi_colours, one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.span_list import SpanList
 
@@ -97,8 +97,7 @@ class AnnotateScreen(Screen):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        schema = self.session.schema
-        colours = {label.name: label.colour for label in schema.labels()}
+        colours = self.colours = self.label_colours()
         with Horizontal(id="topbar"):
             yield Static(id="docinfo")
             yield ProgressBar(id="progress", show_eta=False)
@@ -110,17 +109,27 @@ class AnnotateScreen(Screen):
         yield Static(id="status")
         yield Footer()
 
+    def label_colours(self) -> dict[str, str]:
+        """The schema's colours; in a 16-colour terminal, distinct terminal colours instead (entities and claims apart)."""
+        schema = self.session.schema
+        entities = {label.name: label.colour for label in schema.entities}
+        claims = {label.name: label.colour for label in schema.claims}
+        if sixteen_colours(self.app):
+            entities, claims = distinct_ansi_colours(entities), distinct_ansi_colours(claims)
+        self.legend_colours = {"entity": entities, "claim": claims}
+        return {**entities, **claims}
+
     def _legend(self) -> Text:
         legend = Text()
         for label in self.session.schema.entities:
             legend.append(f"{label.hotkey or ' '}", style="bold")
-            legend.append(f" {label.name} ", style=f"#000000 on {label.colour}")
+            legend.append(f" {label.name} ", style=f"#000000 on {self.legend_colours['entity'][label.name]}")
             legend.append(" ")
         if self.session.schema.claims:
             legend.append("\nc→ ", style="bold")
             for label in self.session.schema.claims:
                 legend.append(f"{label.hotkey or ' '}", style="bold")
-                legend.append(f" {label.name} ", style=f"underline {label.colour}")
+                legend.append(f" {label.name} ", style=f"underline {self.legend_colours['claim'][label.name]}")
                 legend.append(" ")
         legend.append("\n? suggested  ✓ accepted  ✎ corrected  + added  ⇣ imported", style="dim")
         return legend
@@ -694,6 +703,15 @@ class AnnotateScreen(Screen):
     @on(SuggestionsFailed)
     def suggestions_failed(self, message: SuggestionsFailed) -> None:
         self.set_status(message.error, "bold red")
+
+
+def sixteen_colours(app) -> bool:
+    """Whether the terminal draws only 16 colours: as TEXTUAL_COLOR_SYSTEM says, or as detected (a headless run detects nothing)."""
+    from textual import constants
+
+    if constants.COLOR_SYSTEM != "auto":
+        return constants.COLOR_SYSTEM in ("standard", "windows")
+    return not app.is_headless and app.console.color_system in ("standard", "windows")
 
 
 def clipboard_copy(app, text: str) -> str:

@@ -210,6 +210,8 @@ def _check(document: Document, path: Path, kind: Any, line: int, schema: Schema,
     if unsound is not None:
         where, number = locate(path, kind, line, document)
         return _error(unsound, where, number, kind, document)
+    if document.annotator == "" and not annotator and not document.spans and not document.relations and kind in ("brat", "conll", "spacy"):
+        document.annotator = None  # these formats always say "labels"; with none at all and no --annotator, it is a bare text
     if document.annotator is not None and not source:
         # The --annotator, else the one the file names.
         document.annotator = annotator or document.annotator
@@ -248,16 +250,19 @@ def _flush(
     for document, location in batch:
         groups.setdefault(document.annotator if not source else None, []).append((document, location))
     for owner, documents in groups.items():
-        counts, problems = store.add_documents(dataset, documents, annotator=owner if not source else None, suggestion_source=source)
+        # Each document goes to the store with its place in the batch, so a problem names exactly one document
+        # (two files of one folder can give the same location to different documents).
+        numbered = [(document, number) for number, (document, _) in enumerate(documents)]
+        counts, problems = store.add_documents(dataset, numbered, annotator=owner if not source else None, suggestion_source=source)
         if problems:
             if not skip_invalid:
-                (path, line), message = problems[0]
-                raise InputError(message, path, line)
-            for (path, line), message in problems:
-                result.skipped.append(InputError(message, path, line))
-            bad = {location for location, _ in problems}
+                number, message = problems[0]
+                raise InputError(message, *documents[number][1])
+            for number, message in problems:
+                result.skipped.append(InputError(message, *documents[number][1]))
+            bad = {number for number, _ in problems}
             counts, _ = store.add_documents(
-                dataset, [item for item in documents if item[1] not in bad], annotator=owner if not source else None, suggestion_source=source
+                dataset, [item for item in numbered if item[1] not in bad], annotator=owner if not source else None, suggestion_source=source
             )
         result.counts.added += counts.added
         result.counts.duplicates += counts.duplicates

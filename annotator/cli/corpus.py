@@ -123,12 +123,18 @@ def export_command(db_path: Path, dataset: str, fmt: str, annotator: str | None,
         out_path = None
     if split is not None and fmt != "spacy":
         raise click.UsageError(f"--split is for --format spacy (train.spacy and dev.spacy); {fmt} writes one {'folder' if writes_folder else 'file'}")
-    if writes_folder and out_path is None:
+    if writes_folder and (out_path is None or str(out_path) == "-"):
         raise click.UsageError(f"--format {fmt} writes a folder of files: give --out FOLDER (a new or empty folder)")
     if not writes_folder and out_path is not None and out_path.is_dir():
         raise click.UsageError(f"--out {out_path} is a folder; --format {fmt} writes one file: give a file name")
     with open_store(db_path) as store:
         store.schema(dataset)
+        if annotator and annotator not in store.annotators(dataset):
+            known = ", ".join(store.annotators(dataset)) or "none yet"
+            raise click.ClickException(f"{annotator!r} has no labels in dataset {dataset!r}: check the name (annotators: {known})")
+        if suggestions and suggestions != "*" and suggestions not in store.suggestion_sources(dataset):
+            known = ", ".join(store.suggestion_sources(dataset)) or "none yet: run annotator suggest"
+            raise click.ClickException(f"no suggestions from {suggestions!r} in dataset {dataset!r} (sources: {known})")
         total = export_total(store, dataset, annotator=annotator, done_only=done_only)
         documents = export_documents(store, dataset, annotator=annotator, suggestions=suggestions, done_only=done_only)
         with progress_bar(f"exporting {dataset} ({fmt})", total) as update:

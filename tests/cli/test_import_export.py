@@ -322,6 +322,18 @@ def test_export_of_an_unknown_dataset(runner, tmp_path):
     assert not out.exists()
 
 
+def test_export_of_an_unknown_annotator_or_source_names_the_known_ones(runner, tmp_path):
+    db = tmp_path / "a.db"
+    ok(invoke(runner, "import", write(tmp_path / "in.jsonl", LABELLED), "--db", db, "--dataset", "pow", "--annotator", "alice"))
+    for fmt in ("jsonl", "conll"):
+        out = tmp_path / f"out.{fmt}"
+        failed(invoke(runner, "export", "--db", db, "--dataset", "pow", "--annotator", "alcie", "--format", fmt, "--out", out), "'alcie'", "alice")
+        assert not out.exists()
+    failed(invoke(runner, "export", "--db", db, "--dataset", "pow", "--suggestions", "model-9"), "'model-9'", "annotator suggest")
+    folder = invoke(runner, "export", "--db", db, "--dataset", "pow", "--annotator", "alice", "--format", "brat", "--out", "-")
+    assert folder.exit_code == 2 and "--out FOLDER" in folder.stderr
+
+
 def test_export_annotator_and_suggestions_together(runner, tmp_path):
     db = tmp_path / "a.db"
     ok(invoke(runner, "import", write(tmp_path / "in.jsonl", [{"text": BELL}]), "--db", db))

@@ -15,6 +15,8 @@ and ``model-last``. spaCy is imported inside the functions only.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import hashlib
 import os
 import re
@@ -68,6 +70,7 @@ class TrainingResult:
     dev_documents: int
     scores: dict[str, float | None] = field(default_factory=dict)
     per_type: dict[str, dict[str, float]] = field(default_factory=dict)
+    dev_spans: dict[str, int] = field(default_factory=dict)  # spans of each kind in the held-out gold
 
 
 def gold_documents(store: Store, dataset: str, gold: str) -> list[Document]:
@@ -276,7 +279,9 @@ def train_pipeline(
             ner.add_label(label.name)  # a sourced recogniser knows only its own labels; a new one must be added before it learns
     with _plain_unless_terminal(log):
         train(nlp, output, use_gpu=-1, stdout=log, stderr=log)
-    return _result(output, base, len(train_documents), len(dev_documents))
+    result = _result(output, base, len(train_documents), len(dev_documents))
+    result.dev_spans = dict(Counter(span.kind for document in dev_documents for span in document.spans))
+    return result
 
 
 def copy_norms(nlp: Language, lookups: Lookups) -> None:

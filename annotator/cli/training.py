@@ -67,9 +67,13 @@ def _print_scores(result: Any) -> None:
     table = Table()
     for column in ("spans", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if column == "spans" else "right")
-    for name, prefix in (("entities", "ents"), ("claims", f"spans_{CLAIMS_KEY}")):
+    for name, prefix, kind in (("entities", "ents", "entity"), ("claims", f"spans_{CLAIMS_KEY}", "claim")):
         figures = [result.scores.get(f"{prefix}_{measure}") for measure in ("p", "r", "f")]
         if all(figure is None for figure in figures):
+            continue
+        if not result.dev_spans.get(kind):
+            # spaCy scores "none in the gold, none found" as 0.0, which reads as a failed model
+            table.add_row(name, "-", "-", f"- (no {name} in the held-out gold)")
             continue
         table.add_row(name, *("" if figure is None else f"{figure:.3f}" for figure in figures))
     Console().print(table)

@@ -146,3 +146,18 @@ def test_train_errors_say_what_to_do(trained, tmp_path):
     assert "only 1 document" in alone and "at least 2" in alone
     missing = one_line_error(run("train", "--db", tmp_path / "none.db", *arguments, "--gold", "reference", "--out", output))
     assert "does not exist" in missing
+
+
+def test_scores_of_a_kind_the_held_out_gold_lacks_are_not_shown_as_zeros(capsys, tmp_path):
+    from annotator.cli.training import _print_scores
+    from annotator.train import TrainingResult
+
+    result = TrainingResult(
+        output=tmp_path, model=tmp_path / "model-best", source="news_alice-0.0.0+x", base="blank", train_documents=4, dev_documents=1,
+        scores={"ents_p": 0.5, "ents_r": 0.25, "ents_f": 0.333, "spans_claims_p": 0.0, "spans_claims_r": 0.0, "spans_claims_f": 0.0},
+        dev_spans={"entity": 4},
+    )
+    _print_scores(result)
+    rows = {line.split("│")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.count("│") > 2}
+    assert "0.333" in rows["entities"]
+    assert "0.000" not in rows["claims"] and "no claims in the held-out gold" in rows["claims"]

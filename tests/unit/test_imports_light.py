@@ -19,7 +19,9 @@ def loaded_after(code: str) -> dict[str, bool]:
 def test_core_modules_import_light():
     loaded = loaded_after(
         "import annotator, annotator.cli, annotator.store, annotator.importer, annotator.exporter, "
-        "annotator.model, annotator.schema, annotator.formats.jsonl, annotator.formats.csv, annotator.formats.text"
+        "annotator.model, annotator.schema, annotator.formats.jsonl, annotator.formats.csv, annotator.formats.text, "
+        "annotator.formats.registry, annotator.formats.brat, annotator.formats.conll, annotator.formats.prodigy, "
+        "annotator.formats.spacy_docbin, annotator.train, annotator.suggest.learned, annotator.agreement, annotator.evaluate"
     )
     assert loaded == {name: False for name in HEAVY}
 

@@ -15,19 +15,19 @@ and ``model-last``. spaCy is imported inside the functions only.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import hashlib
 import os
 import re
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from annotator.formats.spacy_docbin import split_position
 from annotator.model import AnnotatorError, Document
 from annotator.schema import Schema
 
@@ -90,16 +90,10 @@ def split(documents: list[Document], dev_fraction: float = DEV_FRACTION, seed: i
     """Train and dev documents by a seeded hash of each id (so a document keeps its side as the gold grows); neither side is empty."""
     if len(documents) < 2:
         raise TrainingError(f"{len(documents)} document(s) cannot be split into training and dev documents; annotate at least 2")
-    ranked = sorted(documents, key=lambda document: _fraction(document, seed))
-    held_out = sum(1 for document in ranked if _fraction(document, seed) < dev_fraction)
+    ranked = sorted(documents, key=lambda document: split_position(document, seed))
+    held_out = sum(1 for document in ranked if split_position(document, seed) < dev_fraction)
     held_out = min(max(held_out, 1), len(ranked) - 1)
     return ranked[held_out:], ranked[:held_out]
-
-
-def _fraction(document: Document, seed: int) -> float:
-    key = document.id if document.id is not None else document.text
-    digest = hashlib.blake2b(f"{seed}\x00{key}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64
 
 
 def check_output(output: Path, force: bool) -> None:

@@ -72,12 +72,16 @@ def write_spacy(
     return report
 
 
-def _held_out(document: Document, dev_fraction: float, seed: int) -> bool:
-    if dev_fraction <= 0:
-        return False
+def split_position(document: Document, seed: int) -> float:
+    """The document's place in [0, 1) for a train/dev split: fixed by its id (or text) and the seed, so a
+    document keeps its side as the corpus grows; export --split and annotator train both use it."""
     key = document.id if document.id is not None else document.text
     digest = hashlib.blake2b(f"{seed}\x00{key}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64 < dev_fraction
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def _held_out(document: Document, dev_fraction: float, seed: int) -> bool:
+    return dev_fraction > 0 and split_position(document, seed) < dev_fraction
 
 
 class _Part:

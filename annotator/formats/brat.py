@@ -35,9 +35,6 @@ BREAKS = re.compile(f"[{re.escape(LINE_BREAKS)}]+")
 UNSAFE = re.compile(r"[^\w.\-]")
 NOTE = "AnnotatorNotes"
 REASON = "brat keeps no scores or document meta"
-# Meta the readers add themselves, not worth a warning. Not "tokenization": CoNLL's reader sets it so a
-# CoNLL export cuts tokens at spaces again, and after a trip through brat it is gone.
-BOOKKEEPING = {"file"}
 
 
 def write_brat(documents: Iterable[Document], folder: Path) -> ExportReport:
@@ -114,8 +111,9 @@ def _annotations(document: Document, report: ExportReport, labels: set[str], rel
         lines.append(f"R{number}\t{relation.type} Arg1:{head} Arg2:{child}")
         relation_types.add(relation.type)
         report.relations += 1
-    if set(document.meta) - BOOKKEEPING:
-        report.leave_out("documents' meta", document)
+    # Not "tokenization" among the keys ignored: CoNLL's reader sets it so a CoNLL export cuts tokens at
+    # spaces again, and after a trip through brat it is gone, so it is worth saying.
+    report.leave_out_meta(document, frozenset({"file"}))
     if "\r" in text:
         report.change("documents with carriage returns kept as they are (a brat reading \\r\\n as one character would shift offsets)", document)
     return lines

@@ -39,8 +39,6 @@ CLOSING = {'"', "'", "”", "’", "»", ")", "]", "}"}
 OPENING = {'"', "'", "“", "‘", "«", "(", "["}
 LINE_BREAKS = set("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 REASON = "CoNLL holds one layer of entities"
-BOOKKEEPING = {"file", "tokenization"}  # meta the readers add themselves: not worth a warning
-
 
 def write_conll(documents: Iterable[Document], out: IO[str], tokenization: str = "auto") -> ExportReport:
     """Write each document's entities as IOB2 tags; tokenization is "auto" (by meta), "tool" or "whitespace"."""
@@ -97,8 +95,7 @@ def _entities(document: Document, report: ExportReport) -> list[Span]:
             report.leave_out("scores", document)
         if span.kind == "entity" and span.attributes:
             report.leave_out("span attributes", document)
-    if set(document.meta) - BOOKKEEPING:
-        report.leave_out("documents' meta", document)
+    report.leave_out_meta(document)
     return kept
 
 

@@ -70,7 +70,6 @@ def read_csv(stream: IO[bytes], path: str, text_column: str = "text", id_column:
         yield line, Document(text=text, id=row.get(id_column) or None, meta=meta)
 
 
-BOOKKEEPING = {"file", "tokenization"}  # meta the readers add themselves: not worth a warning
 SPAN_COLUMNS = ("document_id", "annotator", "kind", "label", "start", "end", "text", "claimant", "claimant_start", "claimant_end")
 
 
@@ -112,7 +111,6 @@ def write_csv(documents: Iterable[Document], out: IO[str]) -> ExportReport:
                 report.leave_out("scores", document)
         if not document.spans:
             report.leave_out("documents without spans", document)
-        if set(document.meta) - BOOKKEEPING:
-            report.leave_out("documents' meta", document)
+        report.leave_out_meta(document)
         report.documents += 1
     return report

@@ -23,6 +23,8 @@ from typing import IO, Any
 from annotator.model import AnnotatorError, Document
 
 EXAMPLES_KEPT = 3
+# Meta the readers add themselves (brat's file name, CoNLL's tokenization hint): not worth a warning when left out.
+READER_META = frozenset({"file", "tokenization"})
 
 
 @dataclass
@@ -48,6 +50,11 @@ class ExportReport:
     def change(self, what: str, document: Document | None = None, count: int = 1) -> None:
         self.changed[what] += count
         self._example(what, document)
+
+    def leave_out_meta(self, document: Document, ignored: frozenset[str] = READER_META) -> None:
+        """Count a document whose meta the format cannot hold, beyond the keys the readers add themselves."""
+        if set(document.meta) - ignored:
+            self.leave_out("documents' meta", document)
 
     def wrote(self, kind: str, count: int = 1) -> None:
         self.spans[kind] += count

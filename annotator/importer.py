@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import array
+import bisect
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,15 +137,21 @@ def _brat_line(ann_path: Path, span: Span) -> int | None:
 def _conll_line(path: Path, first_line: int, text: str, offset: int) -> int:
     """The line of the token at offset: the reader joins tokens with one space or newline, so count separators."""
     wanted = text.count(" ", 0, offset) + text.count("\n", 0, offset)
+    stat = path.stat()
+    token_lines = _conll_token_lines(path, stat.st_mtime_ns, stat.st_size)
+    index = bisect.bisect_left(token_lines, first_line) + wanted
+    return token_lines[index] if index < len(token_lines) else first_line
+
+
+@functools.lru_cache(maxsize=4)
+def _conll_token_lines(path: Path, mtime_ns: int, size: int) -> array.array:
+    """The numbers of a CoNLL file's non-blank lines, read once per file (errors on many documents stay linear)."""
+    numbers = array.array("q")
     with open(path, "rb") as lines:
-        tokens = -1
         for number, raw in enumerate(lines, 1):
-            if number < first_line or not raw.strip():
-                continue
-            tokens += 1
-            if tokens == wanted:
-                return number
-    return first_line
+            if raw.strip():
+                numbers.append(number)
+    return numbers
 
 
 def check_labels(document: Document, schema: Schema) -> tuple[Span, str] | None:

@@ -209,6 +209,11 @@ def import_files(
             done_bytes += input_size(path)
             if progress:
                 progress(done_bytes, total_bytes)
+        counts = result.counts
+        if result.skipped and not (counts.added or counts.duplicates):
+            # Every record skipped: roll back, so no empty dataset is left holding a schema the next try may not want.
+            first = result.skipped[0]
+            raise InputError(f"nothing imported: all {len(result.skipped)} records were skipped; the first: {first.detail}", first.path, first.line)
     return result
 
 

@@ -66,3 +66,16 @@ def test_label_formats_without_labels_import_as_bare_texts(tmp_path):
     (brat / "b.ann").write_text("T1\tLOC 13 17\tLviv\n", encoding="utf-8")
     refused = run("import", brat, "--db", db, "--dataset", "bare")
     assert refused.exit_code == 1 and "--annotator" in refused.stderr
+
+
+def test_skip_invalid_with_every_record_bad_imports_nothing_and_leaves_no_dataset(tmp_path):
+    conll = tmp_path / "wrong-schema.conll"
+    conll.write_text("-DOCSTART- -X- -X- O\n\nPeter B-PER\nsaid O\n\n-DOCSTART- -X- -X- O\n\nDutch B-MISC\n", encoding="utf-8")
+    db = tmp_path / "w.db"
+    refused = run("import", conll, "--db", db, "--dataset", "x", "--annotator", "a", "--skip-invalid")
+    assert refused.exit_code == 1 and "nothing imported: all 2 records were skipped" in refused.stderr and "--schema conll" in refused.stderr
+    assert not db.exists()
+    # so the hint can be followed with the same dataset name
+    again = run("import", conll, "--db", db, "--dataset", "x", "--annotator", "a", "--skip-invalid", "--schema", "conll")
+    assert again.exit_code == 0, again.output
+    assert len(ids(db)) == 2

@@ -11,20 +11,48 @@ STATUSES = ("todo", "in_progress", "done", "skipped")
 GOLD = "gold"
 
 
+SpanIdentity = tuple[str, int, int, str]
+
+
 @dataclass
 class Span:
-    """A labelled stretch of a document's text; offsets are characters, ``end`` exclusive."""
+    """A labelled stretch of a document's text; offsets are characters, ``end`` exclusive.
+
+    The one span shape, from the readers through the store's reads and the session to the screen and
+    the writers. ``id`` is the store's row id for a stored span, or the span's number within its
+    document for one read from a file (the file's own name for it, such as brat's ``T3``, stays in
+    ``ref`` for messages). ``status`` is ``kept`` (an annotator's label), ``pending`` (a suggestion or an
+    adjudication candidate not yet decided) or ``rejected``; ``claimant_id`` is the ``id`` of the span
+    that is this claim's claimant.
+    """
 
     start: int
     end: int
     label: str
     kind: str = "entity"
-    id: str | None = None
+    id: int | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     score: float | None = None
+    source: str | None = None
+    status: str = "kept"
+    origin: str | None = None
+    claimant_id: int | None = None
+    suggestion_id: int | None = None
+    ref: str | None = None
 
     def key(self) -> tuple[int, int, str, str]:
         return (self.start, self.end, self.label, self.kind)
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+
+def span_identity(span: Span | dict[str, Any]) -> SpanIdentity:
+    """When two spans are the same span: same kind, offsets and label (ids, scores and origins aside)."""
+    if isinstance(span, Span):
+        return (span.kind, span.start, span.end, span.label)
+    return (span["kind"], span["start"], span["end"], span["label"])
 
 
 @dataclass

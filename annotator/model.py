@@ -59,8 +59,8 @@ def span_identity(span: Span | dict[str, Any]) -> SpanIdentity:
 class Relation:
     """A directed link between two spans of one document (a claim and its claimant)."""
 
-    from_id: str
-    to_id: str
+    from_id: int
+    to_id: int
     type: str = "claimant"
 
 

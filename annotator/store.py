@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -714,27 +715,41 @@ class Store:
             )
         ]
 
+    def kept_spans(self, document_id: int, annotator: str) -> list[Span]:
+        """This annotator's kept spans on the document, each claim's claimant in ``claimant_id``."""
+        spans = [
+            Span(r["start"], r["end"], r["label"], r["kind"], id=r["id"], attributes=r["attributes"], status="kept",
+                 origin=r["origin"], suggestion_id=r["suggestion_id"], source=annotator)
+            for r in self.annotations(document_id, annotator)
+        ]
+        by_id = {span.id: span for span in spans}
+        for relation in self.relations(document_id, annotator):
+            claim = by_id.get(relation["from_id"])
+            if relation["type"] == "claimant" and claim is not None and relation["to_id"] in by_id:
+                claim.claimant_id = relation["to_id"]
+        return spans
+
+    def suggested_spans(self, document_id: int, source: str | None = None) -> list[Span]:
+        """The document's suggestions (of one source, or all), as pending spans."""
+        return [
+            Span(r["start"], r["end"], r["label"], r["kind"], id=r["id"], attributes=r["attributes"], score=r["score"],
+                 source=r["source"], status="pending", claimant_id=r["claimant_id"])
+            for r in self.suggestions(document_id, source)
+        ]
+
     def annotated_document(self, document_id: int, document: Document, annotator: str) -> Document:
-        """The document with this annotator's kept spans and relations, ids as strings."""
-        rows = self.annotations(document_id, annotator)
-        document.spans = [
-            Span(r["start"], r["end"], r["label"], r["kind"], id=str(r["id"]), attributes=r["attributes"]) for r in rows
-        ]
-        document.relations = [
-            Relation(str(r["from_id"]), str(r["to_id"]), r["type"]) for r in self.relations(document_id, annotator)
-        ]
-        document.annotator = annotator
-        return document
+        """A copy of the document with this annotator's kept spans and claimant links (the argument is left as it was)."""
+        spans = self.kept_spans(document_id, annotator)
+        relations = [Relation(span.id, span.claimant_id, "claimant") for span in spans if span.claimant_id is not None]
+        return dataclasses.replace(document, spans=spans, relations=relations, annotator=annotator)
 
     def suggested_document(self, document_id: int, document: Document, source: str | None = None) -> Document:
-        rows = self.suggestions(document_id, source)
-        document.spans = [
-            Span(r["start"], r["end"], r["label"], r["kind"], id=str(r["id"]), attributes=r["attributes"], score=r["score"])
-            for r in rows
-        ]
-        document.relations = [Relation(str(r["id"]), str(r["claimant_id"]), "claimant") for r in rows if r["claimant_id"]]
-        document.source = source or ",".join(sorted({r["source"] for r in rows}))
-        return document
+        """A copy of the document with its suggestions (of one source, or all) and their claimant links."""
+        spans = self.suggested_spans(document_id, source)
+        relations = [Relation(span.id, span.claimant_id, "claimant") for span in spans if span.claimant_id is not None]
+        return dataclasses.replace(
+            document, spans=spans, relations=relations, source=source or ",".join(sorted({span.source for span in spans}))
+        )
 
     def annotated_document_ids(self, dataset: str, annotator: str) -> set[int]:
         return {

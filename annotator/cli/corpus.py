@@ -156,19 +156,23 @@ def export_command(db_path: Path, dataset: str, fmt: str, annotator: str | None,
 
 @click.command("stats")
 @db_option
+@dataset_option(required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @friendly_errors
-def stats_command(db_path: Path, as_json: bool) -> None:
-    """Show each dataset's documents, suggestions and per-annotator progress.
+def stats_command(db_path: Path, dataset: str | None, as_json: bool) -> None:
+    """Show each dataset's documents, suggestions and per-annotator progress (or one dataset's, with --dataset).
 
     \b
     Example:
       annotator stats --db annotations.db
+      annotator stats --dataset pow --json
     """
     import json
 
     with open_store(db_path) as store:
-        stats = store.stats()
+        if dataset is not None:
+            store.schema(dataset)  # an unknown dataset is an error that names the known ones, not an empty report
+        stats = [entry for entry in store.stats() if dataset is None or entry["dataset"] == dataset]
     if as_json:
         click.echo(json.dumps(stats, indent=2))
         return

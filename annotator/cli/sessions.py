@@ -51,18 +51,25 @@ def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annot
 @click.command("merge")
 @click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @db_option
+@dataset_option(required=False)
 @friendly_errors
-def merge_command(others: tuple[Path, ...], db_path: Path) -> None:
+def merge_command(others: tuple[Path, ...], db_path: Path, dataset: str | None) -> None:
     """Merge annotator databases from other machines into --db.
 
     Documents match by their text; an annotator's labels come in where this
     database has none for them; the same annotator with different labels in two
     databases is reported, not overwritten. Merging twice changes nothing.
+    A database is merged whole (its action log spans its datasets); with
+    --dataset, every database given must hold that dataset and no other,
+    so a merge never brings in another project's documents by surprise.
 
     \b
     Example:
       annotator merge alice-laptop.db bob-laptop.db --db team.db
+      annotator merge alice-laptop.db --db team.db --dataset pow
     """
+    if dataset is not None:
+        _check_only_dataset(others, dataset)
     with open_store(db_path, create=True) as store:
         for other in others:
             report = store.merge_from(other)
@@ -74,6 +81,23 @@ def merge_command(others: tuple[Path, ...], db_path: Path) -> None:
             )
             for conflict in report.conflicts:
                 click.echo(f"  conflict: {conflict}", err=True)
+
+
+def _check_only_dataset(others: tuple[Path, ...], dataset: str) -> None:
+    """Refuse, before anything is written, a database that lacks the dataset or holds others beside it."""
+    for other in others:
+        if not other.is_file():
+            raise click.ClickException(f"{other}: no such database file")
+        with open_store(other) as store:
+            names = store.dataset_names()
+        if dataset not in names:
+            raise click.ClickException(f"{other} has no dataset {dataset!r} (datasets: {', '.join(names) or 'none'})")
+        others_there = [name for name in names if name != dataset]
+        if others_there:
+            raise click.ClickException(
+                f"{other} also holds dataset(s) {', '.join(others_there)}, and merge brings in whole databases: "
+                f"leave out --dataset to merge them all"
+            )
 
 
 @click.command("review")

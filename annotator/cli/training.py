@@ -77,5 +77,6 @@ def _print_scores(result: Any) -> None:
             continue
         table.add_row(name, *("" if figure is None else f"{figure:.3f}" for figure in figures))
     Console().print(table)
+    click.echo("(the trained components alone; annotator evaluate --model DIR --held-out-only scores the suggestions they make)")
     click.echo(f"model: {result.model}")
     click.echo(f"suggestion source: {result.source}")

@@ -138,7 +138,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m002_review(db: sqlite_utils.Database) -> None:
-    """Adjudication: candidate spans a reviewer turned down, so they stay down after a restart."""
+    """Adjudication: candidate spans a reviewer turned down, so they stay down after a restart.
+
+    `reviewer` is the person who turned the candidate down (the --reviewer name), not the annotator the
+    action belongs to (that is always GOLD, in the action log): the gold is one set, so a candidate any
+    reviewer turned down is down for it. Rows written before this was so hold 'gold' there.
+    """
     db.executescript(
         """
         CREATE TABLE review_rejections (

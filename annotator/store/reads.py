@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from annotator.model import Document, Relation, Span
+from annotator.model import GOLD, Document, Relation, Span
 from annotator.store.corpus import Corpus
 
 
@@ -118,15 +118,15 @@ class Reads(Corpus):
         return dict(
             self.conn.execute(
                 "SELECT s.document_id, count(*) FROM doc_status s JOIN documents d ON d.id = s.document_id "
-                "WHERE d.dataset = ? AND s.annotator NOT IN (?, 'gold') AND s.status IN ('in_progress', 'done') "
+                "WHERE d.dataset = ? AND s.annotator NOT IN (?, ?) AND s.status IN ('in_progress', 'done') "
                 "GROUP BY s.document_id",
-                [dataset, annotator],
+                [dataset, annotator, GOLD],
             ).fetchall()
         )
 
     def other_annotator_count(self, document_id: int, annotator: str) -> int:
         return self.conn.execute(
-            "SELECT count(*) FROM doc_status WHERE document_id = ? AND annotator NOT IN (?, 'gold') "
+            "SELECT count(*) FROM doc_status WHERE document_id = ? AND annotator NOT IN (?, ?) "
             "AND status IN ('in_progress', 'done')",
-            [document_id, annotator],
+            [document_id, annotator, GOLD],
         ).fetchone()[0]

@@ -46,13 +46,10 @@ class ActionLog(Connection):
         return dict(zip([column[0] for column in cursor.description], row))
 
     def _insert(self, changes: list[list[Any]], table: str, row: dict[str, Any]) -> int:
-        columns = ", ".join(f'"{name}"' for name in row)
-        cursor = self.conn.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
-        )
-        stored = self._row(table, cursor.lastrowid)
-        changes.append(["insert", table, stored])
-        return cursor.lastrowid
+        row_id = self.db[table].insert(row).last_rowid
+        assert row_id is not None
+        changes.append(["insert", table, self._row(table, row_id)])
+        return row_id
 
     def _delete(self, changes: list[list[Any]], table: str, row_id: int) -> None:
         before = self._row(table, row_id)
@@ -65,8 +62,7 @@ class ActionLog(Connection):
         before = self._row(table, row_id)
         if before is None:
             raise StoreError(f"{table} row {row_id} no longer exists")
-        assignments = ", ".join(f'"{name}" = ?' for name in values)
-        self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
+        self.db[table].update(row_id, values)
         changes.append(["update", table, before, self._row(table, row_id)])
 
     def _log_import(self, annotator: str, document_id: int, stamp: str) -> None:
@@ -160,14 +156,12 @@ class ActionLog(Connection):
             ).fetchone()
             if spent is not None:
                 row = {**row, "seconds": spent[0]}
-        columns = ", ".join(f'"{name}"' for name in row)
-        self.conn.execute(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        self.db[table].insert(row, replace=True)
 
     def _set(self, table: str, row: dict[str, Any]) -> None:
         # Time spent is added outside the action log (add_time), so undo and redo leave it as it is.
         values = {key: value for key, value in row.items() if key != "id" and not (table == "doc_status" and key == "seconds")}
-        assignments = ", ".join(f'"{name}" = ?' for name in values)
-        self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row["id"]])
+        self.db[table].update(row["id"], values)
 
     def _revert(self, change: list[Any]) -> None:
         operation, table = change[0], change[1]

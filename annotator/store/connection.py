@@ -99,7 +99,7 @@ class Connection:
         self.busy_timeout = busy_timeout if busy_timeout is not None else _busy_timeout_from_environment()
         # The action-log row of the last annotator action this Store committed (None when it changed nothing).
         self.last_action_id: int | None = None
-        # Each annotator's undo and redo stacks as of the last action-log row read (see _stacks).
+        # Each annotator's undo and redo stacks as of the last action-log row read (kept by log.ActionLog._stacks).
         self._undo_stacks: dict[str, tuple[int, list[int], list[int]]] = {}
         if not create and not self.path.exists():
             raise StoreError(f"database {self.path} does not exist: import documents first (annotator import FILE --db {self.path})")

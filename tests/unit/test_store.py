@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.model import Document, Relation, Span
+from annotator.model import GOLD, Document, Relation, Span
 from annotator.store import Store, StoreError, migrations
 
 # An emoji (two UTF-16 units, one code point) before the spans checks that offsets count characters everywhere.
@@ -203,6 +203,22 @@ def test_unknown_status_is_refused(store, schema):
     with pytest.raises(StoreError, match="status"):
         store.set_status("alice", ids["doc_a"], "finished")
     assert actions(store) == []
+
+
+def test_turned_down_candidates_record_the_reviewer(store, schema):
+    ids = seed(store, schema)
+    doc_b = ids["doc_b"]
+    start, end = offsets(TEXT_B, "The Kremlin")
+    candidate = {"kind": "entity", "start": start, "end": end, "label": "ORG", "annotators": ["alice"], "attributes": {}}
+    store.reject_candidates("lead", doc_b, [candidate])
+    assert store.conn.execute('SELECT reviewer, kind, start, "end", label FROM review_rejections').fetchall() == [("lead", "entity", start, end, "ORG")]
+    assert actions(store) == [(GOLD, "reject", doc_b)], "the action is the gold's, so undo in review reaches it"
+    assert store.rejected_candidates(doc_b) == {("entity", start, end, "ORG")}
+    store.reject_candidates("second", doc_b, [candidate])  # turned down for the gold already: nothing new
+    assert store.conn.execute("SELECT count(*) FROM review_rejections").fetchone()[0] == 1
+    assert len(actions(store)) == 1
+    assert store.undo(GOLD) == (doc_b, "reject")
+    assert store.rejected_candidates(doc_b) == set()
 
 
 def test_stats(store, schema):

@@ -1,0 +1,55 @@
+"""The SQLite store: every SQL statement of the project lives in this package.
+
+One `Store` class, composed of one part per job, each in its own module over a shared connection:
+
+    connection    opening (WAL, busy timeout, read-only and locked explanations), transaction()
+    migrations    the schema, one migration per change
+    log           the action log and undo/redo, with the vocabulary import and merge also write (IMPORTED, MERGED)
+    corpus        datasets, documents (with labels or suggestions imported along), suggestions
+    reads         each annotator's kept spans, relations and statuses; documents as one annotator labelled them
+    labels        annotator actions: accept, reject, add, update, remove, link a claimant, status, time
+    adjudication  the reviewer's gold and the candidates turned down
+    merge         bringing another annotator database in
+    stats         figures per dataset and annotator
+
+Each part is a class that names the parts it calls as its bases; `Store` puts them together.
+"""
+
+from __future__ import annotations
+
+from annotator.store.adjudication import Adjudication
+from annotator.store.connection import (
+    BUSY_TIMEOUT_SECONDS,
+    BUSY_TIMEOUT_VARIABLE,
+    StoreError,
+    describe_database_error,
+    now,
+    text_hash,
+)
+from annotator.store.corpus import Corpus, ImportCounts
+from annotator.store.labels import Labels
+from annotator.store.log import IMPORTED, MERGED, UNDOABLE_TABLES, ActionLog
+from annotator.store.merge import Merge, MergeReport
+from annotator.store.migrations import migrations
+from annotator.store.reads import Reads
+from annotator.store.stats import Stats
+
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "BUSY_TIMEOUT_VARIABLE",
+    "IMPORTED",
+    "MERGED",
+    "UNDOABLE_TABLES",
+    "ImportCounts",
+    "MergeReport",
+    "Store",
+    "StoreError",
+    "describe_database_error",
+    "migrations",
+    "now",
+    "text_hash",
+]
+
+
+class Store(Stats, Merge, Adjudication, Labels, Reads, Corpus, ActionLog):
+    """One connection to one annotation database; use it from the thread that opened it."""

@@ -1,0 +1,180 @@
+"""The schema, one migration per change; an applied migration never changes.
+
+They are SQL scripts, not sqlite-utils' create_table: the tables need AUTOINCREMENT (undo puts rows back
+under their old ids, so ids must never be reused), ON DELETE actions and multi-column UNIQUE constraints,
+which create_table cannot express. A new migration may use sqlite-utils where it can say what is needed.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("annotator")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE datasets (
+            name TEXT PRIMARY KEY,
+            schema TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            dataset TEXT NOT NULL REFERENCES datasets(name),
+            ext_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}',
+            sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX documents_dataset_sha ON documents(dataset, sha256);
+        CREATE INDEX documents_dataset_ext ON documents(dataset, ext_id);
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            kind TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            score REAL,
+            source TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            claimant_id INTEGER REFERENCES suggestions(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX suggestions_document ON suggestions(document_id, source);
+        CREATE TABLE suggestion_runs (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            source TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, source)
+        );
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            annotator TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            origin TEXT NOT NULL,
+            suggestion_id INTEGER REFERENCES suggestions(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX annotations_document ON annotations(document_id, annotator);
+        CREATE TABLE relations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            annotator TEXT NOT NULL,
+            from_id INTEGER NOT NULL REFERENCES annotations(id),
+            to_id INTEGER NOT NULL REFERENCES annotations(id),
+            type TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (from_id, to_id, type)
+        );
+        CREATE INDEX relations_document ON relations(document_id, annotator);
+        CREATE INDEX relations_to ON relations(to_id);
+        CREATE TABLE rejections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            annotator TEXT NOT NULL,
+            suggestion_id INTEGER NOT NULL REFERENCES suggestions(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            UNIQUE (annotator, suggestion_id)
+        );
+        CREATE INDEX rejections_document ON rejections(document_id, annotator);
+        CREATE TABLE doc_status (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            annotator TEXT NOT NULL,
+            status TEXT NOT NULL,
+            seconds REAL NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            UNIQUE (document_id, annotator)
+        );
+        CREATE INDEX doc_status_annotator ON doc_status(annotator, status);
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            annotator TEXT NOT NULL,
+            document_id INTEGER REFERENCES documents(id),
+            action TEXT NOT NULL,
+            target_id INTEGER REFERENCES actions(id),
+            changes TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX actions_annotator ON actions(annotator, id);
+        CREATE VIEW kept_spans AS
+            SELECT a.id, d.dataset, d.ext_id AS document, a.annotator, a.kind, a.label,
+                   a.start, a."end", substr(d.text, a.start + 1, a."end" - a.start) AS text,
+                   a.origin, a.suggestion_id, a.updated_at
+            FROM annotations a JOIN documents d ON d.id = a.document_id;
+        CREATE VIEW suggested_spans AS
+            SELECT s.id, d.dataset, d.ext_id AS document, s.source, s.kind, s.label,
+                   s.start, s."end", substr(d.text, s.start + 1, s."end" - s.start) AS text,
+                   s.score, s.claimant_id
+            FROM suggestions s JOIN documents d ON d.id = s.document_id;
+        CREATE VIEW claims_with_claimants AS
+            SELECT c.id, d.dataset, d.ext_id AS document, c.annotator, c.label,
+                   substr(d.text, c.start + 1, c."end" - c.start) AS claim,
+                   substr(d.text, w.start + 1, w."end" - w.start) AS claimant
+            FROM annotations c JOIN documents d ON d.id = c.document_id
+            LEFT JOIN relations r ON r.from_id = c.id AND r.type = 'claimant'
+            LEFT JOIN annotations w ON w.id = r.to_id
+            WHERE c.kind = 'claim';
+        CREATE VIEW progress AS
+            SELECT d.dataset, s.annotator, s.status, count(*) AS documents,
+                   round(sum(s.seconds), 1) AS seconds
+            FROM doc_status s JOIN documents d ON d.id = s.document_id
+            GROUP BY d.dataset, s.annotator, s.status;
+        """
+    )
+
+
+@migrations()
+def m002_review(db: sqlite_utils.Database) -> None:
+    """Adjudication: candidate spans a reviewer turned down, so they stay down after a restart.
+
+    `reviewer` is the person who turned the candidate down (the --reviewer name), not the annotator the
+    action belongs to (that is always GOLD, in the action log): the gold is one set, so a candidate any
+    reviewer turned down is down for it. Rows written before this was so hold 'gold' there.
+    """
+    db.executescript(
+        """
+        CREATE TABLE review_rejections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            reviewer TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (document_id, reviewer, kind, start, "end", label)
+        );
+        """
+    )
+
+
+@migrations()
+def m003_identity_and_merges(db: sqlite_utils.Database) -> None:
+    """A database knows its own identity, and which actions it took in from others, so merging is idempotent."""
+    import uuid
+
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE merged_actions (
+            origin TEXT NOT NULL,
+            origin_id INTEGER NOT NULL,
+            action_id INTEGER NOT NULL REFERENCES actions(id),
+            PRIMARY KEY (origin, origin_id)
+        );
+        """
+    )
+    db.execute("INSERT INTO meta (key, value) VALUES ('database_id', ?)", [str(uuid.uuid4())])

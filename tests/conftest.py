@@ -9,6 +9,16 @@ from annotator.store import Store
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
+# Whole folders of long runs (killed processes, fuzzing, a real terminal): `pytest -m "not slow"` leaves
+# them out for a quick check while editing; CI runs everything.
+SLOW_FOLDERS = ("hardening", "e2e")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(part in SLOW_FOLDERS for part in Path(str(item.path)).relative_to(Path(__file__).parent).parts[:-1]):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def schema():

@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from annotator.cli import cli
 from annotator.store import Store
 
+pytestmark = pytest.mark.slow  # spaCy training
+
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 STEPS = 10
 

@@ -23,6 +23,8 @@ from annotator.agreement import agreement_report
 from annotator.model import Document, Span
 from annotator.tokens import tokenize
 
+pytestmark = pytest.mark.slow  # reference packages over generated corpora
+
 TOLERANCE = 1e-9
 WORDS = ["Kyiv", "said", "the", "UN", "3.5", "%", ",", ".", "Zelensky's", "ex-minister", "don't", "on", "Monday"]
 LABELS = ["PER", "ORG", "LOC"]

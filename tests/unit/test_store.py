@@ -346,6 +346,7 @@ def _open_at_once(path: str, barrier, results) -> None:
         results.put((type(error).__name__, str(error)))
 
 
+@pytest.mark.slow
 def test_processes_creating_one_new_database_at_once(tmp_path):
     """Four processes opening the same new file together: one migrates, none fails."""
     context = multiprocessing.get_context("spawn")
@@ -380,6 +381,7 @@ def _annotate_many(path: str, annotator: str, document_id: int, count: int, barr
     results.put((annotator, errors))
 
 
+@pytest.mark.slow
 def test_processes_writing_one_database_lose_nothing(db_path, schema):
     with Store(db_path) as store:
         seed(store, schema)

@@ -20,6 +20,8 @@ from annotator.suggest.run import suggest_dataset
 from tests.conftest import EXAMPLES
 from tests.unit.test_suggest_pipeline import shared_suggester
 
+pytestmark = pytest.mark.slow  # the real model over every example article
+
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory) -> Evaluation:

@@ -13,6 +13,8 @@ from annotator.suggest.learned import entity_label_map, learned_claims, pipeline
 from annotator.suggest.pipeline import SpacySuggester, load_suggester
 from annotator.train import BLANK, CLAIMS_KEY, TrainingError, load_base, split, train_pipeline, training_config
 
+pytestmark = pytest.mark.slow  # spaCy training
+
 
 def documents(count: int) -> list[Document]:
     return [Document(text=f"Report number {number}.", id=f"doc-{number}") for number in range(count)]

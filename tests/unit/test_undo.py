@@ -270,6 +270,7 @@ def apply(store: Store, ids: dict[str, int], step: tuple) -> None:
         store.link_claimant("alice", kept[step[1] % len(kept)], kept[step[2] % len(kept)])
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(ACTION, min_size=1, max_size=12))
 def test_undo_everything_then_redo_everything(steps):

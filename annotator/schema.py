@@ -214,7 +214,7 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
     def parse_labels(section: str, kind: str) -> list[Label]:
         entries = raw.get(section, [])
         if not isinstance(entries, list):
-            raise fail(section, "must be a list of tables ([[%s]])" % section)
+            raise fail(section, f"must be a list of tables ([[{section}]])")
         labels = []
         for index, entry in enumerate(entries):
             key = f"{section}[{index}]"

@@ -14,7 +14,6 @@ import random
 import time
 
 import numpy as np
-
 from record import record  # benchmarks/record.py: the row benchmarks/run.py puts in its table
 
 LABELS = ("PER", "ORG", "LOC", "DATE", "MISC")

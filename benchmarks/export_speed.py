@@ -44,7 +44,7 @@ def synthetic_documents(count: int) -> Iterator:
         )
 
         def at(phrase: str, label: str, kind: str = "entity", span_id: str | None = None) -> Span:
-            start = text.index(phrase)
+            start = text.index(phrase)  # noqa: B023
             return Span(start, start + len(phrase), label, kind, id=span_id)
 
         spans = [

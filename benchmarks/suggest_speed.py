@@ -137,9 +137,9 @@ def main() -> None:
         for n_process in options.processes:
             batch = options.batch_size
             paths = {
-                "bare nlp.pipe": lambda chunk: bare_pipe(bare, chunk, batch, n_process),
-                "annotator suggest_batch": lambda chunk: suggester_path(suggester, chunk, batch, n_process),
-                "annotator suggest_dataset (SQLite)": lambda chunk: command_path(suggester, chunk, batch, n_process, Path(folder)),
+                "bare nlp.pipe": lambda chunk: bare_pipe(bare, chunk, batch, n_process),  # noqa: B023
+                "annotator suggest_batch": lambda chunk: suggester_path(suggester, chunk, batch, n_process),  # noqa: B023
+                "annotator suggest_dataset (SQLite)": lambda chunk: command_path(suggester, chunk, batch, n_process, Path(folder)),  # noqa: B023
             }
             seconds = measure(paths, texts, options.rounds)
             for name, spent in seconds.items():

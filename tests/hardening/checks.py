@@ -124,7 +124,7 @@ def replayed_rows(conn: sqlite3.Connection, annotator: str) -> dict[str, dict[in
         else:
             tables[table].pop(row["id"], None)
 
-    for action_id, (action, target_id, changes) in logged.items():
+    for action, target_id, changes in logged.values():
         if action == "undo":
             for change in reversed(logged[target_id][2]):
                 apply(change, backwards=True)

@@ -81,7 +81,7 @@ def test_killed_annotation_sessions_keep_every_acknowledged_action(db_path: Path
     for round_number in range(SESSION_ROUNDS):
         output, errors = tmp_path / f"alice{round_number}.out", tmp_path / f"alice{round_number}.err"
         alice = start_worker(db_path, "alice", round_number, output, errors)
-        wait_until(lambda: output.read_text().startswith("ready\n") or alice.poll() is not None, what="the session to open the database")
+        wait_until(lambda: output.read_text().startswith("ready\n") or alice.poll() is not None, what="the session to open the database")  # noqa: B023
         time.sleep(rng.uniform(0, 0.4))
         interrupted += kill(alice)
         assert "Traceback" not in errors.read_text(), errors.read_text()
@@ -206,7 +206,7 @@ def test_killed_suggest_resumes_where_it_stopped(db_path: Path, tmp_path: Path) 
         process = subprocess.Popen(suggest, cwd=REPOSITORY, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # Kill it while it saves batches: once it has saved one more, at a random moment after.
         wait_until(
-            lambda: process.poll() is not None or count(db_path, "SELECT count(*) FROM suggestion_runs") > suggested,
+            lambda: process.poll() is not None or count(db_path, "SELECT count(*) FROM suggestion_runs") > suggested,  # noqa: B023
             what="suggest to save a batch",
         )
         time.sleep(rng.uniform(0, 0.5))

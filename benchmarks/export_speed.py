@@ -122,7 +122,16 @@ def main() -> None:
         low = (figures[(fmt, smallest)]["peak_kb"] - figures[(fmt, smallest)]["baseline_kb"]) / 1024
         high = (figures[(fmt, largest)]["peak_kb"] - figures[(fmt, largest)]["baseline_kb"]) / 1024
         flat = high <= max(2 * low, low + 16)
-        record("export", f"{fmt}, {largest:,} documents (memory {low:.0f} -> {high:.0f} MB from {smallest:,})", rate, "docs/s", "memory flat", flat, "native jsonl writer", ratio)
+        record(
+            "export",
+            f"{fmt}, {largest:,} documents (memory {low:.0f} -> {high:.0f} MB from {smallest:,})",
+            rate,
+            "docs/s",
+            "memory flat",
+            flat,
+            "native jsonl writer",
+            ratio,
+        )
     print("\nreports at the largest size:")
     for fmt in formats:
         print(f"  {figures[(fmt, largest)]['summary']}")

@@ -214,7 +214,16 @@ def main() -> None:
         ratio = annotator_rate / bare_rate
         record("import", f"JSONL import, {args.docs:,} documents", annotator_rate, "docs/s", "ratio >= 0.80", ratio >= 0.8, "sqlite-utils insert_all", ratio)
         growth = big_traced / small_traced
-        record("import", f"import peak memory, {big_added // small_added}x the documents", big_traced, "MiB", "growth <= 1.5x", growth <= 1.5, f"peak at {small_added:,} documents", growth)
+        record(
+            "import",
+            f"import peak memory, {big_added // small_added}x the documents",
+            big_traced,
+            "MiB",
+            "growth <= 1.5x",
+            growth <= 1.5,
+            f"peak at {small_added:,} documents",
+            growth,
+        )
 
 if __name__ == "__main__":
     main()

@@ -146,7 +146,16 @@ def main() -> None:
                 ratio = seconds["bare nlp.pipe"] / spent
                 if name != "bare nlp.pipe":
                     goal_met = ratio >= 0.9 if n_process == 1 else True
-                    record("suggest", f"{name}, {n_process} process{'es' if n_process > 1 else ''}", len(texts) / spent, "docs/s", "ratio >= 0.9" if n_process == 1 else "-", goal_met, "bare nlp.pipe", ratio)
+                    record(
+                        "suggest",
+                        f"{name}, {n_process} process{'es' if n_process > 1 else ''}",
+                        len(texts) / spent,
+                        "docs/s",
+                        "ratio >= 0.9" if n_process == 1 else "-",
+                        goal_met,
+                        "bare nlp.pipe",
+                        ratio,
+                    )
                 print(f"{n_process:>9}  {name:<34} {spent:>8.2f} {len(texts) / spent:>8.1f} {tokens / spent:>9.0f} {ratio:>6.2f}")
     print("ratio = bare nlp.pipe time / this path's time, i.e. documents/s relative to bare spaCy; goal >= 0.9 with one process")
 

@@ -77,12 +77,16 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('Ukrainian officials', 0, 'CLAIMANT', 'claimant', 'a3'),
         ],
         "claims": [
-            ('Russian soldiers shot dead at least seven Ukrainian servicemen who had laid down their arms on Feb. 24 near Bakhmut, a town in Donetsk Oblast', 0, 'ALLEGATION', 'claim', 'c1'),
-            ('The footage we obtained shows the men coming out with their hands up. They carried no weapons and were no danger to anyone', 0, 'STATEMENT', 'claim', 'c2'),
+            ('Russian soldiers shot dead at least seven Ukrainian servicemen who had '
+             'laid down their arms on Feb. 24 near Bakhmut, a town in Donetsk Oblast', 0, 'ALLEGATION', 'claim', 'c1'),
+            ('The footage we obtained shows the men coming out with their '
+             'hands up. They carried no weapons and were no danger to anyone', 0, 'STATEMENT', 'claim', 'c2'),
             ('Instead of taking them captive, the Russians executed them on the spot', 0, 'ALLEGATION', 'claim', 'c3'),
-            ('The exact toll is still unclear, but it is believed that at least seven men were killed, all of them members of the Ukrainian Armed Forces', 0, 'STATISTIC', 'claim', 'c4'),
+            ('The exact toll is still unclear, but it is believed that at least seven men were killed, '
+             'all of them members of the Ukrainian Armed Forces', 0, 'STATISTIC', 'claim', 'c4'),
             ('his office had already identified the Russian unit responsible for the killing', 0, 'EVENT', 'claim', 'c5'),
-            ('Today I am writing to the UN and to the International Committee of the Red Cross, asking them to record and openly recognise that Russian soldiers are killing Ukrainian captives', 0, 'EVENT', 'claim', 'c6'),
+            ('Today I am writing to the UN and to the International Committee of the Red Cross, '
+             'asking them to record and openly recognise that Russian soldiers are killing Ukrainian captives', 0, 'EVENT', 'claim', 'c6'),
             ('Moscow of killing soldiers who surrender', 0, 'ALLEGATION', 'claim', 'c7'),
             ('three prisoners of war were shot near Robotyne in Zaporizhzhia Oblast on Feb. 18', 0, 'ALLEGATION', 'claim', 'c8'),
         ],
@@ -163,7 +167,8 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('the office', 1, 'CLAIMANT', 'claimant', 'a3'),
         ],
         "claims": [
-            ('Ukrainian prosecutors have opened a criminal investigation after three captured soldiers were shot dead near the village of Robotyne in Zaporizhzhia Oblast', 0, 'EVENT', 'claim', 'c1'),
+            ('Ukrainian prosecutors have opened a criminal investigation after three captured '
+             'soldiers were shot dead near the village of Robotyne in Zaporizhzhia Oblast', 0, 'EVENT', 'claim', 'c1'),
             ('the killings took place on Feb. 18 during a Russian assault on Ukrainian positions south of the village', 0, 'ALLEGATION', 'claim', 'c2'),
             ('the soldiers had been disarmed and were lying on the ground when Russian troops opened fire on them', 0, 'ALLEGATION', 'claim', 'c3'),
             ('This is a gross violation of the Geneva Conventions on the treatment of prisoners of war', 0, 'ALLEGATION', 'claim', 'c4'),
@@ -295,8 +300,10 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('DeepState analysts', 0, 'CLAIMANT', 'claimant', 'a4'),
         ],
         "claims": [
-            ('it had opened an investigation into reports that Russian troops executed 16 Ukrainian soldiers who had surrendered near Pokrovsk in Donetsk Oblast', 0, 'EVENT', 'claim', 'c1'),
-            ('If confirmed, it would be the largest single mass execution of Ukrainian captives since Russia launched its full-scale invasion in February 2022', 0, 'STATEMENT', 'claim', 'c2'),
+            ('it had opened an investigation into reports that Russian troops executed '
+             '16 Ukrainian soldiers who had surrendered near Pokrovsk in Donetsk Oblast', 0, 'EVENT', 'claim', 'c1'),
+            ('If confirmed, it would be the largest single mass execution of Ukrainian '
+             'captives since Russia launched its full-scale invasion in February 2022', 0, 'STATEMENT', 'claim', 'c2'),
             ('the soldiers were shot on the spot after being captured', 0, 'ALLEGATION', 'claim', 'c3'),
             ('by its count, Russian forces have executed 93 Ukrainian prisoners of war since the start of the invasion', 0, 'STATISTIC', 'claim', 'c4'),
             ('A video circulating on social media appears to show a group of captives being lined up before gunfire is heard', 0, 'ALLEGATION', 'claim', 'c5'),
@@ -342,7 +349,8 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('the killings were not happening in isolation', 0, 'STATEMENT', 'claim', 'c3'),
             ('Public figures in Russia have openly called for captured Ukrainian soldiers to be mistreated and even executed', 0, 'ALLEGATION', 'claim', 'c4'),
             ('Such calls, together with sweeping amnesty laws, can encourage soldiers to break the law', 0, 'STATEMENT', 'claim', 'c5'),
-            ('it had recorded one case in 2023 in which Ukrainian forces executed a wounded Russian soldier who was unable to fight', 0, 'ALLEGATION', 'claim', 'c6'),
+            ('it had recorded one case in 2023 in which Ukrainian forces '
+             'executed a wounded Russian soldier who was unable to fight', 0, 'ALLEGATION', 'claim', 'c6'),
             ('the International Committee of the Red Cross and the UN must investigate such killings', 0, 'STATEMENT', 'claim', 'c7'),
             ('its forces abuse prisoners', 0, 'DENIAL', 'claim', 'c8'),
         ],
@@ -392,13 +400,15 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('a Kremlin spokesman', 0, 'CLAIMANT', 'claimant', 'a2'),
         ],
         "claims": [
-            ('its forces had captured the village of Mykhailivka, which lies along a highway leading to the eastern city of Pokrovsk', 0, 'EVENT', 'claim', 'c1'),
+            ('its forces had captured the village of Mykhailivka, '
+             'which lies along a highway leading to the eastern city of Pokrovsk', 0, 'EVENT', 'claim', 'c1'),
             ('its troops had repelled dozens of Russian assaults in the Pokrovsk direction over the previous day', 0, 'EVENT', 'claim', 'c2'),
             ('if Russia takes the city, Ukraine will find it much harder to supply its units in other towns along the front', 0, 'STATEMENT', 'claim', 'c3'),
             ('Russian troops have executed dozens of surrendering Ukrainian soldiers since the start of the invasion', 0, 'STATISTIC', 'claim', 'c4'),
             ('Russian servicemen commit war crimes', 0, 'DENIAL', 'claim', 'c5'),
             ('The Russian army acts in strict compliance with international humanitarian law', 0, 'DENIAL', 'claim', 'c6'),
-            ("Russian forces have pressed forward in Donbas throughout the summer, even though Ukraine's incursion into Russia's Kursk region, launched on Aug. 6, drew some Russian units away from the east", 0, 'STATEMENT', 'claim', 'c7'),
+            ("Russian forces have pressed forward in Donbas throughout the summer, even though Ukraine's incursion into Russia's Kursk region, "
+             "launched on Aug. 6, drew some Russian units away from the east", 0, 'STATEMENT', 'claim', 'c7'),
         ],
         # (claim id, claimant span id)
         "relations": [('c1', 's2'), ('c2', 's7'), ('c3', 'a1'), ('c4', 's19'), ('c5', 's23'), ('c6', 'a2'), ('c7', 's35')],
@@ -445,9 +455,12 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('It', 0, 'CLAIMANT', 'claimant', 'a4'),
         ],
         "claims": [
-            ("Ukrainian forces had repelled a new Russian attempt to advance in the Kursk region, where Kyiv's troops have held ground since August", 0, 'EVENT', 'claim', 'c1'),
-            ('the situation in the Donetsk and Zaporizhzhia regions remained "very difficult," with the enemy attacking relentlessly', 0, 'STATEMENT', 'claim', 'c2'),
-            ('about 40,000 Russian troops are now deployed in Kursk, compared with roughly 11,000 when Ukrainian forces first crossed the border', 0, 'STATISTIC', 'claim', 'c3'),
+            ("Ukrainian forces had repelled a new Russian attempt to advance in the Kursk region, "
+             "where Kyiv's troops have held ground since August", 0, 'EVENT', 'claim', 'c1'),
+            ('the situation in the Donetsk and Zaporizhzhia regions remained '
+             '"very difficult," with the enemy attacking relentlessly', 0, 'STATEMENT', 'claim', 'c2'),
+            ('about 40,000 Russian troops are now deployed in Kursk, '
+             'compared with roughly 11,000 when Ukrainian forces first crossed the border', 0, 'STATISTIC', 'claim', 'c3'),
             ('the incursion was intended to force Moscow to pull units out of eastern Ukraine', 0, 'STATEMENT', 'claim', 'c4'),
             ("So far it has not slowed Russia's offensive in Donbas", 0, 'STATEMENT', 'claim', 'c5'),
             ('captured Ukrainian soldiers had been shot in the region', 0, 'ALLEGATION', 'claim', 'c6'),
@@ -522,7 +535,8 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('an ICRC spokesperson', 0, 'CLAIMANT', 'claimant', 'a2'),
         ],
         "claims": [
-            ('Russian troops have repeatedly killed soldiers who surrendered, most recently near Bakhmut and Avdiivka in February', 0, 'ALLEGATION', 'claim', 'c1'),
+            ('Russian troops have repeatedly killed soldiers who surrendered, '
+             'most recently near Bakhmut and Avdiivka in February', 0, 'ALLEGATION', 'claim', 'c1'),
             ('For the Russian army, the laws and customs of war mean nothing', 0, 'ALLEGATION', 'claim', 'c2'),
             ('Russian commanders of "cruelty and treachery" on the battlefield', 0, 'ALLEGATION', 'claim', 'c3'),
             ('it continued to seek access to all POWs held by both sides', 0, 'STATEMENT', 'claim', 'c4'),
@@ -568,7 +582,8 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('He', 0, 'CLAIMANT', 'claimant', 'a4'),
         ],
         "claims": [
-            ('they had documented executions of prisoners of war by both Russian and Ukrainian forces, though the vast majority of victims were Ukrainian', 0, 'ALLEGATION', 'claim', 'c1'),
+            ('they had documented executions of prisoners of war by both Russian and Ukrainian forces, '
+             'though the vast majority of victims were Ukrainian', 0, 'ALLEGATION', 'claim', 'c1'),
             ('79 Ukrainian soldiers killed after capture in 24 incidents since late August', 0, 'STATISTIC', 'claim', 'c2'),
             ('one killing of a Russian serviceman by Ukrainian troops in 2023', 0, 'ALLEGATION', 'claim', 'c3'),
             ('Wounded and incapacitated soldiers are protected by international law, regardless of which side they fight for', 0, 'STATEMENT', 'claim', 'c4'),
@@ -667,12 +682,15 @@ ANNOTATIONS: dict[str, dict[str, list]] = {
             ('he', 1, 'CLAIMANT', 'claimant', 'a4'),
         ],
         "claims": [
-            ('Russian military commanders are probably either approving or directly ordering the execution of Ukrainian soldiers who surrender', 0, 'ALLEGATION', 'claim', 'c1'),
-            ('the growing number of such reports pointed to a deliberate practice rather than the actions of individual soldiers', 0, 'STATEMENT', 'claim', 'c2'),
+            ('Russian military commanders are probably either approving or '
+             'directly ordering the execution of Ukrainian soldiers who surrender', 0, 'ALLEGATION', 'claim', 'c1'),
+            ('the growing number of such reports pointed to a deliberate '
+             'practice rather than the actions of individual soldiers', 0, 'STATEMENT', 'claim', 'c2'),
             ("the killing of nine drone operators in Russia's Kursk region", 0, 'ALLEGATION', 'claim', 'c3'),
             ('the men had been captured and then shot earlier this month', 0, 'ALLEGATION', 'claim', 'c4'),
             ('Russian forces have executed more than 90 Ukrainian prisoners since February 2022, most of them this year', 0, 'STATISTIC', 'claim', 'c5'),
-            ('he had again written to the International Committee of the Red Cross and the UN, asking them to send monitors to places where Ukrainians are held', 0, 'EVENT', 'claim', 'c6'),
+            ('he had again written to the International Committee of the Red Cross and the UN, '
+             'asking them to send monitors to places where Ukrainians are held', 0, 'EVENT', 'claim', 'c6'),
             ('Silence only encourages new crimes', 0, 'STATEMENT', 'claim', 'c7'),
             ('it was "deeply concerned" by the reports', 0, 'STATEMENT', 'claim', 'c8'),
             ('its troops act within international law', 0, 'DENIAL', 'claim', 'c9'),

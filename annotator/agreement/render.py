@@ -49,7 +49,11 @@ def _summary(report: AgreementReport) -> Table:
     table.add_row(Text("documents"), Text(str(report.documents)))
     bootstrap = report.bootstrap
     if bootstrap["resamples"]:
-        table.add_row(Text("intervals"), Text(f"{bootstrap['confidence']:.0%} percentile bootstrap over documents, {bootstrap['resamples']} resamples, seed {bootstrap['seed']}"))
+        intervals = (
+            f"{bootstrap['confidence']:.0%} percentile bootstrap over documents, "
+            f"{bootstrap['resamples']} resamples, seed {bootstrap['seed']}"
+        )
+        table.add_row(Text("intervals"), Text(intervals))
     for note in report.notes:
         table.add_row(Text("note"), Text(note, style="yellow"))
     return table
@@ -111,7 +115,12 @@ def _tokens_table(report: AgreementReport) -> Table:
 
 def _chance_rows(table: Table, figures: ChanceAgreement) -> None:
     for pair in figures.cohen:
-        table.add_row(Text(f"Cohen's kappa {pair.first} ~ {pair.second}"), Text(str(pair.tokens)), score_text(pair.kappa), Text(pair.kappa.reason or "", style="dim"))
+        table.add_row(
+            Text(f"Cohen's kappa {pair.first} ~ {pair.second}"),
+            Text(str(pair.tokens)),
+            score_text(pair.kappa),
+            Text(pair.kappa.reason or "", style="dim"),
+        )
     table.add_row(Text("Fleiss' kappa"), Text(""), score_text(figures.fleiss), Text(figures.fleiss.reason or "", style="dim"))
     table.add_row(Text("Krippendorff's alpha (nominal)"), Text(""), score_text(figures.alpha), Text(figures.alpha.reason or "", style="dim"))
 

@@ -117,11 +117,18 @@ def _span_agreement(corpus: Corpus, pairs: list[PairCounts], samples: dict, conf
             matched, first_spans, second_spans = pair.totals(mode)
             value, reason = _f1_value(pair, matched, first_spans, second_spans, shared)
             found = samples.get((mode, pair.first, pair.second))
-            by_mode[mode] = SpanF1(matched, first_spans, second_spans, Score(value, reason, percentile_interval(found, confidence) if found is not None and value is not None else None))
+            interval = percentile_interval(found, confidence) if found is not None and value is not None else None
+            by_mode[mode] = SpanF1(matched, first_spans, second_spans, Score(value, reason, interval))
         results.append(PairSpanAgreement(pair.first, pair.second, shared, **by_mode))
     means = {mode: _mean_over_pairs(results, mode, samples, confidence) for mode in MODES}
     annotator_means = {
-        name: {mode: _mean_score([getattr(pair, mode).f1.value for pair in results if name in (pair.first, pair.second)], _no_pairs_reason(corpus, name)) for mode in MODES}
+        name: {
+            mode: _mean_score(
+                [getattr(pair, mode).f1.value for pair in results if name in (pair.first, pair.second)],
+                _no_pairs_reason(corpus, name),
+            )
+            for mode in MODES
+        }
         for name in corpus.annotators
     }
     labels = []
@@ -129,7 +136,11 @@ def _span_agreement(corpus: Corpus, pairs: list[PairCounts], samples: dict, conf
     for label_id, name in enumerate(corpus.labels):
         spans_by_annotator = {annotator: label_counts[annotator][label_id] for annotator in corpus.annotators}
         per_pair = {mode: [_label_f1(pair, mode, label_id, name) for pair in pairs] for mode in LABELLED_MODES}
-        reason = f"no annotator marked a span labelled {name!r}" if not any(spans_by_annotator.values()) else "no pair of annotators shares a document with a span of this label"
+        reason = (
+            f"no annotator marked a span labelled {name!r}"
+            if not any(spans_by_annotator.values())
+            else "no pair of annotators shares a document with a span of this label"
+        )
         label_means = {mode: _mean_score([score.value for score in scores], reason) for mode, scores in per_pair.items()}
         pair_scores = [LabelPairF1(pair.first, pair.second, exact, overlap) for pair, exact, overlap in zip(pairs, per_pair["exact"], per_pair["overlap"])]
         labels.append(LabelSpanAgreement(name, spans_by_annotator, label_means["exact"], label_means["overlap"], pair_scores))
@@ -140,7 +151,9 @@ def _label_f1(pair: PairCounts, mode: str, label_id: int, label: str) -> Score:
     """One pair's F1 on one label's spans, or None with a reason."""
     matched, first_spans, second_spans = (int(counts[:, label_id].sum()) for counts in (pair.matched[mode], pair.first_spans, pair.second_spans))
     value = f1(matched, first_spans, second_spans)
-    return Score(value) if value is not None else Score(None, f"neither {pair.first} nor {pair.second} marked a span labelled {label!r} in a document both finished")
+    if value is not None:
+        return Score(value)
+    return Score(None, f"neither {pair.first} nor {pair.second} marked a span labelled {label!r} in a document both finished")
 
 
 def _f1_value(pair: PairCounts, matched: int, first_spans: int, second_spans: int, shared: int) -> tuple[float | None, str | None]:

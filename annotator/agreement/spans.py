@@ -62,7 +62,14 @@ def _count_spans(corpus: Corpus, rows: np.ndarray) -> np.ndarray:
     return _table(rows[:, 0] * labels + rows[:, 3], (len(corpus.documents), labels))
 
 
-def _count_pair(corpus: Corpus, first: str, second: str, modes: tuple[str, ...], span_counts: dict[str, np.ndarray], laid_out: dict[str, np.ndarray]) -> PairCounts:
+def _count_pair(
+    corpus: Corpus,
+    first: str,
+    second: str,
+    modes: tuple[str, ...],
+    span_counts: dict[str, np.ndarray],
+    laid_out: dict[str, np.ndarray],
+) -> PairCounts:
     """Span counts of one pair of annotators over the documents both finished."""
     shape = (len(corpus.documents), len(corpus.labels))
     shared = np.array([first in spans and second in spans for spans in corpus.spans], dtype=bool).reshape(shape[0])

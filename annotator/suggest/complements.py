@@ -69,7 +69,9 @@ def object_claim_range(doc: Doc, verb: Token) -> tuple[int, int] | None:
         return (objects[0].left_edge.i, clause_last) if charged else None
     if lemma in URGING_VERBS:
         actions = [child for child in children if child.dep_ in ("xcomp", "ccomp") and child.i > verb.i]
-        addressees = objects or [grand for child in children if child.dep_ == "prep" and child.lower_ == "on" for grand in child.children if grand.dep_ == "pobj"]
+        addressees = objects or [
+            grand for child in children if child.dep_ == "prep" and child.lower_ == "on" for grand in child.children if grand.dep_ == "pobj"
+        ]
         if actions and addressees:
             return addressees[0].left_edge.i, actions[0].right_edge.i
         return None

@@ -59,7 +59,12 @@ def database(tmp_path: Path) -> Path:
     db = tmp_path / "e2e.db"
     annotator = [sys.executable, "-m", "annotator"]
     subprocess.run([*annotator, "import", str(ARTICLES), "--db", str(db), "--dataset", "pow"], check=True, capture_output=True, timeout=120)
-    subprocess.run([*annotator, "import", str(GOLD), "--db", str(db), "--dataset", "pow", "--as-suggestions", "e2e-1"], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [*annotator, "import", str(GOLD), "--db", str(db), "--dataset", "pow", "--as-suggestions", "e2e-1"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return db
 
 
@@ -90,7 +95,10 @@ def test_a_session_in_a_real_terminal_saves_every_key_and_resumes(database: Path
     with sqlite3.connect(database) as conn:
         statuses = dict(conn.execute("SELECT d.ext_id, s.status FROM doc_status s JOIN documents d ON d.id = s.document_id WHERE s.annotator = 'erin'"))
         kept = conn.execute("SELECT count(*) FROM annotations WHERE annotator = 'erin'").fetchone()[0]
-        suggested = conn.execute("SELECT count(*) FROM suggestions s JOIN documents d ON d.id = s.document_id WHERE d.ext_id = 'pow-001' AND s.kind != 'claimant'").fetchone()[0]
+        suggested = conn.execute(
+            "SELECT count(*) FROM suggestions s JOIN documents d ON d.id = s.document_id "
+            "WHERE d.ext_id = 'pow-001' AND s.kind != 'claimant'"
+        ).fetchone()[0]
         actions = [row[0] for row in conn.execute("SELECT action FROM actions WHERE annotator = 'erin' ORDER BY id")]
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert statuses["pow-001"] == "done"
@@ -109,5 +117,8 @@ def test_a_session_in_a_real_terminal_saves_every_key_and_resumes(database: Path
     finally:
         again.close()
     with sqlite3.connect(database) as conn:
-        status = conn.execute("SELECT s.status FROM doc_status s JOIN documents d ON d.id = s.document_id WHERE s.annotator = 'erin' AND d.ext_id = 'pow-001'").fetchone()[0]
+        status = conn.execute(
+            "SELECT s.status FROM doc_status s JOIN documents d ON d.id = s.document_id "
+            "WHERE s.annotator = 'erin' AND d.ext_id = 'pow-001'"
+        ).fetchone()[0]
     assert status == "in_progress"

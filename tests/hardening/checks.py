@@ -152,7 +152,13 @@ def log_disagreements(db_path: Path, annotator: str) -> list[str]:
     return problems
 
 
-def run_cli(*arguments: str, env: dict[str, str] | None = None, prefix: list[str] | None = None, timeout: float = 120, **options: Any) -> subprocess.CompletedProcess:
+def run_cli(
+    *arguments: str,
+    env: dict[str, str] | None = None,
+    prefix: list[str] | None = None,
+    timeout: float = 120,
+    **options: Any,
+) -> subprocess.CompletedProcess:
     """Run `annotator ARGUMENTS` in its own process, as a user would."""
     return subprocess.run(
         [*(prefix or []), sys.executable, "-m", "annotator", *arguments],

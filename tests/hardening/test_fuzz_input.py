@@ -325,7 +325,13 @@ def mutated_record(draw: st.DrawFn, record: dict[str, Any]) -> dict[str, Any]:
             relations = record.setdefault("relations", [])
             if isinstance(relations, list):
                 ids = [span.get("id") for span in spans if isinstance(span, dict)] + ["nobody", "", None, 7]
-                relations.append({"from_id": draw(st.sampled_from(ids)), "to_id": draw(st.sampled_from(ids)), "type": draw(st.sampled_from(["claimant", "", "cites"]))})
+                relations.append(
+                    {
+                        "from_id": draw(st.sampled_from(ids)),
+                        "to_id": draw(st.sampled_from(ids)),
+                        "type": draw(st.sampled_from(["claimant", "", "cites"])),
+                    }
+                )
         elif operation == "label" and spans:
             span = draw(st.sampled_from(spans))
             if isinstance(span, dict):
@@ -484,9 +490,24 @@ BRAT_LINES = st.one_of(
         st.sampled_from(["0", "4", "-1", "70", "999", "²", "1.5", "", "00004"]), st.sampled_from(["4", "11", "0", "62", "63", "9" * 30]),
         st.sampled_from(["The", "The Kremlin", "", "x"]),
     ),
-    st.builds(lambda number, target, kind: f"A{number}\tKind T{target} {kind}", st.integers(1, 5), st.integers(1, 12), st.sampled_from(["claim", "claimant", "entity", "event", ""])),
-    st.builds(lambda number, head, child, kind: f"R{number}\t{kind} Arg1:T{head} Arg2:T{child}", st.integers(1, 5), st.integers(1, 12), st.integers(1, 12), st.sampled_from(["claimant", "cites", ""])),
-    st.builds(lambda target, note: f"#1\tAnnotatorNotes T{target}\t{note}", st.integers(1, 12), st.sampled_from(["cue=said", "json:{", "k=json:[1,", "k=json:" + "1" * 5000, "k=json:\"\\ud800\""])),
+    st.builds(
+        lambda number, target, kind: f"A{number}\tKind T{target} {kind}",
+        st.integers(1, 5),
+        st.integers(1, 12),
+        st.sampled_from(["claim", "claimant", "entity", "event", ""]),
+    ),
+    st.builds(
+        lambda number, head, child, kind: f"R{number}\t{kind} Arg1:T{head} Arg2:T{child}",
+        st.integers(1, 5),
+        st.integers(1, 12),
+        st.integers(1, 12),
+        st.sampled_from(["claimant", "cites", ""]),
+    ),
+    st.builds(
+        lambda target, note: f"#1\tAnnotatorNotes T{target}\t{note}",
+        st.integers(1, 12),
+        st.sampled_from(["cue=said", "json:{", "k=json:[1,", "k=json:" + "1" * 5000, "k=json:\"\\ud800\""]),
+    ),
     st.sampled_from(["E1\tAttack:T1", "*\tEquiv T1 T2", "N1\tReference T1 Wikipedia:1", "X1\twhat", "T1", "\tPERSON 0 3\tThe", "T1\tPERSON 0 3;5 7\tThe"]),
 )
 
@@ -712,7 +733,8 @@ def test_a_bad_record_after_a_flushed_batch_and_a_good_file_leaves_nothing(attem
     good = tmp_path / "good.jsonl"
     good.write_text("".join(json.dumps({"id": f"g{number}", "text": f"Report {number} from Kyiv."}) + "\n" for number in range(50)), encoding="utf-8")
     many = tmp_path / "many.jsonl"
-    rows = [json.dumps({"id": f"m{number}", "text": f"Report {number} from Lviv.", "spans": [{"start": 0, "end": 6, "label": "EVENT", "kind": "claim"}]}) for number in range(1500)]
+    claim = {"start": 0, "end": 6, "label": "EVENT", "kind": "claim"}
+    rows = [json.dumps({"id": f"m{number}", "text": f"Report {number} from Lviv.", "spans": [claim]}) for number in range(1500)]
     many.write_text("\n".join([*rows, '{"text": "Odesa", "spans": [{"start": 0, "end": 9, "label": "GPE"}]}']) + "\n", encoding="utf-8")
     outcome = attempt([good, many], annotator="fuzz")
     assert isinstance(outcome, InputError) and str(outcome).startswith(f"{many}:1501: spans[0]: offsets 0-9 are outside"), outcome
@@ -864,7 +886,12 @@ def test_patterns_files_with_bytes_changed_load_or_fail_naming_file_and_line(scr
 
 
 @FUZZ
-@given(table=st.dictionaries(st.sampled_from(["name", "version", "entities", "claims", "patterns", "claim_attributes", "description", "other"]), st.one_of(st.none(), TOML_VALUES)))
+@given(
+    table=st.dictionaries(
+        st.sampled_from(["name", "version", "entities", "claims", "patterns", "claim_attributes", "description", "other"]),
+        st.one_of(st.none(), TOML_VALUES),
+    )
+)
 def test_random_tables_are_schemas_or_schema_errors(table: dict[str, Any]) -> None:
     """schema_from_dict on anything JSON or TOML can hold (a schema stored with a dataset is read back through it)."""
     try:
@@ -883,7 +910,13 @@ SCHEMA_CASES = [
     ("spacy labels of the wrong type", 'spacy = ["ORG"]', 'spacy = "ORG"', "entities[1].spacy", "list of spaCy label names"),
     ("a colour that is none", 'colour = "#e5c07b"', 'colour = "yellowish"', "entities[0].colour", "is not a colour"),
     ("a control character as hotkey", 'hotkey = "1"', 'hotkey = "\\u0007"', "entities[0].hotkey", "single character you can type"),
-    ("a pattern label that is a list", 'version = "1.0"\n', 'version = "1.0"\npatterns = [{label = ["ORG"], pattern = "UN"}]\n', "patterns[0].label", "is not an entity label"),
+    (
+        "a pattern label that is a list",
+        'version = "1.0"\n',
+        'version = "1.0"\npatterns = [{label = ["ORG"], pattern = "UN"}]\n',
+        "patterns[0].label",
+        "is not an entity label",
+    ),
     ("a date in claim attributes", 'type = "text"', "type = 2024-02-24", "claim_attributes", "JSON cannot hold"),
     ("a boolean name", 'name = "news-claims"', "name = true", "name", "is required (a string)"),
 ]
@@ -980,7 +1013,12 @@ BAD_FILES = [
     ("latin-1 JSONL", "input.jsonl", b'{"text": "Kyiv"}\n{"text": "Caf\xe9"}\n', ":2: not UTF-8 text"),
     ("lone surrogate", "input.jsonl", b'{"text": "Kyiv \\ud83d"}\n', ":1: text holds a lone surrogate"),
     ("offsets outside", "input.jsonl", b'{"text": "Kyiv", "spans": [{"start": 2, "end": 40, "label": "GPE"}]}\n', ":1: spans[0]: offsets 2-40 are outside"),
-    ("unknown label", "input.jsonl", b'{"text": "Kyiv", "spans": [{"start": 0, "end": 4, "label": "WEAPON"}]}\n', ":1: label 'WEAPON' (entity) is not in schema"),
+    (
+        "unknown label",
+        "input.jsonl",
+        b'{"text": "Kyiv", "spans": [{"start": 0, "end": 4, "label": "WEAPON"}]}\n',
+        ":1: label 'WEAPON' (entity) is not in schema",
+    ),
     ("PNG as JSONL", "input.jsonl", PNG, ":1: not UTF-8 text"),
     ("PNG as text", "input.txt", PNG, ":1: not UTF-8 text"),
     ("random bytes as DocBin", "input.spacy", bytes(random.Random(7).randrange(256) for _ in range(500)), ": not a spaCy DocBin file"),
@@ -1026,7 +1064,11 @@ def test_generated_bad_files_through_the_command(scratch: Path, template: Path, 
         assert not (folder / "new.db").exists() and not (folder / "new.db-wal").exists()
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [case[1:] for case in BAD_FILES[:3] + BAD_FILES[6:8]], ids=[case[0] for case in BAD_FILES[:3] + BAD_FILES[6:8]])
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [case[1:] for case in BAD_FILES[:3] + BAD_FILES[6:8]],
+    ids=[case[0] for case in BAD_FILES[:3] + BAD_FILES[6:8]],
+)
 def test_bad_files_in_a_process_of_their_own(project: Path, tmp_path: Path, name: str, content: bytes, expected: str) -> None:
     """The same through `python -m annotator`: the real exit code and stderr, no traceback, the file unchanged."""
     path = tmp_path / name

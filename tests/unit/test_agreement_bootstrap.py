@@ -76,7 +76,8 @@ def test_a_resample_equals_recomputing_on_the_documents_it_drew(row):
     direct = agreement_report(resampled, resamples=0)
     for pair_counts, pair in zip(pairs, direct.spans.pairs):
         for mode in ("exact", "overlap"):
-            matched, first, second = (array.sum(axis=1).astype(float) for array in (pair_counts.matched[mode], pair_counts.first_spans, pair_counts.second_spans))
+            arrays = (pair_counts.matched[mode], pair_counts.first_spans, pair_counts.second_spans)
+            matched, first, second = (array.sum(axis=1).astype(float) for array in arrays)
             sample = f1_samples(weights[None, :], matched, first, second)[0]
             assert abs(sample - getattr(pair, mode).f1.value) <= 1e-12
     assert abs(alpha_samples(weights[None, :], disagreement, counts)[0] - direct.tokens.all_tags.alpha.value) <= 1e-12

@@ -16,7 +16,13 @@ from annotator.model import Document, Span
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1, 6).flatmap(lambda rows: st.integers(1, 6).flatmap(lambda columns: st.lists(st.lists(st.integers(0, 50), min_size=columns, max_size=columns), min_size=rows, max_size=rows))))
+@given(
+    st.integers(1, 6).flatmap(
+        lambda rows: st.integers(1, 6).flatmap(
+            lambda columns: st.lists(st.lists(st.integers(0, 50), min_size=columns, max_size=columns), min_size=rows, max_size=rows)
+        )
+    )
+)
 def test_assignment_reaches_scipy_maximum_weight(weights):
     pairs = maximum_weight_assignment(weights)
     rows, columns = linear_sum_assignment(np.array(weights), maximize=True)

@@ -104,7 +104,10 @@ def quiet(function, *arguments):
 
 def exact_f1(data, first: str, second: str) -> float | None:
     shared = set(data[first]) & set(data[second])
-    keys = {name: {(key, span.start, span.end, span.label) for key in shared for span in data[name][key].spans if span.kind == "entity"} for name in (first, second)}
+    keys = {
+        name: {(key, span.start, span.end, span.label) for key in shared for span in data[name][key].spans if span.kind == "entity"}
+        for name in (first, second)
+    }
     total = len(keys[first]) + len(keys[second])
     return 2 * len(keys[first] & keys[second]) / total if total else None
 

@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
 
-from annotator.tui.items import Item
+from annotator.model import Span
 
 # Control characters are drawn as visible symbols of one cell, so offsets stay one character per character.
 _SAFE = {code: chr(0x2400 + code) for code in range(32)}
@@ -142,7 +142,7 @@ class SpanStyles:
         self.colours = colours
         self.cache: dict[tuple[str, str, bool], Style] = {}
 
-    def style(self, item: Item) -> Style:
+    def style(self, item: Span) -> Style:
         key = (item.kind, item.label, item.pending)
         style = self.cache.get(key)
         if style is None:
@@ -166,14 +166,14 @@ MATCH = Style(bgcolor="#5f5f00")
 class MarkIndex:
     """Find the items overlapping a character range fast, for documents with thousands of spans."""
 
-    def __init__(self, items: list[Item]):
+    def __init__(self, items: list[Span]):
         self.source = items
         ordered = sorted(items, key=lambda item: item.start)
         self.items = ordered
         self.starts = [item.start for item in ordered]
         self.longest = max((item.end - item.start for item in ordered), default=0)
 
-    def overlapping(self, start: int, end: int) -> list[Item]:
+    def overlapping(self, start: int, end: int) -> list[Span]:
         first = bisect.bisect_left(self.starts, start - self.longest)
         last = bisect.bisect_left(self.starts, end)
         return [item for item in self.items[first:last] if item.end > start and item.start < end]

@@ -269,6 +269,10 @@ class AnnotationSession:
         self.offered = self.source.candidates(self.store, document_id)
         return self.state()
 
+    def neighbours(self) -> list[int]:
+        """The documents after and before this one, the likeliest to be opened next."""
+        return [self.order[index] for index in (self.position + 1, self.position - 1) if 0 <= index < len(self.order)]
+
     def unsuggested_ahead(self, count: int) -> list[int]:
         """This document and the next few that have no suggestions yet, for the background suggester."""
         return [document_id for document_id in self.order[self.position : self.position + 1 + count] if not self.store.has_suggestions(document_id)]

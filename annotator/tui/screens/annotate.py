@@ -7,30 +7,31 @@ candidates) is the session's source, not a subclass of this screen.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
-from textual.worker import get_current_worker
+from textual.widgets import Footer, Static
 
 from annotator.cursor import TokenCursor, snap
 from annotator.model import AnnotatorError, Span
 from annotator.schema import Label, Schema
 from annotator.session import AnnotationSession, DocumentState, row_key
 from annotator.tui.bindings import BINDINGS
+from annotator.tui import workers
 from annotator.tui.messages import DocumentPrepared, SuggestionsFailed, SuggestionsReady
-from annotator.tui.prepare import PreparedDocument, prepare
-from annotator.tui.render import SpanStyles, distinct_ansi_colours, one_line, safe_text
+from annotator.tui.prepare import PreparedDocument
+from annotator.tui.render import SpanStyles, label_colours, legend, one_line, safe_text
 from annotator.tui.terminal import clipboard_copy, sixteen_colours
 from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.document_bar import DocumentBar
 from annotator.tui.widgets.span_list import SpanList
 
 PREFETCH = 3
-STATUS_STYLES = {"done": "green", "skipped": "yellow"}
 
 
 class AnnotateScreen(Screen):
@@ -48,44 +49,18 @@ class AnnotateScreen(Screen):
         self.cursor = TokenCursor()
         self.last_search = ""
         self._prepared: dict[int, PreparedDocument] = {}
-        self._shown_info: Text | None = None
 
     def compose(self) -> ComposeResult:
-        colours = self.colours = self.label_colours()
-        with Horizontal(id="topbar"):
-            yield Static(id="docinfo")
-            yield ProgressBar(id="progress", show_eta=False)
+        by_kind = self.legend_colours = label_colours(self.schema, sixteen_colours(self.app))
+        colours = {**by_kind["entity"], **by_kind["claim"]}
+        yield DocumentBar(id="topbar")
         with Horizontal(id="main"):
             yield ArticleView(SpanStyles(colours), id="article")
             with Vertical(id="side"):
                 yield SpanList(colours, id="spans")
-                yield Static(self._legend(), id="legend")
+                yield Static(legend(self.schema, by_kind), id="legend")
         yield Static(id="status")
         yield Footer()
-
-    def label_colours(self) -> dict[str, str]:
-        """The schema's colours; in a 16-colour terminal, distinct terminal colours instead (entities and claims apart)."""
-        entities = {label.name: label.colour for label in self.schema.entities}
-        claims = {label.name: label.colour for label in self.schema.claims}
-        if sixteen_colours(self.app):
-            entities, claims = distinct_ansi_colours(entities), distinct_ansi_colours(claims)
-        self.legend_colours = {"entity": entities, "claim": claims}
-        return {**entities, **claims}
-
-    def _legend(self) -> Text:
-        legend = Text()
-        for label in self.schema.entities:
-            legend.append(f"{label.hotkey or ' '}", style="bold")
-            legend.append(f" {label.name} ", style=f"#000000 on {self.legend_colours['entity'][label.name]}")
-            legend.append(" ")
-        if self.schema.claims:
-            legend.append("\nc→ ", style="bold")
-            for label in self.schema.claims:
-                legend.append(f"{label.hotkey or ' '}", style="bold")
-                legend.append(f" {label.name} ", style=f"underline {self.legend_colours['claim'][label.name]}")
-                legend.append(" ")
-        legend.append("\n? suggested  ✓ accepted  ✎ corrected  + added  ⇣ imported", style="dim")
-        return legend
 
     def on_mount(self) -> None:
         state = self.session.start()
@@ -125,12 +100,11 @@ class AnnotateScreen(Screen):
             self.request_suggestions()
             if state.failed or state.notice:
                 self.set_status(state.failed or state.notice, "bold red" if state.failed else "italic")
-            order, position = self.session.order, self.session.position
-            wanted = [order[index] for index in (position + 1, position - 1) if 0 <= index < len(order) and order[index] not in self._prepared]
+            wanted = [document_id for document_id in self.session.neighbours() if document_id not in self._prepared]
             if wanted:
                 # Start after this document is on screen, so the work does not compete with drawing it.
                 article = self.query_one(ArticleView)
-                self.set_timer(0.2, lambda: self.prefetch(wanted, article.text_width()))
+                self.set_timer(0.2, lambda: self.run_in_thread(workers.prefetch, "prefetch", self.session, self.db_path, wanted, article.text_width()))
 
     def refresh_view(self) -> None:
         state, span, selection = self.state, self.current_span, self.cursor.selection
@@ -141,22 +115,7 @@ class AnnotateScreen(Screen):
         elif span is not None:
             article.show_offset(span.start)
         self.query_one(SpanList).set_items(state.spans, state.text, self.current, state.claimants)
-        info = Text(no_wrap=True, overflow="ellipsis")
-        info.append(f" {self.session.dataset} ", style="bold reverse")
-        # Most useful first, so a narrow terminal cuts the annotator's own name, not the counts.
-        info.append(f"  doc {state.position + 1}/{state.total}")
-        pending = len(state.pending)
-        info.append(f"  {len(state.spans) - pending} kept, {pending} pending")
-        info.append(f"  [{state.status}]", style=STATUS_STYLES.get(state.status, "dim"))
-        info.append("  ")
-        info.append(one_line(state.ext_id)[:30], style="bold")
-        info.append(f"  {self.session.annotator}", style="cyan")
-        if info != self._shown_info:
-            self._shown_info = info
-            self.query_one("#docinfo", Static).update(info, layout=False)
-        progress = self.query_one(ProgressBar)
-        if (progress.total, progress.progress) != (max(state.total, 1), state.done):
-            progress.update(total=max(state.total, 1), progress=state.done)
+        self.query_one(DocumentBar).show(state, self.session.dataset, self.session.annotator)
 
     def set_status(self, message: str, style: str = "") -> None:
         self.query_one("#status", Static).update(Text(message, style=style, no_wrap=True, overflow="ellipsis"), layout=False)
@@ -191,9 +150,6 @@ class AnnotateScreen(Screen):
             self.current = (self.current + step) % len(self.state.spans)
             self.cursor.place(self.state.spans[self.current].start, shown=False)
             self.refresh_view()
-
-    def action_prev_span(self) -> None:
-        self.action_next_span(-1)
 
     def _advance_to_pending(self, after: int) -> None:
         self.current = next((index for index in range(after, len(self.state.spans)) if self.state.spans[index].pending), self.current)
@@ -315,15 +271,10 @@ class AnnotateScreen(Screen):
 
     # ----- history and documents
 
-    def action_undo(self) -> None:
-        self._undo_redo(self.session.undo, "undid", "undo")
-
-    def action_redo(self) -> None:
-        self._undo_redo(self.session.redo, "redid", "redo")
-
-    def _undo_redo(self, operation: Callable[[], tuple[str, DocumentState] | None], verb: str, name: str) -> None:
+    def action_history(self, name: str) -> None:
+        """Undo or redo this annotator's last action, wherever it was (the screen follows it to its document)."""
         try:
-            result = operation()
+            result = self.session.undo() if name == "undo" else self.session.redo()
         except AnnotatorError as error:
             self.set_status(f"not saved: {error}", "bold red")
             return
@@ -332,29 +283,20 @@ class AnnotateScreen(Screen):
             return
         action, state = result
         self.show(state)
-        self.set_status(f"{verb} {action}", "green")
+        self.set_status(f"{'undid' if name == 'undo' else 'redid'} {action}", "green")
 
-    def _finish(self, status: str) -> None:
+    def action_finish(self, status: str) -> None:
         leaving = self.state.document_id
         if not self.act(lambda: self.session.mark(status), f"marked {status}; next document"):
             return
         if self.state.document_id == leaving:
             self.set_status(f"marked {status}; that was the last document ({self.state.done}/{self.state.total} done)", "green")
 
-    def action_done(self) -> None:
-        self._finish("done")
-
-    def action_skip(self) -> None:
-        self._finish("skipped")
-
     def action_next_document(self, step: int = 1) -> None:
         if 0 <= self.session.position + step < len(self.session.order):
             self.open_document(self.session.position + step)
         else:
             self.set_status(f"this is the {'last' if step > 0 else 'first'} document")
-
-    def action_prev_document(self) -> None:
-        self.action_next_document(-1)
 
     def action_goto(self) -> None:
         from annotator.tui.screens.prompt import Prompt
@@ -399,19 +341,11 @@ class AnnotateScreen(Screen):
         self.session.record_time()
         self.app.exit()
 
-    # ----- workers: they read and write through stores of their own and post messages; handlers draw
+    # ----- workers (tui/workers.py) read and write through stores of their own and post messages; handlers draw
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="prefetch")
-    def prefetch(self, document_ids: list[int], width: int) -> None:
-        """Prepare the neighbouring documents in the background, so n and p open them at once."""
-        from annotator.store import Store
-
-        worker = get_current_worker()
-        with Store(self.db_path) as store:
-            for document_id in document_ids:
-                if worker.is_cancelled:
-                    return
-                self.post_message(DocumentPrepared(prepare(self.session, store, document_id, width)))
+    def run_in_thread(self, work: Callable, group: str, *arguments) -> None:
+        """One worker per group at a time (a new one cancels the last); it reports by posting messages to this screen."""
+        self.run_worker(partial(work, self.post_message, *arguments), thread=True, exclusive=True, exit_on_error=False, group=group)
 
     @on(DocumentPrepared)
     def document_prepared(self, message: DocumentPrepared) -> None:
@@ -426,23 +360,7 @@ class AnnotateScreen(Screen):
         if wanted:
             if self.state.document_id in wanted:
                 self.set_status("finding suggestions for this document…", "italic")
-            self.suggest_documents(wanted)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="suggest")
-    def suggest_documents(self, document_ids: list[int]) -> None:
-        from annotator.store import Store
-        from annotator.suggest.run import suggest_documents
-
-        worker = get_current_worker()
-        try:
-            suggester = self.load_suggester()
-            with Store(self.db_path) as store:
-                stored = lambda document_id: self.post_message(SuggestionsReady(document_id))  # noqa: E731
-                suggest_documents(store, document_ids, suggester, batch_size=1, cancel=worker.cancelled_event, stored=stored)
-        except AnnotatorError as error:
-            self.post_message(SuggestionsFailed(str(error)))
-        except OSError as error:
-            self.post_message(SuggestionsFailed(f"suggestions unavailable: {error}"))
+            self.run_in_thread(workers.suggest, "suggest", self.load_suggester, self.db_path, wanted)
 
     @on(SuggestionsReady)
     def suggestions_ready(self, message: SuggestionsReady) -> None:

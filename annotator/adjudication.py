@@ -27,7 +27,7 @@ def candidates(per_annotator: dict[str, list[Span]]) -> list[Span]:
             group = groups.get(identity)
             if group is None:
                 group = groups[identity] = Span(
-                    span.start, span.end, span.label, span.kind, id=span.id, source="", status="pending",
+                    span.start, span.end, span.label, span.kind, id=span.id, source="", status="pending", origin="suggested",
                     attributes={"annotators": []},
                 )
             group.id = min(group.id, span.id)

@@ -62,10 +62,10 @@ class TokenCursor:
         self.shown = False
         self.reset(tokens or [])
 
-    def reset(self, tokens: list[tuple[int, int]]) -> None:
+    def reset(self, tokens: list[tuple[int, int]], starts: list[int] | None = None) -> None:
         """A new document: back to its first token, nothing selected (a shown cursor stays shown)."""
         self.tokens = tokens
-        self.starts = [start for start, _ in tokens]
+        self.starts = starts if starts is not None else [start for start, _ in tokens]
         self.index = 0
         self.anchor: int | None = None
         self.match: tuple[int, int] | None = None

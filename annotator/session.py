@@ -8,10 +8,9 @@ one pass and returned: the screen shows only what is committed, and tests drive 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from annotator.adjudication import Adjudication
@@ -40,6 +39,7 @@ class DocumentText:
     text: str
     tokens: list[tuple[int, int]]
     candidates: list[Span] | None = None
+    token_starts: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -79,7 +79,11 @@ class DocumentState:
 
 
 def combine(kept: list[Span], offered: list[Span], turned_down: set[int]) -> tuple[list[Span], dict[RowKey, Span]]:
-    """Kept spans plus the candidates not yet decided, without showing the same span twice, and each claim's claimant."""
+    """Kept spans plus the candidates not yet decided, without showing the same span twice, and each claim's claimant.
+
+    The candidates are the source's own objects, shared by every state read while the document is open (they
+    are read once, not per key): nothing may change them.
+    """
     by_id = {span.id: span for span in kept}
     decided = {span.suggestion_id for span in kept if span.suggestion_id is not None} | turned_down
     kept_identities = {span_identity(span) for span in kept}
@@ -90,7 +94,7 @@ def combine(kept: list[Span], offered: list[Span], turned_down: set[int]) -> tup
         if candidate.id in decided or identity in kept_identities or identity in seen:
             continue
         seen.add(identity)
-        pending[candidate.id] = dataclasses.replace(candidate, status="pending", origin="suggested")
+        pending[candidate.id] = candidate
     claimants: dict[RowKey, Span] = {}
     for span in kept:
         if span.claimant_id in by_id:
@@ -117,7 +121,10 @@ class Suggestions:
         return None  # the dataset in the annotator's order (routing decides)
 
     def candidates(self, store: Store, document_id: int) -> list[Span]:
-        return store.suggested_spans(document_id)
+        offered = store.suggested_spans(document_id)
+        for span in offered:
+            span.origin = "suggested"
+        return offered
 
     def still_current(self, store: Store, document_id: int, read: list[Span]) -> bool:
         return store.suggestion_count(document_id) == len(read)
@@ -227,7 +234,8 @@ class AnnotationSession:
         """A document's text, tokens and (when the source allows) candidates, through any store: workers pass their own."""
         document = store.document(document_id)
         offered = self.source.candidates(store, document_id) if self.source.prefetchable else None
-        return DocumentText(document_id, str(document.id), document.text, tokenize(document.text), offered)
+        tokens = tokenize(document.text)
+        return DocumentText(document_id, str(document.id), document.text, tokens, offered, [start for start, _ in tokens])
 
     def open(self, position: int, read_ahead: DocumentText | None = None) -> DocumentState:
         """Move to the document at this position of the order (time so far goes to the one being left)."""

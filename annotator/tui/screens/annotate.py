@@ -87,7 +87,7 @@ class AnnotateScreen(Screen):
                 article.set_text(state.text, prepared.shown, prepared.lines, prepared.width)
             else:
                 article.set_text(state.text, safe_text(state.text))
-            self.cursor.reset(state.tokens)
+            self.cursor.reset(state.tokens, self.session.document.token_starts if self.session.document else None)
             pending = [index for index, span in enumerate(state.spans) if span.pending]
             self.current = (pending[0] if pending else 0) if state.spans else -1
             if state.spans:

@@ -59,21 +59,52 @@ def suggest_dataset(
     same source are replaced, not added to.
     """
     store.schema(dataset)
-    counts = SuggestCounts()
     every_id = store.document_ids(dataset)
     pending_ids = every_id if force else store.unsuggested_ids(dataset, suggester.source)
+    counts = suggest_documents(
+        store, pending_ids, suggester, force=force, batch_size=batch_size, n_process=n_process, progress=progress, cancel=cancel
+    )
     counts.skipped = len(every_id) - len(pending_ids)
-    total = len(pending_ids)
+    return counts
+
+
+def suggest_documents(
+    store: Store,
+    document_ids: list[int],
+    suggester: Suggester,
+    *,
+    force: bool = False,
+    batch_size: int = 64,
+    n_process: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    stored: Callable[[int], None] | None = None,
+) -> SuggestCounts:
+    """The one loop over documents: suggest for these (those the source already did are skipped unless forced),
+    one transaction per batch, calling `stored` with each document id once its suggestions are committed.
+
+    `cancel` is checked before the first document and after each batch, so a run (the screen's
+    background worker among them) stops without the domain knowing who asked.
+    """
+    counts = SuggestCounts()
+    if not force:
+        wanted = [document_id for document_id in document_ids if not store.has_suggestions(document_id, suggester.source)]
+        counts.skipped = len(document_ids) - len(wanted)
+        document_ids = wanted
+    total = len(document_ids)
     if progress is not None:
         progress(0, total)
+    if cancel is not None and cancel.is_set():
+        counts.cancelled = True
+        return counts
     fed: deque[int] = deque()
     batch: list[tuple[int, Suggestion]] = []
-    suggestions = suggester.suggest_batch(_texts(store, pending_ids, batch_size, fed), batch_size=batch_size, n_process=n_process)
+    suggestions = suggester.suggest_batch(_texts(store, document_ids, batch_size, fed), batch_size=batch_size, n_process=n_process)
     try:
         for suggestion in suggestions:
             batch.append((fed.popleft(), suggestion))
             if len(batch) >= batch_size:
-                _commit(store, suggester.source, batch, force, counts)
+                _commit(store, suggester.source, batch, force, counts, stored)
                 batch = []
                 if progress is not None:
                     progress(counts.documents, total)
@@ -85,18 +116,22 @@ def suggest_dataset(
         if close is not None:
             close()  # stops the pipeline's worker processes when the run ends early
     if batch:
-        _commit(store, suggester.source, batch, force, counts)
+        _commit(store, suggester.source, batch, force, counts, stored)
         if progress is not None:
             progress(counts.documents, total)
     return counts
 
 
-def _commit(store: Store, source: str, batch: list[tuple[int, Suggestion]], force: bool, counts: SuggestCounts) -> None:
+def _commit(
+    store: Store, source: str, batch: list[tuple[int, Suggestion]], force: bool, counts: SuggestCounts, stored: Callable[[int], None] | None
+) -> None:
     with store.transaction():
         for document_id, suggestion in batch:
             if force:
                 store.replace_suggestions(document_id, source, suggestion.spans, suggestion.relations)
             else:
                 store.add_suggestions(document_id, source, suggestion.spans, suggestion.relations)
-    for _, suggestion in batch:
+    for document_id, suggestion in batch:
         counts.add(suggestion)
+        if stored is not None:
+            stored(document_id)

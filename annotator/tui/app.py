@@ -1,48 +1,20 @@
-"""The Textual application: one store, one annotator, one dataset; screens do the work."""
+"""The Textual application: one store, one annotator, one dataset; the annotation screen does the work."""
 
 from __future__ import annotations
 
-import os
 import threading
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from annotator.model import AnnotatorError
+from annotator.model import GOLD
 from annotator.schema import Schema
 from annotator.store import Store
+from annotator.tui.bindings import keymap_path, load_keymap
 
-
-def keymap_path() -> Path:
-    configured = os.environ.get("ANNOTATOR_KEYMAP")
-    if configured:
-        return Path(configured)
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "annotator" / "keys.toml"
-
-
-def load_keymap(path: Path | None = None) -> dict[str, str]:
-    """Read the user's key overrides: a [keys] table of binding id = "key,key"."""
-    path = path or keymap_path()
-    if not path.is_file():
-        return {}
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise AnnotatorError(f"{path}: not a valid keymap ({error}); fix or remove it") from None
-    keys = raw.get("keys", {})
-    if not isinstance(keys, dict) or not all(isinstance(value, str) for value in keys.values()):
-        raise AnnotatorError(f'{path}: expected a [keys] table of binding id = "key,key" strings')
-    from annotator.tui.screens.annotate import BINDINGS
-
-    known = {binding.id for binding in BINDINGS}
-    unknown = sorted(set(keys) - known)
-    if unknown:
-        raise AnnotatorError(f"{path}: unknown binding id {unknown[0]!r}; known ids: {', '.join(sorted(known))}")
-    return dict(keys)
+__all__ = ["AnnotatorApp", "keymap_path", "load_keymap"]
 
 
 class AnnotatorApp(App):
@@ -60,6 +32,7 @@ class AnnotatorApp(App):
         keymap: dict[str, str] | None = None,
         overlap: int | None = None,
         reviewer: str | None = None,
+        min_annotators: int = 2,
     ):
         super().__init__()
         self.db_path = Path(db_path)
@@ -71,8 +44,9 @@ class AnnotatorApp(App):
         self.overlap = overlap
         # In review the labels written are the adjudicated gold; the reviewer is recorded on each span.
         self.reviewer = reviewer
+        self.min_annotators = min_annotators
         if reviewer is not None:
-            self.annotator = "gold"
+            self.annotator = GOLD
             self.suggest_enabled = False
         self.store = Store(self.db_path, create=False, writable=True)
         self.schema: Schema = self.store.schema(dataset)
@@ -80,49 +54,19 @@ class AnnotatorApp(App):
         self._suggester_lock = threading.Lock()
 
     def on_mount(self) -> None:
+        from annotator.adjudication import Adjudication
+        from annotator.session import AnnotationSession
+        from annotator.tui.screens.annotate import AnnotateScreen
+
         if self.keymap:
             self.set_keymap(self.keymap)
-        if self.reviewer is not None:
-            from annotator.tui.screens.review import ReviewScreen
-
-            self.push_screen(ReviewScreen())
-        else:
-            from annotator.tui.screens.annotate import AnnotateScreen
-
-            self.push_screen(AnnotateScreen())
+        source = Adjudication(self.reviewer, self.min_annotators) if self.reviewer is not None else None
+        session = AnnotationSession(self.store, self.dataset, self.annotator, source=source, overlap=self.overlap)
+        suggester = self.get_suggester if self.suggest_enabled else None
+        self.push_screen(AnnotateScreen(session, self.schema, self.db_path, suggester=suggester, keymap=self.keymap))
 
     def on_unmount(self) -> None:
         self.store.close()
-
-    def document_order(self) -> list[int]:
-        """This annotator's documents in their order; with an overlap, only those still short of it."""
-        from annotator.routing import route
-
-        if self.reviewer is not None:
-            return self.store.reviewable_document_ids(self.dataset, getattr(self, "min_annotators", 2))
-        document_ids = self.store.document_ids(self.dataset)
-        if self.overlap is None:
-            return document_ids
-        statuses = self.store.statuses(self.dataset, self.annotator)
-        mine = {document_id for document_id, status in statuses.items() if status in ("in_progress", "done", "skipped")}
-        return route(document_ids, self.annotator, self.overlap, self.store.other_annotator_counts(self.dataset, self.annotator), mine)
-
-    def still_open(self, document_id: int) -> bool:
-        """Whether a document is still this annotator's to do (with an overlap, K others may have taken it meanwhile)."""
-        from annotator.routing import still_open
-
-        if self.overlap is None:
-            return True
-        mine = self.store.status(document_id, self.annotator) != "todo"
-        return still_open(document_id, self.overlap, self.store.other_annotator_count(document_id, self.annotator), mine)
-
-    def resume_document(self, order: list[int]) -> int:
-        """The first document in this annotator's order that they have not finished."""
-        statuses = self.store.statuses(self.dataset, self.annotator)
-        for document_id in order:
-            if statuses.get(document_id) not in ("done", "skipped"):
-                return document_id
-        return order[0]
 
     def get_suggester(self):
         """Load the suggestion engine once, in whichever worker thread first needs it."""
@@ -132,11 +76,6 @@ class AnnotatorApp(App):
 
                 self._suggester = load_suggester(self.schema, self.model)
             return self._suggester
-
-    def copy(self, text: str) -> str:
-        from annotator.tui.screens.annotate import clipboard_copy
-
-        return clipboard_copy(self, text)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

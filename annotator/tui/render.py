@@ -8,8 +8,10 @@ import re
 from rich.cells import cell_len
 from rich.color import Color
 from rich.style import Style
+from rich.text import Text
 
-from annotator.tui.items import Item
+from annotator.model import Span
+from annotator.schema import Schema
 
 # Control characters are drawn as visible symbols of one cell, so offsets stay one character per character.
 _SAFE = {code: chr(0x2400 + code) for code in range(32)}
@@ -142,7 +144,7 @@ class SpanStyles:
         self.colours = colours
         self.cache: dict[tuple[str, str, bool], Style] = {}
 
-    def style(self, item: Item) -> Style:
+    def style(self, item: Span) -> Style:
         key = (item.kind, item.label, item.pending)
         style = self.cache.get(key)
         if style is None:
@@ -166,14 +168,40 @@ MATCH = Style(bgcolor="#5f5f00")
 class MarkIndex:
     """Find the items overlapping a character range fast, for documents with thousands of spans."""
 
-    def __init__(self, items: list[Item]):
+    def __init__(self, items: list[Span]):
         self.source = items
         ordered = sorted(items, key=lambda item: item.start)
         self.items = ordered
         self.starts = [item.start for item in ordered]
         self.longest = max((item.end - item.start for item in ordered), default=0)
 
-    def overlapping(self, start: int, end: int) -> list[Item]:
+    def overlapping(self, start: int, end: int) -> list[Span]:
         first = bisect.bisect_left(self.starts, start - self.longest)
         last = bisect.bisect_left(self.starts, end)
         return [item for item in self.items[first:last] if item.end > start and item.start < end]
+
+
+def label_colours(schema: Schema, sixteen: bool) -> dict[str, dict[str, str]]:
+    """Each kind's label colours: the schema's, or in a 16-colour terminal distinct terminal colours (entities and claims apart)."""
+    entities = {label.name: label.colour for label in schema.entities}
+    claims = {label.name: label.colour for label in schema.claims}
+    if sixteen:
+        entities, claims = distinct_ansi_colours(entities), distinct_ansi_colours(claims)
+    return {"entity": entities, "claim": claims}
+
+
+def legend(schema: Schema, colours: dict[str, dict[str, str]]) -> Text:
+    """The label keys under the span list: entity labels on their colour, claim labels underlined in theirs."""
+    shown = Text()
+    for label in schema.entities:
+        shown.append(f"{label.hotkey or ' '}", style="bold")
+        shown.append(f" {label.name} ", style=f"#000000 on {colours['entity'][label.name]}")
+        shown.append(" ")
+    if schema.claims:
+        shown.append("\nc→ ", style="bold")
+        for label in schema.claims:
+            shown.append(f"{label.hotkey or ' '}", style="bold")
+            shown.append(f" {label.name} ", style=f"underline {colours['claim'][label.name]}")
+            shown.append(" ")
+    shown.append("\n? suggested  ✓ accepted  ✎ corrected  + added  ⇣ imported", style="dim")
+    return shown

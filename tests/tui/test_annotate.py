@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
+from annotator.session import row_key
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.article import ArticleView
 
@@ -29,14 +31,24 @@ def screen(app) -> AnnotateScreen:
     return app.screen
 
 
+async def tab_to(pilot, app, wanted) -> None:
+    """Press tab until the current span is one that `wanted` accepts, as a person moving through the list would."""
+    current = screen(app)
+    for _ in range(len(current.state.spans) + 1):
+        if current.current_span is not None and wanted(current.current_span):
+            return
+        await pilot.press("tab")
+    raise AssertionError("no span on the screen is the one wanted")
+
+
 async def test_opens_on_first_document_with_suggestions_pending(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE):
         current = screen(app)
-        assert current.position == 0
-        assert all(item.pending for item in current.items)
+        assert current.session.position == 0
+        assert all(item.pending for item in current.state.spans)
         # The first pending item is the claim (it starts earliest among the longest).
-        assert current.current_item is not None
+        assert current.current_span is not None
     assert kept(annotate_db) == []
 
 
@@ -44,37 +56,36 @@ async def test_accept_keeps_suggestion_and_its_claimant(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         current = screen(app)
-        claim_index = next(i for i, item in enumerate(current.items) if item.kind == "claim")
-        current.current = claim_index
+        await tab_to(pilot, app, lambda item: item.kind == "claim")
         await pilot.press("a")
         assert ("claim", "ALLEGATION", "Russian troops shot seven captured soldiers near Bakhmut", "accepted") in kept(annotate_db)
         assert ("entity", "PERSON", "Dmytro Lubinets", "accepted") in kept(annotate_db)
         linked = rows(annotate_db, "SELECT count(*) FROM relations WHERE annotator = 'alice' AND type = 'claimant'")
         assert linked == [(1,)]
-        claim = next(item for item in current.items if item.kind == "claim")
-        assert not claim.pending and claim.claimant is not None
+        claim = next(item for item in current.state.spans if item.kind == "claim")
+        assert not claim.pending and current.state.claimant_of(claim) is not None
 
 
 async def test_reject_and_accept_all(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         current = screen(app)
-        first = current.current_item
+        first = current.current_span
         await pilot.press("x")
         assert rows(annotate_db, "SELECT count(*) FROM rejections WHERE annotator = 'alice'") == [(1,)]
-        assert first.key not in [item.key for item in current.items]
+        assert row_key(first) not in [row_key(item) for item in current.state.spans]
         await pilot.press("A")
-        assert all(not item.pending for item in current.items)
-        assert len(kept(annotate_db)) == len(current.items)
+        assert all(not item.pending for item in current.state.spans)
+        assert len(kept(annotate_db)) == len(current.state.spans)
 
 
 async def test_relabel_with_hotkey_marks_corrected(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         current = screen(app)
-        current.current = next(i for i, item in enumerate(current.items) if item.label == "GPE")
+        await tab_to(pilot, app, lambda item: item.label == "GPE")
         await pilot.press("a")
-        current.current = next(i for i, item in enumerate(current.items) if item.label == "GPE" and not item.pending)
+        await tab_to(pilot, app, lambda item: item.label == "GPE" and not item.pending)
         await pilot.press("4")
     assert ("entity", "LOC", "Bakhmut", "corrected") in kept(annotate_db)
 
@@ -83,7 +94,7 @@ async def test_relabel_pending_suggestion_keeps_it_corrected(make_app, annotate_
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         current = screen(app)
-        current.current = next(i for i, item in enumerate(current.items) if item.label == "ORG")
+        await tab_to(pilot, app, lambda item: item.label == "ORG")
         await pilot.press("5")
     assert ("entity", "NORP", "Kremlin", "corrected") in kept(annotate_db)
 
@@ -92,7 +103,7 @@ async def test_resize_moves_boundaries_by_tokens(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         current = screen(app)
-        current.current = next(i for i, item in enumerate(current.items) if item.label == "PERSON")
+        await tab_to(pilot, app, lambda item: item.label == "PERSON")
         await pilot.press("left_square_bracket")
         assert ("entity", "PERSON", "Ombudsman Dmytro Lubinets", "corrected") in kept(annotate_db)
         await pilot.press("right_curly_bracket")
@@ -107,9 +118,9 @@ async def test_create_span_from_token_selection(make_app, annotate_db):
         current = screen(app)
         # Tokens: Ombudsman Dmytro Lubinets said Russian ...
         await pilot.press("right", "right", "right", "right", "shift+right")
-        assert current.selection is not None
+        assert current.cursor.selection is not None
         await pilot.press("5")
-        assert current.selection is None
+        assert current.cursor.selection is None
     assert ("entity", "NORP", "Russian", "manual") in kept(annotate_db)
 
 
@@ -127,17 +138,12 @@ async def test_claim_with_claimant_from_keys(make_app, annotate_db):
     async with app.run_test(size=SIZE) as pilot:
         current = screen(app)
         # Keep the person first, so it is a claimant candidate.
-        current.current = next(i for i, item in enumerate(current.items) if item.label == "PERSON")
+        await tab_to(pilot, app, lambda item: item.label == "PERSON")
         await pilot.press("a")
-        # "The Kremlin denied the report on Tuesday." -> claim over "the report".
-        start = current.text.index("the report")
-        from annotator.tui.items import token_index_at
-
-        current.cursor_token = token_index_at(current.token_starts, start)
-        current.anchor = None
-        await pilot.press("shift+right", "shift+right", "c", "d")
+        # "The Kremlin denied the report on Tuesday." -> claim over "the report", selected by searching for it.
+        await pilot.press("slash", *"the report", "enter", "c", "d")
         assert ("claim", "DENIAL", "the report", "manual") in kept(annotate_db)
-        current.current = next(i for i, item in enumerate(current.items) if item.kind == "claim" and item.label == "DENIAL")
+        await tab_to(pilot, app, lambda item: item.kind == "claim" and item.label == "DENIAL")
         await pilot.press("L")
     claimants = rows(
         annotate_db,
@@ -151,13 +157,13 @@ async def test_claimant_from_selection_creates_claimant_span(make_app, annotate_
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         current = screen(app)
-        current.current = next(i for i, item in enumerate(current.items) if item.kind == "claim")
+        await tab_to(pilot, app, lambda item: item.kind == "claim")
         await pilot.press("a")
-        current.current = next(i for i, item in enumerate(current.items) if item.kind == "claim")
-        from annotator.tui.items import token_index_at
-
-        current.cursor_token = token_index_at(current.token_starts, current.text.index("The Kremlin"))
-        await pilot.press("shift+right", "shift+right", "L")
+        await tab_to(pilot, app, lambda item: item.kind == "claim")
+        # Select "The Kremlin" by searching for it; the claim stays the current span.
+        await pilot.press("slash", *"The Kremlin", "enter")
+        assert current.current_span.kind == "claim"
+        await pilot.press("L")
     assert ("claimant", "CLAIMANT", "The Kremlin", "manual") in kept(annotate_db)
 
 
@@ -176,38 +182,38 @@ async def test_undo_redo_and_undo_after_restart(make_app, annotate_db):
     async with restarted.run_test(size=SIZE) as pilot:
         await pilot.press("u")
         assert kept(annotate_db) == []
-        assert any(item.pending for item in screen(restarted).items)
+        assert any(item.pending for item in screen(restarted).state.spans)
 
 
 async def test_done_skip_next_and_resume(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "d")
-        assert screen(app).position == 1
+        assert screen(app).session.position == 1
         await pilot.press("s")
-        assert screen(app).position == 2
+        assert screen(app).session.position == 2
         await pilot.press("p")
-        assert screen(app).position == 1
+        assert screen(app).session.position == 1
         await pilot.press("n")
-        assert screen(app).position == 2
+        assert screen(app).session.position == 2
         await pilot.press("q")
     statuses = rows(annotate_db, "SELECT d.ext_id, s.status FROM doc_status s JOIN documents d ON d.id = s.document_id WHERE s.annotator = 'alice' ORDER BY d.id")
     assert statuses == [("pow-a", "done"), ("pow-b", "skipped")]
     resumed = make_app()
     async with resumed.run_test(size=SIZE):
-        assert screen(resumed).position == 2
+        assert screen(resumed).session.position == 2
     other = make_app("bob")
     async with other.run_test(size=SIZE):
-        assert screen(other).position == 0
+        assert screen(other).session.position == 0
 
 
 async def test_undo_of_done_returns_to_that_document(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("d")
-        assert screen(app).position == 1
+        assert screen(app).session.position == 1
         await pilot.press("u")
-        assert screen(app).position == 0
+        assert screen(app).session.position == 0
     assert rows(annotate_db, "SELECT status FROM doc_status WHERE annotator = 'alice'") in ([], [("todo",)])
 
 
@@ -215,11 +221,11 @@ async def test_goto_and_search(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g", *"pow-c", "enter")
-        assert screen(app).position == 2
+        assert screen(app).session.position == 2
         await pilot.press("slash", *"robotyne", "enter")
-        assert screen(app).selection is not None
-        start, end = screen(app).selection
-        assert screen(app).text[start:end] == "Robotyne"
+        assert screen(app).cursor.selection is not None
+        start, end = screen(app).cursor.selection
+        assert screen(app).state.text[start:end] == "Robotyne"
         await pilot.press("3")
     assert ("entity", "GPE", "Robotyne", "manual") in kept(annotate_db)
 
@@ -227,7 +233,9 @@ async def test_goto_and_search(make_app, annotate_db):
 async def test_time_is_recorded_per_document(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen(app).active_seconds = 5.0
+        # Five seconds pass before d is pressed: the session's clock says so.
+        session = screen(app).session
+        session.clock = lambda: time.monotonic() + 5.0
         await pilot.press("d")
     assert rows(annotate_db, "SELECT seconds >= 5 FROM doc_status WHERE annotator = 'alice'") == [(1,)]
 

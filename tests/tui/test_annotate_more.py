@@ -6,9 +6,12 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.article import ArticleView
+
+from .test_annotate import tab_to
 
 
 def kept_labels(db):
@@ -25,7 +28,7 @@ async def test_command_palette_runs_screen_actions(make_app, annotate_db):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, AnnotateScreen)
-        assert all(not item.pending for item in app.screen.items)
+        assert all(not item.pending for item in app.screen.state.spans)
     assert len(kept_labels(annotate_db)) == 5
 
 
@@ -117,7 +120,7 @@ def test_screen_starts_without_importing_spacy(annotate_db):
         original = AnnotateScreen.on_mount
         def on_mount(self):
             original(self)
-            self.call_after_refresh(lambda: (print("spacy" in sys.modules, len(self.items)), self.app.exit()))
+            self.call_after_refresh(lambda: (print("spacy" in sys.modules, len(self.state.spans)), self.app.exit()))
         AnnotateScreen.on_mount = on_mount
         AnnotatorApp({str(annotate_db)!r}, "news", "alice", suggest=True).run(headless=True, size=(100, 30))
         """
@@ -130,16 +133,16 @@ def test_screen_starts_without_importing_spacy(annotate_db):
 async def test_overlap_gives_each_document_to_k_annotators(make_app, annotate_db):
     first = make_app("alice", overlap=1)
     async with first.run_test(size=(120, 36)) as pilot:
-        taken = first.screen.document_id
+        taken = first.screen.state.document_id
         await pilot.press("d")
         await pilot.press("q")
     second = make_app("bob", overlap=1)
     async with second.run_test(size=(120, 36)):
-        assert taken not in second.screen.doc_ids
-        assert len(second.screen.doc_ids) == 2
+        assert taken not in second.screen.session.order
+        assert len(second.screen.session.order) == 2
     both = make_app("carol", overlap=2)
     async with both.run_test(size=(120, 36)):
-        assert taken in both.screen.doc_ids
+        assert taken in both.screen.session.order
 
 
 async def test_stats_report_throughput_and_how_suggestions_fared(make_app, annotate_db):
@@ -149,14 +152,14 @@ async def test_stats_report_throughput_and_how_suggestions_fared(make_app, annot
 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = app.screen
-        screen.current = next(i for i, item in enumerate(screen.items) if item.label == "GPE")
+        await tab_to(pilot, app, lambda item: item.label == "GPE")
         await pilot.press("a")
-        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "ORG")
+        await tab_to(pilot, app, lambda item: item.pending and item.label == "ORG")
         await pilot.press("5")
-        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "DATE")
+        await tab_to(pilot, app, lambda item: item.pending and item.label == "DATE")
         await pilot.press("x")
-        screen.active_seconds = 30.0
+        # Thirty seconds pass before d is pressed: the session's clock says so.
+        app.screen.session.clock = lambda: time.monotonic() + 30.0
         await pilot.press("d")
     result = CliRunner().invoke(cli, ["stats", "--db", str(annotate_db), "--json"])
     assert result.exit_code == 0, result.output

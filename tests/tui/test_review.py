@@ -14,7 +14,10 @@ from annotator.model import Document, Relation, Span
 from annotator.schema import load_schema
 from annotator.store import Store
 from annotator.tui.app import AnnotatorApp
-from annotator.tui.screens.review import ReviewScreen
+from annotator.adjudication import Adjudication
+from annotator.tui.screens.annotate import AnnotateScreen
+
+from .test_annotate import tab_to
 
 TEXT = "Dmytro Lubinets said Russian troops shot seven prisoners near Bakhmut on Monday."
 
@@ -65,8 +68,9 @@ async def test_agreed_spans_are_pre_accepted_and_disputes_shown(review_db):
     app = AnnotatorApp(review_db, "news", "gold", suggest=False, reviewer="lead")
     async with app.run_test(size=(120, 36)):
         screen = app.screen
-        assert isinstance(screen, ReviewScreen)
-        pending = sorted((item.label, tuple(item.attributes["annotators"])) for item in screen.items if item.pending)
+        # the same screen as annotation, over the adjudication source
+        assert isinstance(screen, AnnotateScreen) and isinstance(screen.session.source, Adjudication)
+        pending = sorted((item.label, tuple(item.attributes["annotators"])) for item in screen.state.spans if item.pending)
         assert pending == [("DATE", ("bob",)), ("GPE", ("alice",)), ("LOC", ("bob",))]
     kept = gold(review_db)
     assert ("entity", "PERSON", "Dmytro Lubinets", '["alice","bob"]') in kept
@@ -80,14 +84,13 @@ async def test_agreed_spans_are_pre_accepted_and_disputes_shown(review_db):
 async def test_settle_disputes_undo_and_export_gold(review_db, tmp_path):
     app = AnnotatorApp(review_db, "news", "gold", suggest=False, reviewer="lead")
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = app.screen
-        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "GPE")
+        await tab_to(pilot, app, lambda item: item.pending and item.label == "GPE")
         await pilot.press("a")
-        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "LOC")
+        await tab_to(pilot, app, lambda item: item.pending and item.label == "LOC")
         await pilot.press("x")
-        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "DATE")
+        await tab_to(pilot, app, lambda item: item.pending and item.label == "DATE")
         await pilot.press("x", "u")
-        screen.current = next(i for i, item in enumerate(screen.items) if item.pending and item.label == "DATE")
+        await tab_to(pilot, app, lambda item: item.pending and item.label == "DATE")
         await pilot.press("a", "d")
     kept = gold(review_db)
     assert ("entity", "GPE", "Bakhmut", '["alice"]') in kept
@@ -96,7 +99,7 @@ async def test_settle_disputes_undo_and_export_gold(review_db, tmp_path):
     # Reopening keeps the rejection: LOC does not come back.
     again = AnnotatorApp(review_db, "news", "gold", suggest=False, reviewer="lead")
     async with again.run_test(size=(120, 36)):
-        assert not any(item.pending for item in again.screen.items)
+        assert not any(item.pending for item in again.screen.state.spans)
     out = tmp_path / "gold.jsonl"
     result = CliRunner().invoke(cli, ["export", "--db", str(review_db), "--dataset", "news", "--annotator", "gold", "--out", str(out)])
     assert result.exit_code == 0, result.output

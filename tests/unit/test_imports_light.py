@@ -21,7 +21,8 @@ def test_core_modules_import_light():
         "import annotator, annotator.cli, annotator.store, annotator.importer, annotator.exporter, "
         "annotator.model, annotator.schema, annotator.formats.jsonl, annotator.formats.csv, annotator.formats.text, "
         "annotator.formats.registry, annotator.formats.brat, annotator.formats.conll, annotator.formats.prodigy, "
-        "annotator.formats.spacy_docbin, annotator.train, annotator.suggest.learned, annotator.agreement, annotator.evaluate"
+        "annotator.formats.spacy_docbin, annotator.train, annotator.suggest.learned, annotator.agreement, annotator.evaluate, "
+        "annotator.session, annotator.cursor, annotator.adjudication, annotator.routing, annotator.suggest.run"
     )
     assert loaded == {name: False for name in HEAVY}
 
@@ -48,3 +49,14 @@ def test_every_command_help_imports_light():
 def test_the_probe_can_see_a_heavy_import():
     """The check itself works: importing the screen does bring Textual in."""
     assert loaded_after("import annotator.tui.app")["textual"] is True
+
+
+def test_session_cursor_and_adjudication_do_not_reach_the_screens():
+    """The annotation logic is driven without a screen: importing it brings in neither annotator.tui nor Textual nor spaCy."""
+    probe = (
+        "import sys, annotator.session, annotator.cursor, annotator.adjudication\n"
+        "print(sorted(name for name in sys.modules if name == 'annotator.tui' or name.startswith(('annotator.tui.', 'textual', 'spacy'))))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().splitlines()[-1] == "[]"

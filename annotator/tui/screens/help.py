@@ -1,4 +1,4 @@
-"""Every key of the annotation screen, read from its bindings, and the label hotkeys."""
+"""Every key of the annotation screen, read from its bindings with the id a keymap file names it by, and the label hotkeys."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ def key_table(bindings: list[Binding], keymap: dict[str, str], app) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
     table.add_column("keys", style="bold cyan", no_wrap=True)
     table.add_column("action")
+    table.add_column("id (for keys.toml)", style="dim")
     for binding in bindings:
         keys = keymap.get(binding.id or "", binding.key)
         shown = ", ".join(app.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
-        table.add_row(shown, binding.description)
+        table.add_row(shown, binding.description, binding.id or "")
     return table
 
 

@@ -8,7 +8,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.tui.items import Item
+from annotator.model import Span
+from annotator.session import row_key
 from annotator.tui.render import CURRENT, CURSOR, MATCH, SELECTION, MarkIndex, SpanStyles, line_of, safe_text, wrap
 
 
@@ -24,8 +25,8 @@ class ArticleView(ScrollView, can_focus=False):
         self.shown = ""
         self.lines: list[tuple[int, int]] = []
         self.index = MarkIndex([])
-        self.kinds_first: list[Item] = []
-        self.current: Item | None = None
+        self.kinds_first: list[Span] = []
+        self.current: Span | None = None
         self.selection: tuple[int, int] | None = None
         self.cursor: tuple[int, int] | None = None
         self.match: tuple[int, int] | None = None
@@ -48,7 +49,7 @@ class ArticleView(ScrollView, can_focus=False):
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
 
-    def set_marks(self, items: list[Item], current: Item | None, selection: tuple[int, int] | None, cursor: tuple[int, int] | None, match: tuple[int, int] | None = None) -> None:
+    def set_marks(self, items: list[Span], current: Span | None, selection: tuple[int, int] | None, cursor: tuple[int, int] | None, match: tuple[int, int] | None = None) -> None:
         """Update the marks and repaint only the lines whose marks changed."""
         dirty: list[tuple[int, int]] = []
         if self._fresh:
@@ -58,8 +59,8 @@ class ArticleView(ScrollView, can_focus=False):
             self.refresh()
             return
         if items is not self.index.source:
-            before = {(item.key, item.start, item.end, item.label, item.kind, item.pending) for item in self.index.items}
-            after = {(item.key, item.start, item.end, item.label, item.kind, item.pending) for item in items}
+            before = {(row_key(item), item.start, item.end, item.label, item.kind, item.pending) for item in self.index.items}
+            after = {(row_key(item), item.start, item.end, item.label, item.kind, item.pending) for item in items}
             dirty.extend((mark[1], mark[2]) for mark in before ^ after)
             self.index = MarkIndex(items)
         old_current = (self.current.start, self.current.end) if self.current else None
@@ -129,7 +130,7 @@ class ArticleView(ScrollView, can_focus=False):
         for item in self.index.overlapping(start, end):
             layer = 1 if item.kind == "claim" else 2
             marks.append((item.start, item.end, self.span_styles.style(item), layer))
-            if self.current is not None and item.key == self.current.key:
+            if self.current is not None and row_key(item) == row_key(self.current):
                 marks.append((item.start, item.end, CURRENT, 5))
         for extra, style, layer in ((self.match, MATCH, 3), (self.selection, SELECTION, 4), (self.cursor, CURSOR, 6)):
             if extra is not None and extra[1] > start and extra[0] < end:

@@ -8,7 +8,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.tui.items import Item
+from annotator.model import Span
+from annotator.session import RowKey, row_key
 from annotator.tui.render import one_line
 
 GLYPHS = {"suggested": "?", "accepted": "✓", "corrected": "✎", "manual": "+", "imported": "⇣", "adjudicated": "⚖"}
@@ -22,15 +23,16 @@ class SpanList(ScrollView, can_focus=False):
     def __init__(self, colours: dict[str, str], **kwargs):
         super().__init__(**kwargs)
         self.colours = colours
-        self.items: list[Item] = []
+        self.items: list[Span] = []
+        self.claimants: dict[RowKey, Span] = {}
         self.text = ""
         self.current = -1
 
-    def set_items(self, items: list[Item], text: str, current: int) -> None:
-        """Show these items; when only the cursor moved, repaint just the two rows concerned."""
+    def set_items(self, items: list[Span], text: str, current: int, claimants: dict[RowKey, Span]) -> None:
+        """Show these spans (and each claim's claimant); when only the cursor moved, repaint just the two rows concerned."""
         same_rows = items is self.items and text is self.text
         previous = self.current
-        self.items, self.text, self.current = items, text, current
+        self.items, self.text, self.current, self.claimants = items, text, current, claimants
         size = Size(self.scrollable_content_region.width, len(items))
         if self.virtual_size != size:
             self.virtual_size = size
@@ -47,7 +49,7 @@ class SpanList(ScrollView, can_focus=False):
                 if row >= 0:
                     self.refresh_lines(row)
 
-    def row(self, item: Item, selected: bool, width: int = 80) -> Text:
+    def row(self, item: Span, selected: bool, width: int = 80) -> Text:
         colour = self.colours.get(item.label, "#d7d7af")
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("▶ " if selected else "  ")
@@ -60,8 +62,9 @@ class SpanList(ScrollView, can_focus=False):
         if who:
             tail.append(f"  [{', '.join(who)}]", style="magenta" if item.pending else "dim magenta")
         if item.kind == "claim":
-            claimant = one_line(self.text[item.claimant.start : item.claimant.end]) if item.claimant else "no claimant"
-            tail.append(f" ← {claimant[:24]}", style="italic cyan" if item.claimant else "dim italic")
+            linked = self.claimants.get(row_key(item))
+            claimant = one_line(self.text[linked.start : linked.end]) if linked else "no claimant"
+            tail.append(f" ← {claimant[:24]}", style="italic cyan" if linked else "dim italic")
             # Shorten the claim itself so its claimant stays in view.
             room = max(width - line.cell_len - tail.cell_len - 2, 8)
             excerpt = "“" + (excerpt if len(excerpt) <= room else excerpt[: room - 1] + "…") + "”"

@@ -1,0 +1,150 @@
+"""The token cursor and selection of the annotation screen, and the token rules spans snap to; no Textual here."""
+
+from __future__ import annotations
+
+import bisect
+
+from annotator.model import Span
+
+PREFERRED_CLAIMANTS = {"PERSON", "ORG", "PER", "NORP", "GPE", "CLAIMANT"}
+
+
+def snap(tokens: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """Widen a character range to whole tokens."""
+    if not tokens:
+        return start, end
+    starts = [token[0] for token in tokens]
+    first = max(bisect.bisect_right(starts, start) - 1, 0)
+    if tokens[first][1] <= start and first + 1 < len(tokens):
+        first += 1
+    last = max(bisect.bisect_left(starts, end) - 1, first)
+    return min(tokens[first][0], start) if tokens[first][0] <= start else tokens[first][0], max(tokens[last][1], end)
+
+
+def token_index_at(token_starts: list[int], offset: int) -> int:
+    """The index of the token holding a character offset, or of the one before it (starts are sorted)."""
+    return max(bisect.bisect_right(token_starts, offset) - 1, 0)
+
+
+def move_boundary(tokens: list[tuple[int, int]], start: int, end: int, which: str, step: int) -> tuple[int, int]:
+    """Move a span's start or end by one token, keeping at least one token inside it."""
+    starts = [token[0] for token in tokens]
+    ends = [token[1] for token in tokens]
+    if which == "start":
+        index = bisect.bisect_left(starts, start) + (1 if step > 0 else -1)
+        if 0 <= index < len(tokens) and starts[index] < end:
+            return starts[index], end
+        return start, end
+    index = bisect.bisect_left(ends, end) + (1 if step > 0 else -1)
+    if 0 <= index < len(tokens) and ends[index] > start:
+        return start, ends[index]
+    return start, end
+
+
+def claimant_candidates(spans: list[Span], claim: Span) -> list[Span]:
+    """Kept spans that could be the claim's claimant, nearest first (people and organisations before others)."""
+    candidates = [
+        span for span in spans
+        if not span.pending and span.kind in ("entity", "claimant") and not (claim.start <= span.start and span.end <= claim.end)
+    ]
+
+    def distance(span: Span) -> tuple[int, int]:
+        gap = claim.start - span.end if span.end <= claim.start else span.start - claim.end
+        return (0 if span.label in PREFERRED_CLAIMANTS or span.kind == "claimant" else 1, abs(gap))
+
+    return sorted(candidates, key=distance)
+
+
+class TokenCursor:
+    """Where the keyboard is in a document's tokens: the cursor token, whether it is shown, and the selection's anchor."""
+
+    def __init__(self, tokens: list[tuple[int, int]] | None = None) -> None:
+        self.shown = False
+        self.reset(tokens or [])
+
+    def reset(self, tokens: list[tuple[int, int]], starts: list[int] | None = None) -> None:
+        """A new document: back to its first token, nothing selected (a shown cursor stays shown)."""
+        self.tokens = tokens
+        self.starts = starts if starts is not None else [start for start, _ in tokens]
+        self.index = 0
+        self.anchor: int | None = None
+        self.match: tuple[int, int] | None = None
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected characters, whole tokens from the anchor to the cursor, or None."""
+        if self.anchor is None or not self.tokens:
+            return None
+        first, last = sorted((self.anchor, self.index))
+        return self.tokens[first][0], self.tokens[last][1]
+
+    @property
+    def token(self) -> tuple[int, int] | None:
+        """The cursor token's characters when the cursor is what the reader sees (shown, nothing selected)."""
+        return self.tokens[self.index] if self.shown and self.anchor is None and self.tokens else None
+
+    def place(self, offset: int, shown: bool | None = None) -> None:
+        """Put the cursor on the token at a character offset, dropping the selection."""
+        self.anchor = None
+        if shown is not None:
+            self.shown = shown
+        if self.tokens:
+            self.index = token_index_at(self.starts, offset)
+
+    def move(self, step: int) -> bool:
+        """One token left or right; the first press only shows the cursor where it is."""
+        if not self.tokens:
+            return False
+        self.anchor = None
+        if self.shown:
+            self.index = max(0, min(self.index + step, len(self.tokens) - 1))
+        self.shown = True
+        return True
+
+    def move_line(self, lines: list[tuple[int, int]], step: int) -> bool:
+        """Up or down one wrapped line, keeping the column as near as the tokens allow."""
+        if not self.tokens or not lines:
+            return False
+        here = self.tokens[self.index][0]
+        line = max(bisect.bisect_right([start for start, _ in lines], here) - 1, 0) + step
+        if not 0 <= line < len(lines):
+            return False
+        column = here - lines[line - step][0]
+        self.anchor = None
+        self.index = token_index_at(self.starts, lines[line][0] + column)
+        self.shown = True
+        return True
+
+    def select(self, step: int) -> bool:
+        """Grow or shrink the selection by one token; the first shift+right selects the cursor token alone."""
+        if not self.tokens:
+            return False
+        self.shown = True
+        if self.anchor is None:
+            self.anchor = self.index
+            if step > 0:
+                return True
+        self.index = max(0, min(self.index + step, len(self.tokens) - 1))
+        return True
+
+    def clear(self) -> None:
+        self.anchor = None
+        self.match = None
+
+    def search(self, text: str, term: str) -> bool:
+        """Select the next match of a term (case aside) after the cursor, wrapping to the top; False when there is none."""
+        if self.tokens:
+            here = self.tokens[self.index][1] if self.match else self.tokens[self.index][0]
+        else:
+            here = 0
+        lowered, wanted = text.lower(), term.lower()
+        found = lowered.find(wanted, here)
+        if found < 0:
+            found = lowered.find(wanted)
+        if found < 0:
+            return False
+        start, end = snap(self.tokens, found, found + len(term))
+        self.match = (found, found + len(term))
+        self.anchor = token_index_at(self.starts, start)
+        self.index = token_index_at(self.starts, end - 1)
+        return True

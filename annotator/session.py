@@ -1,0 +1,399 @@
+"""The annotation session: one annotator on one dataset, document by document; no Textual here.
+
+It knows the order of the documents (and where to resume), the time spent on each, what is pending
+(a strategy: stored suggestions to correct, or the annotators' candidates to adjudicate) and every
+action. Each action is one store transaction, after which the document's new state is read back in
+one pass and returned: the screen shows only what is committed, and tests drive the session directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from annotator.adjudication import Adjudication
+from annotator.cursor import claimant_candidates, move_boundary, snap
+from annotator.model import GOLD, AnnotatorError, Span, span_identity
+from annotator.tokens import tokenize
+
+if TYPE_CHECKING:
+    from annotator.store import Store
+
+IDLE_CAP_SECONDS = 120
+RowKey = tuple[str, int]
+
+
+def row_key(span: Span) -> RowKey:
+    """A span's place in a document state: kept and pending spans have ids from different tables."""
+    return (span.status, span.id)
+
+
+@dataclass
+class DocumentText:
+    """What does not change while a document is open, read once (ahead of time, by a worker, when it can be)."""
+
+    document_id: int
+    ext_id: str
+    text: str
+    tokens: list[tuple[int, int]]
+    candidates: list[Span] | None = None
+    token_starts: list[int] = field(default_factory=list)
+
+
+@dataclass
+class DocumentState:
+    """A document as committed: its spans (kept and pending, in reading order), its status and the progress."""
+
+    document_id: int
+    ext_id: str
+    text: str
+    tokens: list[tuple[int, int]]
+    spans: list[Span]
+    claimants: dict[RowKey, Span]
+    status: str
+    position: int
+    total: int
+    done: int
+    focus: RowKey | None = None
+    notice: str = ""
+    failed: str = ""
+
+    @property
+    def pending(self) -> list[Span]:
+        return [span for span in self.spans if span.pending]
+
+    def claimant_of(self, span: Span) -> Span | None:
+        return self.claimants.get(row_key(span))
+
+    def index_of(self, key: RowKey | None) -> int | None:
+        return next((index for index, span in enumerate(self.spans) if row_key(span) == key), None)
+
+    def kept_at(self, start: int, end: int) -> Span | None:
+        """A kept entity or claimant over exactly these characters: what a selection names as a claimant."""
+        return next(
+            (span for span in self.spans if not span.pending and span.kind in ("entity", "claimant") and (span.start, span.end) == (start, end)),
+            None,
+        )
+
+
+def combine(kept: list[Span], offered: list[Span], turned_down: set[int]) -> tuple[list[Span], dict[RowKey, Span]]:
+    """Kept spans plus the candidates not yet decided, without showing the same span twice, and each claim's claimant.
+
+    The candidates are the source's own objects, shared by every state read while the document is open (they
+    are read once, not per key): nothing may change them.
+    """
+    by_id = {span.id: span for span in kept}
+    decided = {span.suggestion_id for span in kept if span.suggestion_id is not None} | turned_down
+    kept_identities = {span_identity(span) for span in kept}
+    pending: dict[int, Span] = {}
+    seen: set[tuple] = set()
+    for candidate in offered:
+        identity = span_identity(candidate)
+        if candidate.id in decided or identity in kept_identities or identity in seen:
+            continue
+        seen.add(identity)
+        pending[candidate.id] = candidate
+    claimants: dict[RowKey, Span] = {}
+    for span in kept:
+        if span.claimant_id in by_id:
+            claimants[row_key(span)] = by_id[span.claimant_id]
+    kept_by_suggestion = {span.suggestion_id: span for span in kept if span.suggestion_id is not None}
+    for span in pending.values():
+        claimant = pending.get(span.claimant_id) or kept_by_suggestion.get(span.claimant_id)
+        if claimant is not None:
+            claimants[row_key(span)] = claimant
+    spans = [*kept, *pending.values()]
+    spans.sort(key=lambda span: (span.start, -span.end, span.kind != "claim", span.pending, span.id))
+    return spans, claimants
+
+
+class Suggestions:
+    """What is pending when annotating: the stored suggestions this annotator has not accepted or rejected."""
+
+    prefetchable = True
+
+    def __init__(self, annotator: str) -> None:
+        self.annotator = annotator
+
+    def documents(self, store: Store, dataset: str) -> list[int] | None:
+        return None  # the dataset in the annotator's order (routing decides)
+
+    def candidates(self, store: Store, document_id: int) -> list[Span]:
+        offered = store.suggested_spans(document_id)
+        for span in offered:
+            span.origin = "suggested"
+        return offered
+
+    def still_current(self, store: Store, document_id: int, read: list[Span]) -> bool:
+        return store.suggestion_count(document_id) == len(read)
+
+    def turned_down(self, store: Store, document_id: int, offered: list[Span]) -> set[int]:
+        return store.rejected_ids(document_id, self.annotator)
+
+    def keep(self, store: Store, document_id: int, span: Span, offered: list[Span], **overrides: Any) -> int:
+        return store.accept_suggestion(self.annotator, span.id, **overrides)
+
+    def keep_all(self, store: Store, document_id: int, spans: list[Span], offered: list[Span]) -> list[int]:
+        return store.accept_all(self.annotator, document_id, [span.id for span in spans])
+
+    def reject(self, store: Store, document_id: int, span: Span, offered: list[Span]) -> None:
+        store.reject_suggestion(self.annotator, span.id)
+
+    def opened(self, store: Store, document_id: int, offered: list[Span]) -> None:
+        """Nothing happens on opening a document to annotate."""
+
+    def notice(self, state: DocumentState) -> str:
+        return ""
+
+
+PendingSource = Suggestions | Adjudication
+
+
+class AnnotationSession:
+    """One annotator's walk through a dataset; every action commits, then returns the document's new state."""
+
+    def __init__(
+        self,
+        store: Store,
+        dataset: str,
+        annotator: str,
+        *,
+        source: PendingSource | None = None,
+        overlap: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.dataset = dataset
+        self.annotator = annotator
+        self.source = source if source is not None else Suggestions(annotator)
+        self.overlap = overlap
+        self.clock = clock
+        self.order: list[int] = []
+        self.position = 0
+        self.document: DocumentText | None = None
+        self.offered: list[Span] = []
+        self.done = 0
+        self.active_seconds = 0.0
+        self.last_activity = clock()
+
+    # ----- order, resume, routing
+
+    def start(self) -> DocumentState | None:
+        """Open the first document this annotator has not finished; None when the dataset has no documents for them."""
+        self.order = self.document_order()
+        if not self.order:
+            return None
+        self.done = self._count_done()
+        return self.open(self.order.index(self.resume_document()))
+
+    def document_order(self) -> list[int]:
+        """This annotator's documents in their order; with an overlap, only those still short of it."""
+        from annotator.routing import route
+
+        documents = self.source.documents(self.store, self.dataset)
+        if documents is not None:
+            return documents
+        document_ids = self.store.document_ids(self.dataset)
+        if self.overlap is None:
+            return document_ids
+        statuses = self.store.statuses(self.dataset, self.annotator)
+        mine = {document_id for document_id, status in statuses.items() if status in ("in_progress", "done", "skipped")}
+        return route(document_ids, self.annotator, self.overlap, self.store.other_annotator_counts(self.dataset, self.annotator), mine)
+
+    def still_open(self, document_id: int) -> bool:
+        """Whether a document is still this annotator's to do (with an overlap, K others may have taken it meanwhile)."""
+        from annotator.routing import still_open
+
+        if self.overlap is None:
+            return True
+        mine = self.store.status(document_id, self.annotator) != "todo"
+        return still_open(document_id, self.overlap, self.store.other_annotator_count(document_id, self.annotator), mine)
+
+    def resume_document(self) -> int:
+        """The first document in this annotator's order that they have not finished."""
+        statuses = self.store.statuses(self.dataset, self.annotator)
+        return next((document_id for document_id in self.order if statuses.get(document_id) not in ("done", "skipped")), self.order[0])
+
+    def find(self, wanted: str) -> int | None:
+        """The position of a document named by its id, or by its number in the order (from 1)."""
+        document_id = self.store.document_by_ext_id(self.dataset, wanted)
+        if document_id in self.order:
+            return self.order.index(document_id)
+        if wanted.isdigit() and 1 <= int(wanted) <= len(self.order):
+            return int(wanted) - 1
+        return None
+
+    def _count_done(self) -> int:
+        return sum(1 for status in self.store.statuses(self.dataset, self.annotator).values() if status == "done")
+
+    # ----- documents
+
+    def read(self, store: Store, document_id: int) -> DocumentText:
+        """A document's text, tokens and (when the source allows) candidates, through any store: workers pass their own."""
+        document = store.document(document_id)
+        offered = self.source.candidates(store, document_id) if self.source.prefetchable else None
+        tokens = tokenize(document.text)
+        return DocumentText(document_id, str(document.id), document.text, tokens, offered, [start for start, _ in tokens])
+
+    def open(self, position: int, read_ahead: DocumentText | None = None) -> DocumentState:
+        """Move to the document at this position of the order (time so far goes to the one being left)."""
+        self.record_time()
+        self.position = max(0, min(position, len(self.order) - 1))
+        document_id = self.order[self.position]
+        if read_ahead is not None and read_ahead.document_id == document_id:
+            fresh = read_ahead.candidates is not None and self.source.still_current(self.store, document_id, read_ahead.candidates)
+            self.document = read_ahead if fresh else self.read(self.store, document_id)
+        else:
+            self.document = self.read(self.store, document_id)
+        self.offered = self.document.candidates if self.document.candidates is not None else self.source.candidates(self.store, document_id)
+        failed = ""
+        try:
+            self.source.opened(self.store, document_id, self.offered)
+        except AnnotatorError as error:
+            failed = f"not saved: {error}"
+        state = self.state()
+        state.failed = failed
+        state.notice = "" if failed else self.source.notice(state)
+        return state
+
+    def state(self, focus: RowKey | None = None) -> DocumentState:
+        """The open document as committed, read in one pass."""
+        document = self.document
+        assert document is not None, "no document is open"
+        kept = self.store.kept_spans(document.document_id, self.annotator)
+        turned_down = self.source.turned_down(self.store, document.document_id, self.offered)
+        spans, claimants = combine(kept, self.offered, turned_down)
+        return DocumentState(
+            document.document_id, document.ext_id, document.text, document.tokens, spans, claimants,
+            self.store.status(document.document_id, self.annotator), self.position, len(self.order), self.done, focus,
+        )
+
+    def suggestions_stored(self, document_id: int) -> DocumentState | None:
+        """New suggestions were committed for a document: the open one's state with them, or None for another."""
+        if self.document is None or document_id != self.document.document_id:
+            return None
+        self.offered = self.source.candidates(self.store, document_id)
+        return self.state()
+
+    def neighbours(self) -> list[int]:
+        """The documents after and before this one, the likeliest to be opened next."""
+        return [self.order[index] for index in (self.position + 1, self.position - 1) if 0 <= index < len(self.order)]
+
+    def unsuggested_ahead(self, count: int) -> list[int]:
+        """This document and the next few that have no suggestions yet, for the background suggester."""
+        return [document_id for document_id in self.order[self.position : self.position + 1 + count] if not self.store.has_suggestions(document_id)]
+
+    # ----- time
+
+    def tick(self) -> None:
+        """Count the time since the last key, an idle gap counting as IDLE_CAP_SECONDS at most."""
+        now = self.clock()
+        self.active_seconds += min(now - self.last_activity, IDLE_CAP_SECONDS)
+        self.last_activity = now
+
+    def record_time(self) -> None:
+        """Add the active time on the open document to its total (leaving it, or quitting)."""
+        if self.document is None:
+            return
+        self.tick()
+        if self.active_seconds >= 0.5:
+            self.store.add_time(self.annotator, self.document.document_id, round(self.active_seconds, 1))
+        self.active_seconds = 0.0
+
+    # ----- actions: each one store transaction, then the new state (an AnnotatorError means nothing was saved)
+
+    @property
+    def _document_id(self) -> int:
+        assert self.document is not None, "no document is open"
+        return self.document.document_id
+
+    def accept(self, span: Span, **overrides: Any) -> DocumentState:
+        """Keep a pending span (as it is, or with a new label or offsets)."""
+        kept_id = self.source.keep(self.store, self._document_id, span, self.offered, **overrides)
+        return self.state(("kept", kept_id))
+
+    def reject(self, span: Span) -> DocumentState:
+        """Turn down a pending span, or remove a kept one."""
+        if span.pending:
+            self.source.reject(self.store, self._document_id, span, self.offered)
+        else:
+            self.store.remove_span(self.annotator, span.id)
+        return self.state()
+
+    def keep_all(self, spans: list[Span]) -> DocumentState:
+        self.source.keep_all(self.store, self._document_id, spans, self.offered)
+        return self.state()
+
+    def label(self, span: Span, label: str, kind: str) -> DocumentState:
+        """Give a span another label: a pending one is kept as corrected, a kept one relabelled."""
+        if span.pending:
+            return self.accept(span, label=label, kind=kind)
+        self.store.update_span(self.annotator, span.id, label=label, kind=kind)
+        return self.state(row_key(span))
+
+    def add(self, start: int, end: int, label: str, kind: str) -> DocumentState:
+        """A new span over the whole tokens of these characters."""
+        start, end = snap(self.document.tokens if self.document else [], start, end)
+        added = self.store.add_span(self.annotator, self._document_id, start, end, label, kind)
+        return self.state(("kept", added))
+
+    def resize(self, span: Span, which: str, step: int) -> DocumentState | None:
+        """Move a span's start or end by one token; None when it cannot move."""
+        start, end = move_boundary(self.document.tokens if self.document else [], span.start, span.end, which, step)
+        if (start, end) == (span.start, span.end):
+            return None
+        if span.pending:
+            return self.accept(span, start=start, end=end)
+        self.store.update_span(self.annotator, span.id, start=start, end=end)
+        return self.state(row_key(span))
+
+    def link_claimant_at(self, claim: Span, start: int, end: int) -> DocumentState:
+        """Make the kept span over these characters the claim's claimant, adding a claimant span if there is none."""
+        start, end = snap(self.document.tokens if self.document else [], start, end)
+        existing = self.state().kept_at(start, end)
+        if existing is not None:
+            self.store.link_claimant(self.annotator, claim.id, existing.id)
+        else:
+            self.store.add_claimant(self.annotator, claim.id, start, end)
+        return self.state(row_key(claim))
+
+    def next_claimant(self, state: DocumentState, claim: Span) -> DocumentState | None:
+        """Link the claim to its next candidate claimant, nearest first; None when no kept span could be one."""
+        found = claimant_candidates(state.spans, claim)
+        if not found:
+            return None
+        position = 0
+        current = state.claimant_of(claim)
+        if current is not None:
+            keys = [row_key(candidate) for candidate in found]
+            position = (keys.index(row_key(current)) + 1) % len(found) if row_key(current) in keys else 0
+        self.store.link_claimant(self.annotator, claim.id, found[position].id)
+        return self.state(row_key(claim))
+
+    def mark(self, status: str) -> DocumentState:
+        """Mark the document done or skipped and move to the next one still open, if any."""
+        self.store.set_status(self.annotator, self._document_id, status)
+        self.done = self._count_done()
+        following = next((index for index in range(self.position + 1, len(self.order)) if self.still_open(self.order[index])), None)
+        return self.open(following) if following is not None else self.state()
+
+    def undo(self) -> tuple[str, DocumentState] | None:
+        return self._undo_redo(self.store.undo)
+
+    def redo(self) -> tuple[str, DocumentState] | None:
+        return self._undo_redo(self.store.redo)
+
+    def _undo_redo(self, operation: Callable[[str], tuple[int | None, str] | None]) -> tuple[str, DocumentState] | None:
+        """Undo or redo this annotator's last action, wherever it was; the state is of the document it touched."""
+        result = operation(self.annotator)
+        if result is None:
+            return None
+        document_id, action = result
+        if action in ("done", "skipped"):
+            self.done = self._count_done()
+        if document_id is not None and document_id != self._document_id and document_id in self.order:
+            return action, self.open(self.order.index(document_id))
+        return action, self.state()
+

@@ -1,0 +1,29 @@
+"""What the terminal can do: how many colours it draws, and how to reach a clipboard from it."""
+
+from __future__ import annotations
+
+import os
+
+
+def sixteen_colours(app) -> bool:
+    """Whether the terminal draws only 16 colours: as TEXTUAL_COLOR_SYSTEM says, or as detected (a headless run detects nothing)."""
+    from textual import constants
+
+    if constants.COLOR_SYSTEM != "auto":
+        return constants.COLOR_SYSTEM in ("standard", "windows")
+    return not app.is_headless and app.console.color_system in ("standard", "windows")
+
+
+def clipboard_copy(app, text: str) -> str:
+    """Copy through the local clipboard, or through the terminal (OSC 52) over SSH or without one."""
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        app.copy_to_clipboard(text)
+        return "through the terminal"
+    try:
+        import pyperclip
+
+        pyperclip.copy(text)
+        return "clipboard"
+    except Exception:  # noqa: BLE001 - pyperclip raises its own error types when no clipboard exists
+        app.copy_to_clipboard(text)
+        return "through the terminal"

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from annotator.store import Store
+from annotator.model import Document, Relation, Span
 from annotator.suggest.base import Suggester, Suggestion
+
+
+class Store(Protocol):
+    """What the loop needs of annotator.store.Store; named here so that suggest never imports the store (a layer rule)."""
+
+    def schema(self, dataset: str) -> Any: ...
+    def document(self, document_id: int) -> Document: ...
+    def document_ids(self, dataset: str) -> list[int]: ...
+    def unsuggested_ids(self, dataset: str, source: str) -> list[int]: ...
+    def has_suggestions(self, document_id: int, source: str | None = None) -> bool: ...
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def add_suggestions(self, document_id: int, source: str, spans: Iterable[Span], relations: Iterable[Relation] = ()) -> int: ...
+    def replace_suggestions(self, document_id: int, source: str, spans: list[Span], relations: list[Relation]) -> int: ...
 
 
 @dataclass

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.keys import bound_characters
 from annotator.model import AnnotatorError
 
 
@@ -21,8 +22,8 @@ def _schema_dir() -> Path:
 
 DEFAULT_SCHEMA = "news-claims"
 SCHEMA_DIR = _schema_dir()
-# Keys the annotation screen binds itself; a label hotkey may not take one of them.
-RESERVED_KEYS = frozenset("jkaxAlcLudsnpgy?q/[]{}uhc ")
+# Keys the annotation screen binds itself (read from its key table); a label hotkey may not take one of them.
+RESERVED_KEYS = bound_characters()
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
 

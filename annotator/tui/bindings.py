@@ -1,4 +1,4 @@
-"""Every key of the annotation screen, each with an id, and the user's keymap file that remaps them by id."""
+"""The annotation screen's bindings, built from annotator.keys, and the user's keymap file that remaps them by id."""
 
 from __future__ import annotations
 
@@ -8,40 +8,10 @@ from pathlib import Path
 
 from textual.binding import Binding
 
+from annotator.keys import KEYS
 from annotator.model import AnnotatorError
 
-BINDINGS = [
-    Binding("tab,j", "next_span", "Next span", id="next_span"),
-    Binding("shift+tab,k", "next_span(-1)", "Prev span", id="prev_span"),
-    Binding("a,enter", "accept", "Accept", id="accept"),
-    Binding("x,delete", "reject", "Reject", id="reject"),
-    Binding("A", "accept_all", "Accept all", id="accept_all"),
-    Binding("l", "pick_label", "Label…", id="pick_label"),
-    Binding("c", "make_claim", "Claim", id="make_claim"),
-    Binding("L", "link_claimant", "Claimant", id="link_claimant"),
-    Binding("left_square_bracket", "boundary('start', -1)", "Start ←", show=False, id="start_left"),
-    Binding("right_square_bracket", "boundary('start', 1)", "Start →", show=False, id="start_right"),
-    Binding("left_curly_bracket", "boundary('end', -1)", "End ←", show=False, id="end_left"),
-    Binding("right_curly_bracket", "boundary('end', 1)", "End →", show=False, id="end_right"),
-    Binding("left", "cursor(-1)", "Token ←", show=False, id="cursor_left"),
-    Binding("right", "cursor(1)", "Token →", show=False, id="cursor_right"),
-    Binding("up", "cursor_line(-1)", "Line ↑", show=False, id="cursor_up"),
-    Binding("down", "cursor_line(1)", "Line ↓", show=False, id="cursor_down"),
-    Binding("shift+left", "select(-1)", "Select ←", show=False, id="select_left"),
-    Binding("shift+right", "select(1)", "Select →", show=False, id="select_right"),
-    Binding("escape", "clear_selection", "Clear selection", show=False, id="clear_selection"),
-    Binding("u,ctrl+z", "history('undo')", "Undo", id="undo"),
-    Binding("ctrl+y", "history('redo')", "Redo", show=False, id="redo"),
-    Binding("d", "finish('done')", "Done", id="done"),
-    Binding("s", "finish('skipped')", "Skip", show=False, id="skip"),
-    Binding("n", "next_document", "Next doc", show=False, id="next_document"),
-    Binding("p", "next_document(-1)", "Prev doc", show=False, id="prev_document"),
-    Binding("g", "goto", "Go to", show=False, id="goto"),
-    Binding("slash", "search", "Search", show=False, id="search"),
-    Binding("y", "copy", "Copy", show=False, id="copy"),
-    Binding("question_mark", "help", "Help", id="help"),
-    Binding("q", "quit", "Quit", id="quit"),
-]
+BINDINGS = [Binding(key.keys, key.action, key.description, show=key.show, id=key.id) for key in KEYS]
 
 
 def keymap_path() -> Path:

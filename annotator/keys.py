@@ -1,0 +1,66 @@
+"""Every key of the annotation screen, each with an id: one table that the screen's bindings, the help,
+the user's keymap and the schema's hotkey check all read (no Textual here, so the schema can use it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    keys: str
+    action: str
+    description: str
+    show: bool = True
+
+
+KEYS = (
+    Key("next_span", "tab,j", "next_span", "Next span"),
+    Key("prev_span", "shift+tab,k", "next_span(-1)", "Prev span"),
+    Key("accept", "a,enter", "accept", "Accept"),
+    Key("reject", "x,delete", "reject", "Reject"),
+    Key("accept_all", "A", "accept_all", "Accept all"),
+    Key("pick_label", "l", "pick_label", "Label…"),
+    Key("make_claim", "c", "make_claim", "Claim"),
+    Key("link_claimant", "L", "link_claimant", "Claimant"),
+    Key("start_left", "left_square_bracket", "boundary('start', -1)", "Start ←", show=False),
+    Key("start_right", "right_square_bracket", "boundary('start', 1)", "Start →", show=False),
+    Key("end_left", "left_curly_bracket", "boundary('end', -1)", "End ←", show=False),
+    Key("end_right", "right_curly_bracket", "boundary('end', 1)", "End →", show=False),
+    Key("cursor_left", "left", "cursor(-1)", "Token ←", show=False),
+    Key("cursor_right", "right", "cursor(1)", "Token →", show=False),
+    Key("cursor_up", "up", "cursor_line(-1)", "Line ↑", show=False),
+    Key("cursor_down", "down", "cursor_line(1)", "Line ↓", show=False),
+    Key("select_left", "shift+left", "select(-1)", "Select ←", show=False),
+    Key("select_right", "shift+right", "select(1)", "Select →", show=False),
+    Key("clear_selection", "escape", "clear_selection", "Clear selection", show=False),
+    Key("undo", "u,ctrl+z", "history('undo')", "Undo"),
+    Key("redo", "ctrl+y", "history('redo')", "Redo", show=False),
+    Key("done", "d", "finish('done')", "Done"),
+    Key("skip", "s", "finish('skipped')", "Skip", show=False),
+    Key("next_document", "n", "next_document", "Next doc", show=False),
+    Key("prev_document", "p", "next_document(-1)", "Prev doc", show=False),
+    Key("goto", "g", "goto", "Go to", show=False),
+    Key("search", "slash", "search", "Search", show=False),
+    Key("copy", "y", "copy", "Copy", show=False),
+    Key("help", "question_mark", "help", "Help"),
+    Key("quit", "q", "quit", "Quit"),
+)
+
+# Textual's names for the printable keys the table uses by name.
+_CHARACTER_OF = {
+    "left_square_bracket": "[", "right_square_bracket": "]", "left_curly_bracket": "{", "right_curly_bracket": "}",
+    "slash": "/", "question_mark": "?", "space": " ",
+}
+
+
+def bound_characters() -> frozenset[str]:
+    """The printable characters the screen binds by default: a label hotkey may not take one."""
+    characters = set()
+    for key in KEYS:
+        for name in key.keys.split(","):
+            name = _CHARACTER_OF.get(name, name)
+            if len(name) == 1:
+                characters.add(name)
+    return frozenset(characters)

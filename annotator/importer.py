@@ -126,7 +126,7 @@ def locate(path: Path, kind: Any, line: int, document: Document, span: Span | No
 
 
 def _brat_line(ann_path: Path, span: Span) -> int | None:
-    prefix = f"{span.id}\t"
+    prefix = f"{span.ref}\t"
     with open(ann_path, encoding="utf-8", errors="replace", newline="") as lines:
         for number, text in enumerate(lines, 1):
             if text.startswith(prefix):

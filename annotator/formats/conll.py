@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from annotator.formats.jsonl import decode_lines
+from annotator.formats.jsonio import decode_lines
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError, Span
 from annotator.tokens import tokenize
@@ -312,6 +312,8 @@ class _Builder:
 
     def document(self, name: str, path: str) -> Document:
         self._close()
+        for number, span in enumerate(self.spans, 1):
+            span.id = number
         return Document(
             text="".join(self.pieces),
             id=name,

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonl import decode_lines, one_line, parse_json, span_from_json
+from annotator.formats.jsonio import decode_lines, one_line, parse_json, span_from_json
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError, Relation, Span, validate_spans
 from annotator.tokens import tokenize
@@ -142,7 +142,8 @@ def document_from_task(task: Any) -> Document:
     spans = []
     for index, item in enumerate(items):
         span = span_from_json(item, index, text)
-        span.id = f"s{index + 1}"
+        # Prodigy's spans have no ids of their own: messages name them s1, s2, ... by their place.
+        span.ref = f"s{index + 1}"
         spans.append(span)
     relation_items = task.get("relations") or []
     if not isinstance(relation_items, list):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotator.formats.jsonl import SURROGATE
+from annotator.formats.jsonio import SURROGATE
 from annotator.model import Document, InputError
 
 

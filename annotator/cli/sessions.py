@@ -104,6 +104,8 @@ def review_command(db_path: Path, dataset: str, reviewer: str | None, min_annota
             raise click.ClickException(
                 f"no document of {dataset!r} has been marked done by {min_annotators} or more annotators yet: nothing to review"
             )
-    app = AnnotatorApp(db_path, dataset, "gold", suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator())
+    from annotator.model import GOLD
+
+    app = AnnotatorApp(db_path, dataset, GOLD, suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator())
     app.min_annotators = min_annotators
     app.run()

@@ -12,7 +12,7 @@ from typing import Any
 
 from annotator.formats.registry import get_format, readable
 from annotator.model import AnnotatorError, Document, InputError, Span, validate_spans
-from annotator.schema import Schema
+from annotator.schema import DEFAULT_SCHEMA, Schema, load_schema
 from annotator.store import ImportCounts, Store
 
 FORMATS = ("auto", *readable())
@@ -165,11 +165,24 @@ def check_labels(document: Document, schema: Schema) -> tuple[Span, str] | None:
     return None
 
 
+def dataset_schema(store: Store, dataset: str, schema: Schema | str | None = None) -> Schema:
+    """The schema a dataset's documents are checked against; creates nothing.
+
+    An existing dataset keeps the schema it was created with, and a schema named (as by --schema) must be
+    that one; a new dataset gets the schema given, else the default.
+    """
+    named = isinstance(schema, str)
+    wanted = load_schema(schema) if named else schema or load_schema(DEFAULT_SCHEMA)
+    if not store.has_dataset(dataset):
+        return wanted
+    return store.ensure_dataset(dataset, wanted, explicit=named)
+
+
 def import_files(
     store: Store,
     paths: list[Path],
     dataset: str,
-    schema: Schema,
+    schema: Schema | str | None = None,
     *,
     fmt: str = "auto",
     annotator: str | None = None,
@@ -178,16 +191,20 @@ def import_files(
     text_column: str = "text",
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Import every file in one transaction: on the first bad record (unless skipping) nothing is kept."""
+    """Import every file in one transaction: on the first bad record (unless skipping) nothing is kept.
+
+    ``schema`` is a new dataset's schema, or a schema name the dataset's must match (see dataset_schema).
+    """
     if annotator and as_suggestions:
         raise AnnotatorError("give either --annotator or --as-suggestions, not both")
+    wanted = dataset_schema(store, dataset, schema)
     files = input_files(paths, fmt)
     total_bytes = sum(input_size(path) for path, _ in files)
     result = ImportResult(files=len(files))
     done_bytes = 0
     with store.transaction():
         # Inside the transaction, so a failed import does not leave a new, empty dataset behind.
-        schema = store.ensure_dataset(dataset, schema)
+        schema = store.ensure_dataset(dataset, wanted)
         for path, kind in files:
             batch: list[tuple[Document, Location]] = []
             for line, item, position in read_file(path, kind, text_column):

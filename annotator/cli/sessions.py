@@ -30,15 +30,11 @@ def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annot
       annotator annotate examples/articles.jsonl
       annotator annotate --db team.db --dataset pow --annotator alice
     """
-    from annotator.schema import DEFAULT_SCHEMA, load_schema
-
     annotator = annotator or default_annotator()
     if files:
-        from annotator.importer import import_files
+        from annotator.cli.corpus import import_into
 
-        with open_store(db_path, create=True) as store:
-            schema = store.ensure_dataset(dataset, load_schema(schema_name or DEFAULT_SCHEMA), explicit=schema_name is not None)
-            result = import_files(store, list(files), dataset, schema)
+        result = import_into(db_path, files, dataset, schema_name)
         click.echo(f"{dataset}: {result.counts.added} documents added, {result.counts.duplicates} already there", err=True)
     elif not db_path.exists():
         raise click.ClickException(f"database {db_path} does not exist: give article files to import (annotator annotate examples/articles.jsonl)")

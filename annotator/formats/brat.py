@@ -304,3 +304,26 @@ def _attribute(prefix: str, brat_id: str, rest: str, spans: dict[str, Span], pat
         span.kind = fields[2]
     else:
         span.attributes[name] = fields[2] if len(fields) > 2 else True
+
+
+def locate(folder: Path, line: int, document: Document, span: Span | None = None) -> tuple[str, int | None]:
+    """Where a document is written (its .ann file), and a span (the line of its T id there)."""
+    if "file" not in document.meta:
+        return str(folder), line
+    ann_path = (Path(folder) / document.meta["file"]).with_suffix(".ann")
+    return str(ann_path), _span_line(ann_path, span) if span is not None else None
+
+
+def _span_line(ann_path: Path, span: Span) -> int | None:
+    prefix = f"{span.ref}\t"
+    with open(ann_path, encoding="utf-8", errors="replace", newline="") as lines:
+        for number, text in enumerate(lines, 1):
+            if text.startswith(prefix):
+                return number
+    return None
+
+
+def document_bytes(folder: Path, document: Document) -> int:
+    """How much of the folder a document read took (its .txt and .ann), for progress."""
+    text_path = Path(folder) / document.meta["file"]
+    return text_path.stat().st_size + text_path.with_suffix(".ann").stat().st_size

@@ -43,7 +43,7 @@ def task_from_document(document: Document, report: ExportReport) -> dict[str, An
     starts = {start: index for index, (start, _) in enumerate(tokens)}
     ends = {end: index for index, (_, end) in enumerate(tokens)}
     entries = []
-    by_id: dict[str, dict[str, Any]] = {}
+    by_id: dict[int, dict[str, Any]] = {}
     for span in document.spans:
         entry: dict[str, Any] = {
             "text": text[span.start : span.end], "start": span.start, "end": span.end,

@@ -123,7 +123,7 @@ class _Part:
 def doc_from_document(nlp: Any, document: Document, report: ExportReport) -> Any:
     """A spaCy Doc holding the document's spans in doc.ents, doc.spans and its links in user_data."""
     doc = nlp.make_doc(document.text)
-    placed: dict[str, tuple[str, int]] = {}
+    placed: dict[int, tuple[str, int]] = {}
     groups: dict[str, list[Any]] = {group: [] for group in GROUPS.values()}
     for span in document.spans:
         if span.kind not in GROUPS:

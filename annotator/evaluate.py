@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.model import Document, Span
+from annotator.model import Document, Span, span_identity
 
 MICRO = "micro"
 _WORD = re.compile(r"\S+")
@@ -119,14 +119,14 @@ def span_words(span: Span, words: list[tuple[int, int]]) -> frozenset[int]:
 
 
 def exact_counts(predicted: list[Span], gold: list[Span], table: Table) -> None:
-    """Add exact (start, end, label) matches of one document to the table."""
-    remaining = [(span.start, span.end, span.label) for span in gold]
+    """Add exact matches (the same span: kind, start, end, label) of one document to the table."""
+    remaining = [span_identity(span) for span in gold]
     for span in gold:
         table.label(span.label).gold += 1
     for span in predicted:
         counts = table.label(span.label)
         counts.predicted += 1
-        key = (span.start, span.end, span.label)
+        key = span_identity(span)
         if key in remaining:
             remaining.remove(key)
             counts.matched += 1

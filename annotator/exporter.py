@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from annotator.documents import annotated_documents
 from annotator.formats.registry import ExportReport, get_format
 from annotator.model import AnnotatorError, Document
 from annotator.store import Store
@@ -20,15 +21,9 @@ def export_documents(
 ) -> Iterator[Document]:
     """Yield documents with one annotator's spans, or with suggestions, or bare."""
     if annotator is not None:
-        statuses = store.statuses(dataset, annotator)
-        touched = store.annotated_document_ids(dataset, annotator)
-        for document_id, document in store.iter_documents(dataset):
-            status = statuses.get(document_id)
-            if done_only and status != "done":
-                continue
-            if not done_only and status not in ("done", "in_progress") and document_id not in touched:
-                continue
-            yield store.annotated_document(document_id, document, annotator)
+        chosen = exported_document_ids(store, dataset, annotator, done_only=done_only)
+        for _, document in annotated_documents(store, dataset, annotator, chosen):
+            yield document
         return
     if suggestions is not None:
         source = None if suggestions == "*" else suggestions
@@ -40,15 +35,20 @@ def export_documents(
         yield document
 
 
+def exported_document_ids(store: Store, dataset: str, annotator: str, *, done_only: bool = False) -> list[int]:
+    """The documents an annotator's export writes, in id order: those marked done, or (by default) every one they touched."""
+    if done_only:
+        return store.done_document_ids(dataset, annotator)
+    statuses = store.statuses(dataset, annotator)
+    kept = {document_id for document_id, status in statuses.items() if status in ("done", "in_progress")}
+    return sorted(kept | store.annotated_document_ids(dataset, annotator))
+
+
 def export_total(store: Store, dataset: str, *, annotator: str | None = None, done_only: bool = False) -> int:
     """How many documents an export will write (for its progress bar); suggestions exports count every document."""
     if annotator is None:
         return store.document_count(dataset)
-    statuses = store.statuses(dataset, annotator)
-    if done_only:
-        return sum(1 for status in statuses.values() if status == "done")
-    kept = {document_id for document_id, status in statuses.items() if status in ("done", "in_progress")}
-    return len(kept | store.annotated_document_ids(dataset, annotator))
+    return len(exported_document_ids(store, dataset, annotator, done_only=done_only))
 
 
 def write_export(

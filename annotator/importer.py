@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import array
-import bisect
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.formats.registry import get_format, readable
+from annotator.formats.registry import Format, detect_format, get_format, readable
 from annotator.model import AnnotatorError, Document, InputError, Span, validate_spans
-from annotator.schema import Schema
+from annotator.schema import DEFAULT_SCHEMA, Schema, load_schema
 from annotator.store import ImportCounts, Store
 
-FORMATS = ("auto", *readable())
 BATCH = 1000
-SUFFIXES = {
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv", ".txt": "txt",
-    ".conll": "conll", ".iob": "conll", ".iob2": "conll", ".bio": "conll", ".spacy": "spacy",
-}
-DOCSTART = b"-DOCSTART-"
 
 Location = tuple[str, "int | None"]
 
@@ -34,54 +25,36 @@ class ImportResult:
     files: int = 0
 
 
-def detect_format(path: Path, fmt: str) -> str:
-    """The format asked for, or the one the suffix (or a folder's content) tells; a .txt opening with -DOCSTART- is CoNLL."""
-    if fmt != "auto":
-        return fmt
-    if path.is_dir():
-        if next(path.rglob("*.ann"), None) is not None:
-            return "brat"
-        if next(path.rglob("*.spacy"), None) is not None:
-            return "spacy"
-        return "txt"
-    suffix = path.suffix.lower()
-    kind = SUFFIXES.get(suffix)
-    if kind is None:
-        raise InputError(f"cannot tell the format from the suffix {suffix!r}: give --format ({', '.join(readable())})", str(path))
-    if kind == "txt" and _starts_with_docstart(path):
-        return "conll"
-    return kind
+@dataclass(frozen=True)
+class Input:
+    """One file (or folder) to read, in one format; ``root`` is the folder a text file was found in (its id is its path there)."""
+
+    path: Path
+    format: Format
+    root: Path | None = None
 
 
-def _starts_with_docstart(path: Path) -> bool:
-    with open(path, "rb") as stream:
-        return stream.read(len(DOCSTART) + 3).lstrip(b"\xef\xbb\xbf").startswith(DOCSTART)
-
-
-def input_files(paths: list[Path], fmt: str) -> list[tuple[Path, Any]]:
-    """The files (or folders) to read with their format; a text file found in a folder is ("txt", folder)."""
-    from annotator.formats.text import text_files
-
-    files: list[tuple[Path, Any]] = []
+def input_files(paths: list[Path], fmt: str) -> list[Input]:
+    """The files (or folders) to read with their format; a folder of a format read file by file becomes its files."""
+    inputs: list[Input] = []
     for path in paths:
         if not path.exists():
             raise InputError("no such file or folder", str(path))
-        kind = detect_format(path, fmt)
-        entry = get_format(kind)
+        entry = get_format(detect_format(path, fmt))
         if entry.reader is None:
-            raise InputError(f"format {kind} cannot be imported; use one of {', '.join(readable())}", str(path))
-        if kind == "txt":
-            found = text_files(path)
+            raise InputError(f"format {entry.name} cannot be imported; use one of {', '.join(readable())}", str(path))
+        if entry.files is not None:
+            found = entry.function(entry.files)(path)
             if not found:
-                raise InputError("the folder holds no .txt files", str(path))
+                raise InputError(f"the folder holds no {entry.suffix} files", str(path))
             root = path if path.is_dir() else None
-            files.extend((child, ("txt", root)) for child in found)
+            inputs.extend(Input(child, entry, root) for child in found)
         elif path.is_dir() and entry.reads != "path":
             folder_formats = ", ".join(name for name in readable() if get_format(name).reads == "path")
-            raise InputError(f"is a folder; only {folder_formats} can be imported from a folder (got --format {kind})", str(path))
+            raise InputError(f"is a folder; only {folder_formats} can be imported from a folder (got --format {entry.name})", str(path))
         else:
-            files.append((path, kind))
-    return files
+            inputs.append(Input(path, entry))
+    return inputs
 
 
 def input_size(path: Path) -> int:
@@ -90,68 +63,31 @@ def input_size(path: Path) -> int:
     return path.stat().st_size
 
 
-def read_file(path: Path, kind: Any, text_column: str) -> Iterator[tuple[int, Document | InputError, int]]:
+def read_file(source: Input, options: dict[str, Any]) -> Iterator[tuple[int, Document | InputError, int]]:
     """Yield (line, document or error, bytes read so far) from one file, or one folder for formats read by path."""
-    if isinstance(kind, tuple):
-        from annotator.formats.text import read_text_file
-
-        size = path.stat().st_size
-        for line, item in read_text_file(path, root=kind[1]):
-            yield line, item, size
-        return
-    entry = get_format(kind)
+    entry = source.format
     reader = entry.load_reader()
+    chosen = {name: options[name] for name in entry.reader_options if name in options}
     if entry.reads == "path":
+        if entry.files is not None:
+            chosen["root"] = source.root
+        sizer = entry.function(entry.sizer) if entry.sizer else None
         position = 0
-        for line, item in reader(path):
-            if kind == "brat" and isinstance(item, Document):
-                text_path = path / item.meta["file"]
-                position += text_path.stat().st_size + text_path.with_suffix(".ann").stat().st_size
+        for line, item in reader(source.path, **chosen):
+            if sizer is not None and isinstance(item, Document):
+                position += sizer(source.path, item)
             yield line, item, position
         return
-    with open(path, "rb") as stream:
-        items = reader(stream, str(path), text_column) if kind == "csv" else reader(stream, str(path))
-        for line, item in items:
+    with open(source.path, "rb") as stream:
+        for line, item in reader(stream, str(source.path), **chosen):
             yield line, item, stream.tell() if not stream.closed else 0
 
 
-def locate(path: Path, kind: Any, line: int, document: Document, span: Span | None = None) -> Location:
-    """Where a document (or one of its spans) is written: brat's .ann file and T line, CoNLL's token line, else the record's line."""
-    if kind == "brat" and "file" in document.meta:
-        ann_path = (path / document.meta["file"]).with_suffix(".ann")
-        return str(ann_path), _brat_line(ann_path, span) if span is not None else None
-    if kind == "conll" and span is not None:
-        return str(path), _conll_line(path, line, document.text, span.start)
-    return str(path), line
-
-
-def _brat_line(ann_path: Path, span: Span) -> int | None:
-    prefix = f"{span.id}\t"
-    with open(ann_path, encoding="utf-8", errors="replace", newline="") as lines:
-        for number, text in enumerate(lines, 1):
-            if text.startswith(prefix):
-                return number
-    return None
-
-
-def _conll_line(path: Path, first_line: int, text: str, offset: int) -> int:
-    """The line of the token at offset: the reader joins tokens with one space or newline, so count separators."""
-    wanted = text.count(" ", 0, offset) + text.count("\n", 0, offset)
-    stat = path.stat()
-    token_lines = _conll_token_lines(path, stat.st_mtime_ns, stat.st_size)
-    index = bisect.bisect_left(token_lines, first_line) + wanted
-    return token_lines[index] if index < len(token_lines) else first_line
-
-
-@functools.lru_cache(maxsize=4)
-def _conll_token_lines(path: Path, mtime_ns: int, size: int) -> array.array:
-    """The numbers of a CoNLL file's non-blank lines, read once per file (errors on many documents stay linear)."""
-    numbers = array.array("q")
-    with open(path, "rb") as lines:
-        for number, raw in enumerate(lines, 1):
-            if raw.strip():
-                numbers.append(number)
-    return numbers
+def locate(source: Input, line: int, document: Document, span: Span | None = None) -> Location:
+    """Where a document (or one of its spans) is written: the format's own place (brat's .ann line, CoNLL's token line), else the record's line."""
+    if source.format.locator is not None:
+        return source.format.function(source.format.locator)(source.path, line, document, span)
+    return str(source.path), line
 
 
 def check_labels(document: Document, schema: Schema) -> tuple[Span, str] | None:
@@ -165,11 +101,24 @@ def check_labels(document: Document, schema: Schema) -> tuple[Span, str] | None:
     return None
 
 
+def dataset_schema(store: Store, dataset: str, schema: Schema | str | None = None) -> Schema:
+    """The schema a dataset's documents are checked against; creates nothing.
+
+    An existing dataset keeps the schema it was created with, and a schema named (as by --schema) must be
+    that one; a new dataset gets the schema given, else the default.
+    """
+    named = isinstance(schema, str)
+    wanted = load_schema(schema) if named else schema or load_schema(DEFAULT_SCHEMA)
+    if not store.has_dataset(dataset):
+        return wanted
+    return store.ensure_dataset(dataset, wanted, explicit=named)
+
+
 def import_files(
     store: Store,
     paths: list[Path],
     dataset: str,
-    schema: Schema,
+    schema: Schema | str | None = None,
     *,
     fmt: str = "auto",
     annotator: str | None = None,
@@ -178,35 +127,39 @@ def import_files(
     text_column: str = "text",
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Import every file in one transaction: on the first bad record (unless skipping) nothing is kept."""
+    """Import every file in one transaction: on the first bad record (unless skipping) nothing is kept.
+
+    ``schema`` is a new dataset's schema, or a schema name the dataset's must match (see dataset_schema).
+    """
     if annotator and as_suggestions:
         raise AnnotatorError("give either --annotator or --as-suggestions, not both")
+    wanted = dataset_schema(store, dataset, schema)
     files = input_files(paths, fmt)
-    total_bytes = sum(input_size(path) for path, _ in files)
+    total_bytes = sum(input_size(source.path) for source in files)
     result = ImportResult(files=len(files))
     done_bytes = 0
     with store.transaction():
         # Inside the transaction, so a failed import does not leave a new, empty dataset behind.
-        schema = store.ensure_dataset(dataset, schema)
-        for path, kind in files:
+        schema = store.ensure_dataset(dataset, wanted)
+        for source in files:
             batch: list[tuple[Document, Location]] = []
-            for line, item, position in read_file(path, kind, text_column):
+            for line, item, position in read_file(source, {"text_column": text_column}):
                 if isinstance(item, Document):
-                    item = _check(item, path, kind, line, schema, annotator, as_suggestions)
+                    item = _check(item, source, line, schema, annotator, as_suggestions)
                 if isinstance(item, InputError):
                     if not skip_invalid:
                         raise item
                     result.skipped.append(item)
                     continue
                 result.read += 1
-                batch.append((item, locate(path, kind, line, item)))
+                batch.append((item, locate(source, line, item)))
                 if len(batch) >= BATCH:
                     _flush(store, dataset, batch, annotator, as_suggestions, skip_invalid, result)
                     batch = []
                     if progress:
                         progress(done_bytes + position, total_bytes)
             _flush(store, dataset, batch, annotator, as_suggestions, skip_invalid, result)
-            done_bytes += input_size(path)
+            done_bytes += input_size(source.path)
             if progress:
                 progress(done_bytes, total_bytes)
         counts = result.counts
@@ -217,34 +170,35 @@ def import_files(
     return result
 
 
-def _check(document: Document, path: Path, kind: Any, line: int, schema: Schema, annotator: str | None, source: str | None) -> Document | InputError:
+def _check(document: Document, source: Input, line: int, schema: Schema, annotator: str | None, suggestions: str | None) -> Document | InputError:
     """The document with its owner decided, or the error that stops it: unsound spans, spans nobody owns, or a label the schema lacks."""
     # Each reader checks its own syntax; this checks what every reader hands over before the store sees it.
+    entry = source.format
     unsound = validate_spans(document.text, document.spans, document.relations)
     if unsound is not None:
-        where, number = locate(path, kind, line, document)
-        return _error(unsound, where, number, kind, document)
-    if document.annotator == "" and not annotator and not document.spans and not document.relations and kind in ("brat", "conll", "spacy"):
+        where, number = locate(source, line, document)
+        return _error(unsound, where, number, entry, document)
+    if document.annotator == "" and not annotator and not document.spans and not document.relations and entry.always_labelled:
         document.annotator = None  # these formats always say "labels"; with none at all and no --annotator, it is a bare text
-    if document.annotator is not None and not source:
+    if document.annotator is not None and not suggestions:
         # The --annotator, else the one the file names.
         document.annotator = annotator or document.annotator
         if not document.annotator:
-            where, number = locate(path, kind, line, document)
-            what = "this line" if kind in ("jsonl", "csv", "prodigy") else "this document"
-            return _error(f"{what} has spans: say whose they are with --annotator NAME (or --as-suggestions SOURCE)", where, number, kind, document)
+            where, number = locate(source, line, document)
+            message = f"this {entry.record} has spans: say whose they are with --annotator NAME (or --as-suggestions SOURCE)"
+            return _error(message, where, number, entry, document)
     problem = check_labels(document, schema)
     if problem is None:
         return document
     span, message = problem
-    where, number = locate(path, kind, line, document, span)
-    if schema.name != "conll" and kind == "conll":
-        message += "; CoNLL-2003 labels go into a dataset with --schema conll"
-    return _error(message, where, number, kind, document)
+    where, number = locate(source, line, document, span)
+    if entry.native_schema is not None and schema.name != entry.native_schema:
+        message += f"; {entry.schema_hint}"
+    return _error(message, where, number, entry, document)
 
 
-def _error(message: str, where: str, number: int | None, kind: Any, document: Document) -> InputError:
-    if kind == "spacy":
+def _error(message: str, where: str, number: int | None, entry: Format, document: Document) -> InputError:
+    if entry.names_documents:
         message = f"document {document.id}: {message}" if document.id is not None else message
     return InputError(message, where, number)
 

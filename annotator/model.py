@@ -40,9 +40,6 @@ class Span:
     suggestion_id: int | None = None
     ref: str | None = None
 
-    def key(self) -> tuple[int, int, str, str]:
-        return (self.start, self.end, self.label, self.kind)
-
     @property
     def pending(self) -> bool:
         return self.status == "pending"
@@ -95,10 +92,14 @@ class InputError(AnnotatorError):
 
 
 def validate_spans(text: str, spans: list[Span], relations: list[Relation]) -> str | None:
-    """Return what is wrong with these spans for this text, or None when they are sound."""
-    ids = set()
+    """Return what is wrong with these spans for this text, or None when they are sound.
+
+    A span is named by the file's own id for it (``ref``) when it has one, else by its place.
+    """
+    refs: set[Any] = set()
+    ids: set[int] = set()
     for number, span in enumerate(spans, 1):
-        name = span.id or f"#{number}"
+        name = span.ref if span.ref is not None else f"#{number}"
         if not isinstance(span.start, int) or not isinstance(span.end, int) or isinstance(span.start, bool) or isinstance(span.end, bool):
             return f"span {name}: start and end must be integers"
         if not 0 <= span.start < span.end <= len(text):
@@ -110,12 +111,31 @@ def validate_spans(text: str, spans: list[Span], relations: list[Relation]) -> s
             return f"span {name}: kind {span.kind!r} is not one of {', '.join(KINDS)}"
         if not isinstance(span.label, str) or not span.label:
             return f"span {name}: label must be a non-empty string"
+        if span.ref is not None:
+            if span.ref in refs:
+                return f"span id {span.ref!r} is used twice"
+            refs.add(span.ref)
         if span.id is not None:
             if span.id in ids:
-                return f"span id {span.id!r} is used twice"
+                return f"span {name}: id {span.id!r} is used twice"
             ids.add(span.id)
     for relation in relations:
         for end_id in (relation.from_id, relation.to_id):
             if end_id not in ids:
                 return f"relation {relation.from_id}->{relation.to_id}: no span has id {end_id!r}"
     return None
+
+
+def link_spans(spans: list[Span], links: list[tuple[Any, Any, str]]) -> list[Relation]:
+    """Relations between spans named by the file's own ids (``ref``), as links between their int ``id``s.
+
+    Raises ValueError naming the first link whose end no span has.
+    """
+    by_ref = {span.ref: span.id for span in spans if span.ref is not None}
+    relations = []
+    for from_ref, to_ref, kind in links:
+        for end in (from_ref, to_ref):
+            if by_ref.get(end) is None:
+                raise ValueError(f"relation {from_ref}->{to_ref}: no span has id {end!r}")
+        relations.append(Relation(by_ref[from_ref], by_ref[to_ref], kind))
+    return relations

@@ -164,7 +164,7 @@ def _read_text(path: Path) -> str:
 
 
 def load_patterns(path: Path, schema: Schema) -> list[dict[str, Any]]:
-    from annotator.formats.jsonl import parse_json
+    from annotator.formats.jsonio import parse_json
 
     if not path.is_file():
         raise SchemaError(f"{path}: patterns file named by the schema does not exist")

@@ -75,9 +75,9 @@ class TrainingResult:
 
 def gold_documents(store: Store, dataset: str, gold: str) -> list[Document]:
     """The documents the gold annotator marked done, with that annotator's spans."""
-    from annotator.exporter import export_documents
+    from annotator.documents import annotated_documents
 
-    documents = list(export_documents(store, dataset, annotator=gold, done_only=True))
+    documents = [document for _, document in annotated_documents(store, dataset, gold, store.done_document_ids(dataset, gold))]
     if not documents:
         known = ", ".join(store.annotators(dataset)) or "none yet"
         raise TrainingError(f"{gold!r} has marked no document of {dataset!r} done, so there is nothing to train on (annotators: {known})")

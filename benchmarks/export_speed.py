@@ -43,18 +43,18 @@ def synthetic_documents(count: int) -> Iterator:
             f"Moscow has denied the reports, and document {number} could not be verified independently."
         )
 
-        def at(phrase: str, label: str, kind: str = "entity", span_id: str | None = None) -> Span:
+        def at(phrase: str, label: str, kind: str = "entity", span_id: int | None = None) -> Span:
             start = text.index(phrase)  # noqa: B023
             return Span(start, start + len(phrase), label, kind, id=span_id)
 
         spans = [
-            at(person, "PERSON", span_id="p"),
-            at(place, "GPE", span_id="g"),
-            at(org, "ORG", span_id="o"),
-            at(day, "DATE", span_id="d"),
-            at(claim, "ALLEGATION", "claim", "c"),
+            at(person, "PERSON", span_id=1),
+            at(place, "GPE", span_id=2),
+            at(org, "ORG", span_id=3),
+            at(day, "DATE", span_id=4),
+            at(claim, "ALLEGATION", "claim", 5),
         ]
-        yield Document(text, id=f"doc-{number:06d}", meta={"source": "benchmark"}, spans=spans, relations=[Relation("c", "p")], annotator="bench")
+        yield Document(text, id=f"doc-{number:06d}", meta={"source": "benchmark"}, spans=spans, relations=[Relation(5, 1)], annotator="bench")
 
 
 def write(fmt: str, documents, target: Path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,9 +11,7 @@ from typing import Any
 import click
 
 from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store, progress_bar
-
-# The adjudicated annotator written by `annotator review`: compared only when named in --annotators.
-GOLD = "gold"
+from annotator.model import GOLD
 
 
 @click.command("agree")
@@ -54,7 +51,7 @@ def agree_command(db_path: Path, dataset: str, annotator_list: str | None, kind:
                 f"no document of {dataset!r} was marked done by all of {', '.join(finished)} (documents done: {counts}); "
                 "choose annotators who share documents with --annotators"
             )
-        annotations = _load_annotations(store, shared, list(finished))
+        annotations = _load_annotations(store, dataset, shared, list(finished))
 
     from annotator.agreement import agreement_report, render_report
 
@@ -106,13 +103,14 @@ def _finished_documents(store: Any, dataset: str, names: list[str] | None) -> di
     """The ids of the documents each compared annotator marked done; every one of them has at least one."""
     known = store.annotators(dataset)
     if names is None:
+        # The adjudicated annotator written by `annotator review` is compared only when named in --annotators.
         candidates = {name: store.done_document_ids(dataset, name) for name in known if name != GOLD}
         finished = {name: ids for name, ids in candidates.items() if ids}
         if len(finished) < 2:
             who = f"only {', '.join(finished)} has" if finished else "no annotator has"
             raise click.ClickException(
                 f"agreement needs two annotators who marked documents of {dataset!r} done, but {who} "
-                f"(annotators: {', '.join(known) or 'none yet'}; gold is compared only when named in --annotators)"
+                f"(annotators: {', '.join(known) or 'none yet'}; {GOLD} is compared only when named in --annotators)"
             )
         idle = [name for name, ids in candidates.items() if not ids]
         if idle:
@@ -128,19 +126,25 @@ def _finished_documents(store: Any, dataset: str, names: list[str] | None) -> di
     return finished
 
 
-def _load_annotations(store: Any, document_ids: list[int], names: list[str]) -> dict[str, dict[str, Any]]:
+def _load_annotations(store: Any, dataset: str, document_ids: list[int], names: list[str]) -> dict[str, dict[str, Any]]:
     """Each annotator's spans on each document (annotator -> document key -> Document), keyed by the document's own id."""
+    from annotator.documents import annotated_documents
+
     annotations: dict[str, dict[str, Any]] = {name: {} for name in names}
-    keys: set[str] = set()
-    with progress_bar("loading annotations", len(document_ids)) as update:
-        for number, document_id in enumerate(document_ids, 1):
-            document = store.document(document_id)
-            key = document.id if document.id not in keys else f"{document.id}#{document_id}"
-            keys.add(key)
-            for name in names:
-                annotations[name][key] = store.annotated_document(document_id, copy.copy(document), name)
-            if number % 100 == 0 or number == len(document_ids):
-                update(number, len(document_ids))
+    keys: dict[int, str] = {}
+    taken: set[str | None] = set()
+    total = len(document_ids) * len(names)
+    with progress_bar("loading annotations", total) as update:
+        number = 0
+        for name in names:
+            for document_id, document in annotated_documents(store, dataset, name, document_ids):
+                if document_id not in keys:
+                    keys[document_id] = document.id if document.id not in taken else f"{document.id}#{document_id}"
+                    taken.add(keys[document_id])
+                annotations[name][keys[document_id]] = document
+                number += 1
+                if number % 100 == 0 or number == total:
+                    update(number, total)
     return annotations
 
 

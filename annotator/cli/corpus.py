@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store, progress_bar
 from annotator.formats.registry import get_format, readable, writable
 from annotator.model import AnnotatorError
+
+if TYPE_CHECKING:
+    from annotator.importer import ImportResult
 
 
 @click.command("import")
@@ -41,25 +45,11 @@ def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_
       annotator import eng.testb --format conll --dataset conll --schema conll --annotator conll
       annotator import brat-folder/ --dataset pow --as-suggestions ner-v2
     """
-    from annotator.importer import import_files
-    from annotator.schema import DEFAULT_SCHEMA, load_schema
-
-    schema = load_schema(schema_name or DEFAULT_SCHEMA)
-    created = not db_path.exists()
-    try:
-        with open_store(db_path, create=True) as store:
-            if store.has_dataset(dataset):
-                schema = store.ensure_dataset(dataset, schema, explicit=schema_name is not None)
-            with progress_bar(f"importing into {dataset}") as update:
-                result = import_files(
-                    store, list(files), dataset, schema, fmt=fmt, annotator=annotator, as_suggestions=as_suggestions,
-                    skip_invalid=skip_invalid, text_column=text_column, progress=update,
-                )
-    except (AnnotatorError, OSError):
-        # OSError too (an unreadable file in an imported folder): friendly_errors words it, but the new file must go first.
-        if created:
-            _remove_if_empty(db_path)
-        raise
+    with progress_bar(f"importing into {dataset}") as update:
+        result = import_into(
+            db_path, files, dataset, schema_name, fmt=fmt, annotator=annotator, as_suggestions=as_suggestions,
+            skip_invalid=skip_invalid, text_column=text_column, progress=update,
+        )
     counts = result.counts
     summary = f"{dataset}: {counts.added} documents added, {counts.duplicates} duplicates not stored again"
     if counts.spans:
@@ -73,6 +63,22 @@ def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_
         click.echo(f"  skipped {problem}", err=True)
     if len(result.skipped) > 20:
         click.echo(f"  ... and {len(result.skipped) - 20} more", err=True)
+
+
+def import_into(db_path: Path, files: tuple[Path, ...], dataset: str, schema_name: str | None, **options: Any) -> ImportResult:
+    """Import files into the database in one transaction (import and annotate FILES): a failure leaves the database as it was,
+    with no new dataset, and no new database file."""
+    from annotator.importer import import_files
+
+    created = not db_path.exists()
+    try:
+        with open_store(db_path, create=True) as store:
+            return import_files(store, list(files), dataset, schema_name, **options)
+    except (AnnotatorError, OSError):
+        # OSError too (an unreadable file in an imported folder): friendly_errors words it, but the new file must go first.
+        if created:
+            _remove_if_empty(db_path)
+        raise
 
 
 def _remove_if_empty(db_path: Path) -> None:

@@ -111,6 +111,7 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
     """
     import json
 
+    from annotator.documents import annotated_documents
     from annotator.evaluate import evaluate
 
     if model is not None and source is not None:
@@ -124,15 +125,16 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
         if not done_ids:
             known = ", ".join(store.annotators(dataset)) or "none yet"
             raise click.ClickException(f"{gold!r} has marked no document of {dataset!r} done, so there is nothing to score against (annotators: {known})")
+        gold_documents = annotated_documents(store, dataset, gold, done_ids)
         if chosen is not None:
             unsuggested = sum(1 for document_id in done_ids if not store.has_suggestions(document_id, chosen))
             pairs = (
-                (store.suggested_document(document_id, store.document(document_id), chosen), store.annotated_document(document_id, store.document(document_id), gold))
-                for document_id in done_ids
+                (store.suggested_document(document_id, store.document(document_id), chosen), gold_document)
+                for document_id, gold_document in gold_documents
             )
             result = evaluate(pairs)
         else:
-            golds = [store.annotated_document(document_id, store.document(document_id), gold) for document_id in done_ids]
+            golds = [gold_document for _, gold_document in gold_documents]
     if chosen is None:
         from annotator.suggest.pipeline import load_suggester
 

@@ -30,15 +30,11 @@ def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annot
       annotator annotate examples/articles.jsonl
       annotator annotate --db team.db --dataset pow --annotator alice
     """
-    from annotator.schema import DEFAULT_SCHEMA, load_schema
-
     annotator = annotator or default_annotator()
     if files:
-        from annotator.importer import import_files
+        from annotator.cli.corpus import import_into
 
-        with open_store(db_path, create=True) as store:
-            schema = store.ensure_dataset(dataset, load_schema(schema_name or DEFAULT_SCHEMA), explicit=schema_name is not None)
-            result = import_files(store, list(files), dataset, schema)
+        result = import_into(db_path, files, dataset, schema_name)
         click.echo(f"{dataset}: {result.counts.added} documents added, {result.counts.duplicates} already there", err=True)
     elif not db_path.exists():
         raise click.ClickException(f"database {db_path} does not exist: give article files to import (annotator annotate examples/articles.jsonl)")
@@ -128,6 +124,8 @@ def review_command(db_path: Path, dataset: str, reviewer: str | None, min_annota
             raise click.ClickException(
                 f"no document of {dataset!r} has been marked done by {min_annotators} or more annotators yet: nothing to review"
             )
-    app = AnnotatorApp(db_path, dataset, "gold", suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator())
+    from annotator.model import GOLD
+
+    app = AnnotatorApp(db_path, dataset, GOLD, suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator())
     app.min_annotators = min_annotators
     app.run()

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.formats.jsonl import SURROGATE, parse_json
+from annotator.formats.jsonio import SURROGATE, parse_json
 from annotator.formats.registry import ExportReport, staged_folder
 from annotator.model import KINDS, Document, InputError, Relation, Span, validate_spans
 
@@ -77,7 +77,7 @@ def _file_stem(folder: Path, document: Document, report: ExportReport) -> Path:
 def _annotations(document: Document, report: ExportReport, labels: set[str], relation_types: set[str], kinds: set[str]) -> list[str]:
     text = document.text
     lines: list[str] = []
-    brat_ids: dict[str, str] = {}
+    brat_ids: dict[int, str] = {}
     attribute_count = note_count = 0
     for number, span in enumerate(document.spans, 1):
         if any(character.isspace() for character in span.label):
@@ -205,7 +205,7 @@ def _parse_annotations(ann_path: Path, text: str) -> tuple[list[Span], list[Rela
         seen.add(brat_id)
         prefix = brat_id[:1]
         if prefix == "T":
-            spans[brat_id] = _text_bound(brat_id, rest, text, path, number)
+            spans[brat_id] = _text_bound(brat_id, rest, text, path, number, len(spans) + 1)
         elif prefix in "AMR#N":
             pending.append((prefix, brat_id, rest, number))
         elif prefix == "E":
@@ -220,14 +220,14 @@ def _parse_annotations(ann_path: Path, text: str) -> tuple[list[Span], list[Rela
         else:
             _attribute(prefix, brat_id, rest, spans, path, number)
     span_list = list(spans.values())
-    relation_list = [relation for relation, _ in relations]
-    problem = validate_spans(text, span_list, relation_list)
+    problem = validate_spans(text, span_list, [])
     if problem:
         raise InputError(problem, path)
-    return span_list, relation_list
+    return span_list, [relation for relation, _ in relations]
 
 
-def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int) -> Span:
+def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int, span_number: int) -> Span:
+    """The span of a T line, numbered span_number in the document, its brat id kept as its ref."""
     header, tab, written = rest.partition("\t")
     label, _, offsets = header.partition(" ")
     fragments = []
@@ -260,7 +260,7 @@ def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int) -> S
     start, end = fragments[0][0], fragments[-1][1]
     if start == end:
         raise InputError(f"{brat_id}: the span {start}-{end} is empty", path, number)
-    return Span(start, end, label, id=brat_id)
+    return Span(start, end, label, id=span_number, ref=brat_id)
 
 
 def _relation(brat_id: str, rest: str, spans: dict[str, Span], path: str, number: int) -> Relation:
@@ -271,7 +271,7 @@ def _relation(brat_id: str, rest: str, spans: dict[str, Span], path: str, number
     for role in ("Arg1", "Arg2"):
         if arguments[role] not in spans:
             raise InputError(f"{brat_id}: {role} {arguments[role]} is not a text span (T line) of this file", path, number)
-    return Relation(arguments["Arg1"], arguments["Arg2"], fields[0])
+    return Relation(spans[arguments["Arg1"]].id, spans[arguments["Arg2"]].id, fields[0])
 
 
 def _attribute(prefix: str, brat_id: str, rest: str, spans: dict[str, Span], path: str, number: int) -> None:
@@ -304,3 +304,26 @@ def _attribute(prefix: str, brat_id: str, rest: str, spans: dict[str, Span], pat
         span.kind = fields[2]
     else:
         span.attributes[name] = fields[2] if len(fields) > 2 else True
+
+
+def locate(folder: Path, line: int, document: Document, span: Span | None = None) -> tuple[str, int | None]:
+    """Where a document is written (its .ann file), and a span (the line of its T id there)."""
+    if "file" not in document.meta:
+        return str(folder), line
+    ann_path = (Path(folder) / document.meta["file"]).with_suffix(".ann")
+    return str(ann_path), _span_line(ann_path, span) if span is not None else None
+
+
+def _span_line(ann_path: Path, span: Span) -> int | None:
+    prefix = f"{span.ref}\t"
+    with open(ann_path, encoding="utf-8", errors="replace", newline="") as lines:
+        for number, text in enumerate(lines, 1):
+            if text.startswith(prefix):
+                return number
+    return None
+
+
+def document_bytes(folder: Path, document: Document) -> int:
+    """How much of the folder a document read took (its .txt and .ann), for progress."""
+    text_path = Path(folder) / document.meta["file"]
+    return text_path.stat().st_size + text_path.with_suffix(".ann").stat().st_size

@@ -20,6 +20,9 @@ is one document), named FILE-1, FILE-2...
 
 from __future__ import annotations
 
+import array
+import bisect
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -27,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from annotator.formats.jsonl import decode_lines
+from annotator.formats.jsonio import decode_lines
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError, Span
 from annotator.tokens import tokenize
@@ -312,6 +315,8 @@ class _Builder:
 
     def document(self, name: str, path: str) -> Document:
         self._close()
+        for number, span in enumerate(self.spans, 1):
+            span.id = number
         return Document(
             text="".join(self.pieces),
             id=name,
@@ -319,3 +324,37 @@ class _Builder:
             spans=self.spans,
             annotator="",
         )
+
+
+def starts_with_docstart(path: Path) -> bool:
+    """A .txt file opening with -DOCSTART- is CoNLL, not plain text."""
+    marker = DOCSTART.encode()
+    with open(path, "rb") as stream:
+        return stream.read(len(marker) + 3).lstrip(b"\xef\xbb\xbf").startswith(marker)
+
+
+def locate(path: Path, line: int, document: Document, span: Span | None = None) -> tuple[str, int | None]:
+    """Where a document (its first token line) or one of its spans (the line of its first token) is written."""
+    if span is None:
+        return str(path), line
+    return str(path), _token_line(path, line, document.text, span.start)
+
+
+def _token_line(path: Path, first_line: int, text: str, offset: int) -> int:
+    """The line of the token at offset: the reader joins tokens with one space or newline, so count separators."""
+    wanted = text.count(" ", 0, offset) + text.count("\n", 0, offset)
+    stat = path.stat()
+    token_lines = _token_lines(path, stat.st_mtime_ns, stat.st_size)
+    index = bisect.bisect_left(token_lines, first_line) + wanted
+    return token_lines[index] if index < len(token_lines) else first_line
+
+
+@functools.lru_cache(maxsize=4)
+def _token_lines(path: Path, mtime_ns: int, size: int) -> array.array:
+    """The numbers of a CoNLL file's non-blank lines, read once per file (errors on many documents stay linear)."""
+    numbers = array.array("q")
+    with open(path, "rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            if raw.strip():
+                numbers.append(number)
+    return numbers

@@ -87,7 +87,7 @@ def write_csv(documents: Iterable[Document], out: IO[str]) -> ExportReport:
     for document in documents:
         owner = document.annotator if document.annotator is not None else document.source
         by_id = {span.id: span for span in document.spans if span.id is not None}
-        claimants: dict[str, list[str]] = {}
+        claimants: dict[int, list[int]] = {}
         for relation in document.relations:
             if relation.from_id in by_id and relation.to_id in by_id:
                 claimants.setdefault(relation.from_id, []).append(relation.to_id)

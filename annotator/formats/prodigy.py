@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonl import decode_lines, one_line, parse_json, span_from_json
+from annotator.formats.jsonio import decode_lines, one_line, parse_json, span_from_json
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError, Relation, Span, validate_spans
 from annotator.tokens import tokenize
@@ -43,7 +43,7 @@ def task_from_document(document: Document, report: ExportReport) -> dict[str, An
     starts = {start: index for index, (start, _) in enumerate(tokens)}
     ends = {end: index for index, (_, end) in enumerate(tokens)}
     entries = []
-    by_id: dict[str, dict[str, Any]] = {}
+    by_id: dict[int, dict[str, Any]] = {}
     for span in document.spans:
         entry: dict[str, Any] = {
             "text": text[span.start : span.end], "start": span.start, "end": span.end,
@@ -142,7 +142,8 @@ def document_from_task(task: Any) -> Document:
     spans = []
     for index, item in enumerate(items):
         span = span_from_json(item, index, text)
-        span.id = f"s{index + 1}"
+        # Prodigy's spans have no ids of their own: messages name them s1, s2, ... by their place.
+        span.ref = f"s{index + 1}"
         spans.append(span)
     relation_items = task.get("relations") or []
     if not isinstance(relation_items, list):

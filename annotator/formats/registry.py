@@ -6,6 +6,11 @@ Readers come in two shapes: ``reader(stream: IO[bytes], path: str)`` for one fil
 for one text stream, a file or stdout ("stream"), and ``writer(documents, folder: Path, **options)``
 ("folder"). Every writer returns an :class:`ExportReport`. Modules load only when asked, so the
 CLI can list formats without importing any of them (nor spaCy).
+
+The table also holds what the importer needs to know of each format: the suffixes and folders it is
+recognised by (:func:`detect_format`), the options its reader takes, how a folder splits into files
+read one by one (plain text), where a document or span sits in the file for error messages, and how
+a record is named in them.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import IO, Any
 
-from annotator.model import AnnotatorError, Document
+from annotator.model import AnnotatorError, Document, InputError
 
 EXAMPLES_KEPT = 3
 # Meta the readers add themselves (brat's file name, CoNLL's tokenization hint): not worth a warning when left out.
@@ -130,43 +135,67 @@ class Format:
     suffix: str
     cannot_hold: tuple[str, ...]
     description: str
+    suffixes: tuple[str, ...] = ()  # suffixes --format auto reads as this format
+    folder_marker: str | None = None  # --format auto reads a folder holding files matching this glob as this format
+    sniffs: tuple[str, ...] = ()  # other formats' suffixes a file may have and still be this format ...
+    sniffer: str | None = None  # ... when this module function says so from its content (CoNLL's -DOCSTART- in a .txt)
+    files: str | None = None  # module function listing the files a path holds, each read on its own (reader(path, root=folder))
+    reader_options: tuple[str, ...] = ()  # keyword options the importer passes to the reader
+    locator: str | None = None  # module function: where (file, line) a document or one of its spans is written
+    sizer: str | None = None  # module function: bytes a document read by path took, for progress
+    record: str = "line"  # what a message calls one record: "line" or "document"
+    always_labelled: bool = False  # its documents always say "labels": none at all (and no --annotator) is a bare text
+    names_documents: bool = False  # errors name the document (a binary file has no lines to point at)
+    native_schema: str | None = None  # the schema its labels come from, and a hint when imported into another
+    schema_hint: str = ""
+
+    def function(self, name: str) -> Callable[..., Any]:
+        """A function of the format's module (loaded now)."""
+        return getattr(import_module(self.module), name)
 
     def load_reader(self) -> Callable[..., Iterator[Any]]:
         if self.reader is None:
             raise AnnotatorError(f"format {self.name} cannot be read; readable formats: {', '.join(readable())}")
-        return getattr(import_module(self.module), self.reader)
+        return self.function(self.reader)
 
     def load_writer(self) -> Callable[..., ExportReport]:
         if self.writer is None:
             raise AnnotatorError(f"format {self.name} cannot be written; writable formats: {', '.join(writable())}")
         if self.name == "jsonl":
             return write_jsonl_report
-        return getattr(import_module(self.module), self.writer)
+        return self.function(self.writer)
 
 
 FORMATS: dict[str, Format] = {
     entry.name: entry
     for entry in (
         Format("jsonl", "annotator.formats.jsonl", "read_jsonl", "write_jsonl", "stream", "stream", ".jsonl", (),
-               "the native format: one document per line with its spans and claimant links"),
+               "the native format: one document per line with its spans and claimant links",
+               suffixes=(".jsonl", ".ndjson", ".json")),
         Format("txt", "annotator.formats.text", "read_text_file", None, "path", "stream", ".txt", ("spans",),
-               "plain text, one document per file"),
+               "plain text, one document per file",
+               suffixes=(".txt",), files="text_files", sizer="document_bytes", record="document"),
         Format("csv", "annotator.formats.csv", "read_csv", "write_csv", "stream", "stream", ".csv",
                ("document text (one row per span)", "span attributes", "scores", "document meta", "documents without spans"),
-               "reads one document per row; writes one span per row with its claimant"),
+               "reads one document per row; writes one span per row with its claimant",
+               suffixes=(".csv", ".tsv"), reader_options=("text_column",)),
         Format("conll", "annotator.formats.conll", "read_conll", "write_conll", "stream", "stream", ".conll",
                ("claims", "claimant spans", "claimant links", "overlapping entities", "span attributes", "scores",
                 "document meta", "the text's exact spacing"),
-               "CoNLL-2003: a token and its IOB2 tag per line, entities only"),
+               "CoNLL-2003: a token and its IOB2 tag per line, entities only",
+               suffixes=(".conll", ".iob", ".iob2", ".bio"), sniffs=(".txt",), sniffer="starts_with_docstart", locator="locate", record="document",
+               always_labelled=True, native_schema="conll", schema_hint="CoNLL-2003 labels go into a dataset with --schema conll"),
         Format("brat", "annotator.formats.brat", "read_brat", "write_brat", "path", "folder", "",
                ("scores", "document meta"),
-               "brat standoff: a .txt and .ann per document, and annotation.conf"),
+               "brat standoff: a .txt and .ann per document, and annotation.conf",
+               folder_marker="*.ann", locator="locate", sizer="document_bytes", record="document", always_labelled=True),
         Format("prodigy", "annotator.formats.prodigy", "read_prodigy", "write_prodigy", "stream", "stream", ".jsonl", (),
                "Prodigy's span and relation JSONL, ready for prodigy db-in"),
         Format("spacy", "annotator.formats.spacy_docbin", "read_spacy", "write_spacy", "path", "folder", ".spacy",
                ("span attributes", "scores", "offsets inside a token (spans grow to whole tokens)",
                 "overlapping entities in doc.ents (all of them stay in doc.spans['entities'])"),
-               "spaCy DocBin files (train.spacy, dev.spacy) for spacy train"),
+               "spaCy DocBin files (train.spacy, dev.spacy) for spacy train",
+               suffixes=(".spacy",), folder_marker="*.spacy", record="document", always_labelled=True, names_documents=True),
     )
 }
 
@@ -176,6 +205,29 @@ def get_format(name: str) -> Format:
         return FORMATS[name]
     except KeyError:
         raise AnnotatorError(f"unknown format {name!r}; use one of {', '.join(FORMATS)}") from None
+
+
+# A folder that holds neither .ann nor .spacy files is read as plain text files.
+FOLDER_FORMAT = "txt"
+
+
+def detect_format(path: Path, fmt: str = "auto") -> str:
+    """The format asked for, or the one the suffix (or a folder's content) tells; a .txt opening with -DOCSTART- is CoNLL."""
+    if fmt != "auto":
+        return fmt
+    if path.is_dir():
+        for entry in FORMATS.values():
+            if entry.folder_marker and next(path.rglob(entry.folder_marker), None) is not None:
+                return entry.name
+        return FOLDER_FORMAT
+    suffix = path.suffix.lower()
+    kind = next((entry.name for entry in FORMATS.values() if suffix in entry.suffixes), None)
+    if kind is None:
+        raise InputError(f"cannot tell the format from the suffix {suffix!r}: give --format ({', '.join(readable())})", str(path))
+    for entry in FORMATS.values():
+        if suffix in entry.sniffs and entry.sniffer and entry.function(entry.sniffer)(path):
+            return entry.name
+    return kind
 
 
 def readable() -> list[str]:

@@ -123,7 +123,7 @@ class _Part:
 def doc_from_document(nlp: Any, document: Document, report: ExportReport) -> Any:
     """A spaCy Doc holding the document's spans in doc.ents, doc.spans and its links in user_data."""
     doc = nlp.make_doc(document.text)
-    placed: dict[str, tuple[str, int]] = {}
+    placed: dict[int, tuple[str, int]] = {}
     groups: dict[str, list[Any]] = {group: [] for group in GROUPS.values()}
     for span in document.spans:
         if span.kind not in GROUPS:
@@ -238,15 +238,16 @@ def document_from_doc(doc: Any) -> Document:
     if not doc.text.strip():
         raise ValueError("its text is empty")
     spans: list[Span] = []
-    ids: dict[tuple[str, int], str] = {}
+    ids: dict[tuple[str, int], int] = {}
     sources = {"entities": list(doc.spans["entities"]) if "entities" in doc.spans else list(doc.ents)}
     for group in ("claims", "claimants"):
         sources[group] = list(doc.spans[group]) if group in doc.spans else []
     for group, group_spans in sources.items():
         for index, aligned in enumerate(group_spans):
-            span_id = f"{ID_PREFIX[group]}{index + 1}"
-            ids[(group, index)] = span_id
-            spans.append(Span(aligned.start_char, aligned.end_char, aligned.label_ or group, KIND_OF_GROUP[group], id=span_id))
+            ids[(group, index)] = len(spans) + 1
+            spans.append(
+                Span(aligned.start_char, aligned.end_char, aligned.label_ or group, KIND_OF_GROUP[group], id=len(spans) + 1, ref=f"{ID_PREFIX[group]}{index + 1}")
+            )
     relations = []
     user_data = doc.user_data
     links = user_data.get("claimant_of", []) or []

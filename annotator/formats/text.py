@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotator.formats.jsonl import SURROGATE
+from annotator.formats.jsonio import SURROGATE
 from annotator.model import Document, InputError
 
 
 def text_files(path: Path) -> list[Path]:
+    """The files to read: the file itself, or every .txt file under a folder, each one document."""
     if path.is_dir():
         return sorted(child for child in path.rglob("*.txt") if child.is_file())
     return [path]
@@ -33,3 +34,8 @@ def read_text_file(path: Path, root: Path | None = None) -> Iterator[tuple[int, 
         yield 1, InputError("the file name is not UTF-8 (the document id comes from it); rename the file", str(path))
         return
     yield 1, Document(text=text, id=name, meta={"file": path.name})
+
+
+def document_bytes(path: Path, document: Document) -> int:
+    """How much a document read took (its whole file), for progress."""
+    return path.stat().st_size

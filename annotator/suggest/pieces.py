@@ -31,19 +31,20 @@ def pieces(text: str, limit: int = PIECE_CHARACTERS) -> list[tuple[int, int]]:
 
 
 def joined(parts: list[tuple[int, Suggestion]]) -> Suggestion:
-    """One suggestion from the suggestions of pieces starting at these offsets, span ids numbered afresh."""
+    """One suggestion from the suggestions of pieces starting at these offsets, span ids (and refs: e1, c1, ...) numbered afresh."""
     if len(parts) == 1 and parts[0][0] == 0:
         return parts[0][1]
     result = Suggestion()
     counters: dict[str, int] = {}
     for offset, part in parts:
-        renamed: dict[str, str] = {}
+        renamed: dict[int, int] = {}
         for span in part.spans:
-            prefix = (span.id or "s").rstrip("0123456789") or "s"
+            prefix = (span.ref or "s").rstrip("0123456789") or "s"
             counters[prefix] = counters.get(prefix, 0) + 1
-            new_id = f"{prefix}{counters[prefix]}"
+            new_id = len(result.spans) + 1
             if span.id is not None:
                 renamed[span.id] = new_id
-            result.spans.append(dataclasses.replace(span, start=span.start + offset, end=span.end + offset, id=new_id))
+            moved = dataclasses.replace(span, start=span.start + offset, end=span.end + offset, id=new_id, ref=f"{prefix}{counters[prefix]}")
+            result.spans.append(moved)
         result.relations += [Relation(renamed[relation.from_id], renamed[relation.to_id], relation.type) for relation in part.relations]
     return result

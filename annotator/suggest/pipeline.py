@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from annotator.model import AnnotatorError, Relation, Span
+from annotator.model import AnnotatorError, Span, link_spans
 from annotator.schema import Schema
 from annotator.suggest.base import Suggestion
 from annotator.suggest.claims import find_claims
@@ -74,29 +74,37 @@ class SpacySuggester:
     def from_doc(self, doc: Doc) -> Suggestion:
         entities = entity_spans(doc, self.label_map, self.schema_labels)
         for number, entity in enumerate(entities, 1):
-            entity.id = f"e{number}"
+            entity.id, entity.ref = number, f"e{number}"
         if not self.finds_claims and self.claims_key is None:
             return Suggestion(entities)
-        claims, claimants, relations = link_claims(doc, find_claims(doc), entities, self.claim_labels) if self.finds_claims else ([], [], [])
+        claims, claimants, links = link_claims(doc, find_claims(doc), entities, self.claim_labels) if self.finds_claims else ([], [], [])
         if self.claims_key is not None:
             # The rules' claims come first (they bring claimants); learned claims fill the stretches the rules left.
             taken = [(claim.start, claim.end) for claim in claims]
             for start, end, label, score in learned_claims(doc, self.claims_key, self.claim_labels, taken):
-                claims.append(Span(start, end, label, "claim", id=f"c{len(claims) + 1}", score=score))
-        return Suggestion([*entities, *claims, *claimants], relations)
+                claims.append(Span(start, end, label, "claim", ref=f"c{len(claims) + 1}", score=score))
+        spans = [*entities, *claims, *claimants]
+        for number, span in enumerate(spans, 1):
+            span.id = number
+        return Suggestion(spans, link_spans(spans, links))
 
 
-def link_claims(doc: Doc, found: list[FoundClaim], entities: list[Span], claim_labels: frozenset[str]) -> tuple[list[Span], list[Span], list[Relation]]:
-    """Turn found claims into spans; link each to the entity naming its claimant, or to a new claimant span."""
+def link_claims(
+    doc: Doc, found: list[FoundClaim], entities: list[Span], claim_labels: frozenset[str]
+) -> tuple[list[Span], list[Span], list[tuple[str, str, str]]]:
+    """Turn found claims into spans; link each to the entity naming its claimant, or to a new claimant span.
+
+    Spans are named by ``ref`` (e1, c1, w1) and the links join refs: the caller numbers the spans.
+    """
     claims: list[Span] = []
     claimants: dict[tuple[int, int], Span] = {}
-    relations: list[Relation] = []
+    links: list[tuple[str, str, str]] = []
     for claim in found:
         region = doc.char_span(claim.start, claim.end, alignment_mode="expand")
         label = claim_label(region, claim.cue_lemma)
         if label not in claim_labels:
             label = "STATEMENT" if "STATEMENT" in claim_labels else sorted(claim_labels)[0]
-        span = Span(claim.start, claim.end, label, "claim", id=f"c{len(claims) + 1}", score=claim.score, attributes={"cue": claim.cue})
+        span = Span(claim.start, claim.end, label, "claim", ref=f"c{len(claims) + 1}", score=claim.score, attributes={"cue": claim.cue})
         claims.append(span)
         if claim.claimant is None:
             continue
@@ -108,10 +116,10 @@ def link_claims(doc: Doc, found: list[FoundClaim], entities: list[Span], claim_l
                 continue
             entity = claimants.get(offsets)
             if entity is None:
-                entity = Span(*offsets, "CLAIMANT", "claimant", id=f"w{len(claimants) + 1}", score=claim.score)
+                entity = Span(*offsets, "CLAIMANT", "claimant", ref=f"w{len(claimants) + 1}", score=claim.score)
                 claimants[offsets] = entity
-        relations.append(Relation(span.id, entity.id, "claimant"))
-    return claims, list(claimants.values()), relations
+        links.append((span.ref, entity.ref, "claimant"))
+    return claims, list(claimants.values()), links
 
 
 def load_suggester(schema: Schema, model: str | None = None) -> SpacySuggester:

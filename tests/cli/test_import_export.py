@@ -173,6 +173,21 @@ def test_failed_import_of_a_new_dataset_leaves_no_dataset(runner, tmp_path):
     assert dump(db) == before
 
 
+def test_annotate_with_a_bad_file_leaves_no_database_and_no_dataset(runner, tmp_path):
+    """annotate FILES imports as import does, in one transaction: a bad file leaves no new dataset (nor a new database file)."""
+    db = tmp_path / "new.db"
+    bad = write(tmp_path / "bad.jsonl", [{"text": KYIV}, "nope"])
+    failed(invoke(runner, "annotate", bad, "--db", db, "--annotator", "alice", "--no-suggest"), "bad.jsonl:2:")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.jsonl"]
+    ok(invoke(runner, "import", write(tmp_path / "first.jsonl", [{"text": BELL}]), "--db", db))
+    before = dump(db)
+    failed(invoke(runner, "annotate", bad, "--db", db, "--dataset", "other", "--schema", "conll", "--annotator", "alice", "--no-suggest"), "bad.jsonl:2:")
+    assert dump(db) == before
+    # With no empty dataset left holding conll, the retry may choose another schema.
+    good = write(tmp_path / "good.jsonl", [{"text": KYIV}])
+    ok(invoke(runner, "import", good, "--db", db, "--dataset", "other", "--schema", "news-claims"))
+
+
 def test_schema_of_an_existing_dataset_is_kept(runner, tmp_path):
     db = tmp_path / "a.db"
     articles = write(tmp_path / "a.jsonl", [{"text": BELL}])

@@ -70,20 +70,20 @@ def at(text: str, phrase: str) -> tuple[int, int]:
 def base_documents() -> list[Document]:
     """Two small documents with every kind of span, overlaps, a claim across a line break, and claimant links."""
     kremlin = Document(KREMLIN, id="kremlin", annotator="alice", spans=[
-        Span(*at(KREMLIN, "The Kremlin"), "ORG", id="o"),
-        Span(*at(KREMLIN, "denied the report"), "DENIAL", "claim", id="c", attributes={"cue": "denied"}),
-        Span(*at(KREMLIN, "Tuesday"), "DATE", id="d"),
-        Span(*at(KREMLIN, "Dmitry Peskov"), "PERSON", id="p"),
-    ], relations=[Relation("c", "o")])
+        Span(*at(KREMLIN, "The Kremlin"), "ORG", id=1),
+        Span(*at(KREMLIN, "denied the report"), "DENIAL", "claim", id=2, attributes={"cue": "denied"}),
+        Span(*at(KREMLIN, "Tuesday"), "DATE", id=3),
+        Span(*at(KREMLIN, "Dmitry Peskov"), "PERSON", id=4),
+    ], relations=[Relation(2, 1)])
     bakhmut = Document(BAKHMUT, id="bakhmut", meta={"outlet": "Kyiv Independent"}, annotator="alice", spans=[
-        Span(*at(BAKHMUT, "Officials in Bakhmut"), "CLAIMANT", "claimant", id="w"),
-        Span(*at(BAKHMUT, "Bakhmut"), "GPE", id="g"),
-        Span(*at(BAKHMUT, "14 buildings were damaged"), "STATISTIC", "claim", id="s"),
-        Span(*at(BAKHMUT, "14"), "CARDINAL", id="n"),
-        Span(*at(BAKHMUT, "damaged.\nThe UN mission confirmed it"), "EVENT", "claim", id="e"),
-        Span(*at(BAKHMUT, "The UN mission"), "ORG", id="u"),
-        Span(*at(BAKHMUT, "Monday"), "DATE", id="m"),
-    ], relations=[Relation("s", "w"), Relation("e", "u")])
+        Span(*at(BAKHMUT, "Officials in Bakhmut"), "CLAIMANT", "claimant", id=5),
+        Span(*at(BAKHMUT, "Bakhmut"), "GPE", id=6),
+        Span(*at(BAKHMUT, "14 buildings were damaged"), "STATISTIC", "claim", id=7),
+        Span(*at(BAKHMUT, "14"), "CARDINAL", id=8),
+        Span(*at(BAKHMUT, "damaged.\nThe UN mission confirmed it"), "EVENT", "claim", id=9),
+        Span(*at(BAKHMUT, "The UN mission"), "ORG", id=10),
+        Span(*at(BAKHMUT, "Monday"), "DATE", id=11),
+    ], relations=[Relation(7, 5), Relation(9, 10)])
     return [kremlin, bakhmut]
 
 

@@ -69,11 +69,11 @@ CLAIM, LUBINETS, MINISTRY = (14, 41), (0, 8), (47, 59)
 def claim_document(claimant: tuple[int, int] | None) -> Document:
     from annotator.model import Relation
 
-    spans = [Span(*CLAIM, "ALLEGATION", "claim", id="c")]
+    spans = [Span(*CLAIM, "ALLEGATION", "claim", id=1)]
     relations = []
     if claimant is not None:
-        spans.append(Span(*claimant, "PERSON", "entity", id="p"))
-        relations.append(Relation("c", "p"))
+        spans.append(Span(*claimant, "PERSON", "entity", id=2))
+        relations.append(Relation(1, 2))
     return Document(text=CLAIM_TEXT, spans=spans, relations=relations)
 
 

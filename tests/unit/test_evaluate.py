@@ -18,7 +18,7 @@ def word(index: int) -> tuple[int, int]:
     return word_ranges(TEXT)[index]
 
 
-def span(first: int, last: int, label: str, kind: str = "claim", span_id: str | None = None) -> Span:
+def span(first: int, last: int, label: str, kind: str = "claim", span_id: int | None = None) -> Span:
     """A span from word first to word last (inclusive)."""
     return Span(word(first)[0], word(last)[1], label, kind, id=span_id)
 
@@ -91,25 +91,25 @@ def test_two_predictions_for_one_gold_claim_match_once():
 def test_claimant_accuracy_of_matched_claims():
     gold = document(
         [
-            span(0, 1, "STATEMENT", span_id="g1"),
-            span(3, 4, "EVENT", span_id="g2"),
-            span(6, 7, "DENIAL", span_id="g3"),
-            span(9, 9, "ALLEGATION", span_id="g4"),
-            span(2, 2, "PERSON", "entity", "p"),
-            span(5, 5, "CLAIMANT", "claimant", "w"),
+            span(0, 1, "STATEMENT", span_id=1),
+            span(3, 4, "EVENT", span_id=2),
+            span(6, 7, "DENIAL", span_id=3),
+            span(9, 9, "ALLEGATION", span_id=4),
+            span(2, 2, "PERSON", "entity", 9),
+            span(5, 5, "CLAIMANT", "claimant", 10),
         ],
-        [Relation("g1", "p"), Relation("g2", "w"), Relation("g3", "p")],
+        [Relation(1, 9), Relation(2, 10), Relation(3, 9)],
     )
     predicted = document(
         [
-            span(0, 1, "STATEMENT", span_id="c1"),  # claimant overlaps "gamma": right
-            span(3, 4, "EVENT", span_id="c2"),  # claimant "eta", gold "zeta": wrong
-            span(6, 7, "DENIAL", span_id="c3"),  # no claimant, gold has one: wrong
-            span(9, 9, "ALLEGATION", span_id="c4"),  # neither has one: right
-            span(1, 2, "CLAIMANT", "claimant", "x"),
-            span(6, 6, "CLAIMANT", "claimant", "y"),
+            span(0, 1, "STATEMENT", span_id=5),  # claimant overlaps "gamma": right
+            span(3, 4, "EVENT", span_id=6),  # claimant "eta", gold "zeta": wrong
+            span(6, 7, "DENIAL", span_id=7),  # no claimant, gold has one: wrong
+            span(9, 9, "ALLEGATION", span_id=8),  # neither has one: right
+            span(1, 2, "CLAIMANT", "claimant", 11),
+            span(6, 6, "CLAIMANT", "claimant", 12),
         ],
-        [Relation("c1", "x"), Relation("c2", "y")],
+        [Relation(5, 11), Relation(6, 12)],
     )
     result = evaluate([(predicted, gold)])
     assert (result.claimants_right, result.claimants_judged, result.claimant_accuracy) == (2, 4, 0.5)

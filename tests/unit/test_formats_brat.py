@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from annotator.formats.brat import read_brat, write_brat
-from annotator.model import Document, InputError, Relation, Span
+from annotator.model import Document, InputError, Relation, Span, span_identity
 from tests.unit.test_formats_common import documents_only, find, hostile_document
 
 KREMLIN = "The Kremlin denied that\nRussian troops shot prisoners, Dmitry Peskov said."
@@ -16,11 +16,11 @@ KREMLIN = "The Kremlin denied that\nRussian troops shot prisoners, Dmitry Peskov
 def kremlin() -> Document:
     text = KREMLIN
     spans = [
-        Span(*find(text, "The Kremlin"), "ORG", id="10"),
-        Span(*find(text, "that\nRussian troops shot prisoners"), "ALLEGATION", "claim", id="11", attributes={"cue": "denied"}),
-        Span(*find(text, "Dmitry Peskov"), "PERSON", id="12", score=0.9),
+        Span(*find(text, "The Kremlin"), "ORG", id=1),
+        Span(*find(text, "that\nRussian troops shot prisoners"), "ALLEGATION", "claim", id=2, attributes={"cue": "denied"}),
+        Span(*find(text, "Dmitry Peskov"), "PERSON", id=3, score=0.9),
     ]
-    return Document(text, id="kremlin", spans=spans, relations=[Relation("11", "10")], annotator="alice")
+    return Document(text, id="kremlin", spans=spans, relations=[Relation(2, 1)], annotator="alice")
 
 
 def write_folder(tmp_path: Path, documents: list[Document]):
@@ -54,14 +54,15 @@ def test_round_trip_keeps_kinds_links_attributes_and_a_span_across_a_line_break(
     (back,) = documents_only(read_brat(folder))
     original = kremlin()
     assert back.text == original.text and back.id == "kremlin" and back.annotator == ""
-    assert [span.key() for span in back.spans] == [span.key() for span in original.spans]
+    assert [span_identity(span) for span in back.spans] == [span_identity(span) for span in original.spans]
     assert back.spans[1].attributes == {"cue": "denied"}
-    assert [(r.from_id, r.to_id, r.type) for r in back.relations] == [("T2", "T1", "claimant")]
+    refs = {span.id: span.ref for span in back.spans}
+    assert [(refs[r.from_id], refs[r.to_id], r.type) for r in back.relations] == [("T2", "T1", "claimant")]
 
 
 def test_spans_starting_or_ending_on_line_breaks_use_zero_width_fragments(tmp_path):
     text = "A\n\nB\r\nC"
-    spans = [Span(1, 4, "X", id="1"), Span(0, 3, "Y", id="2"), Span(1, 3, "Z", id="3"), Span(2, 7, "W", "claim", id="4")]
+    spans = [Span(1, 4, "X", id=4), Span(0, 3, "Y", id=5), Span(1, 3, "Z", id=6), Span(2, 7, "W", "claim", id=7)]
     folder, report = write_folder(tmp_path, [Document(text, id="breaks", spans=spans)])
     lines = (folder / "breaks.ann").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "T1\tX 1 1;3 4\t B"
@@ -69,7 +70,7 @@ def test_spans_starting_or_ending_on_line_breaks_use_zero_width_fragments(tmp_pa
     assert lines[2] == "T3\tZ 1 1;3 3\t "
     assert "carriage returns" in report.summary()
     (back,) = documents_only(read_brat(folder))
-    assert [span.key() for span in back.spans] == [span.key() for span in spans]
+    assert [span_identity(span) for span in back.spans] == [span_identity(span) for span in spans]
 
 
 def test_attribute_values_that_are_not_one_line_strings_go_as_json(tmp_path):
@@ -99,7 +100,7 @@ def test_hostile_text_offsets_count_characters(tmp_path):
     assert "T3\tNORP" in ann and "\t👩\u200d👩\u200d👧\n" in ann
     assert "T1\tPERSON 0 15\tОлена\tKovalenko\n" in ann
     (back,) = documents_only(read_brat(folder))
-    assert [span.key() for span in back.spans] == [span.key() for span in document.spans]
+    assert [span_identity(span) for span in back.spans] == [span_identity(span) for span in document.spans]
 
 
 def test_refuses_a_folder_that_is_not_empty(tmp_path):
@@ -147,7 +148,7 @@ def test_bad_annotations_are_errors_naming_the_ann_file_and_line(tmp_path, ann, 
 def test_brat_fragments_split_at_line_breaks_are_joined(tmp_path):
     folder = brat_folder(tmp_path, "Dmytro\nLubinets said.", "T1\tPERSON 0 6;7 15\tDmytro Lubinets\n#1\tAnnotatorNotes T1\tfree note\n")
     (document,) = documents_only(read_brat(folder))
-    assert document.spans[0].key() == (0, 15, "PERSON", "entity")
+    assert span_identity(document.spans[0]) == ("entity", 0, 15, "PERSON")
     assert document.spans[0].attributes == {"notes": ["free note"]}
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from annotator.formats.jsonl import read_jsonl
 from annotator.formats.registry import ExportReport, staged_folder
-from annotator.model import KINDS, AnnotatorError, Document, Relation, Span
+from annotator.model import KINDS, AnnotatorError, Document, Relation, Span, SpanIdentity, span_identity
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -31,24 +31,24 @@ def hostile_document() -> Document:
     """Entities on Cyrillic, emoji, a combining mark and right-to-left text; a claim across a line end."""
     text = HOSTILE
 
-    def span(phrase: str, label: str, kind: str = "entity", span_id: str | None = None) -> Span:
+    def span(phrase: str, label: str, kind: str = "entity", span_id: int | None = None) -> Span:
         start, end = find(text, phrase)
         return Span(start, end, label, kind, id=span_id)
 
     spans = [
-        span("Олена\tKovalenko", "PERSON", span_id="e1"),
-        span("Kramatorsk", "GPE", span_id="e2"),
-        span("👩\u200d👩\u200d👧", "NORP", span_id="e3"),
-        span("Rene\u0301 Dupont", "PERSON", span_id="e4"),
-        span("UNHCR", "ORG", span_id="e5"),
-        span("יוסי כהן", "PERSON", span_id="e6"),
-        span("אל-ג'זירה", "ORG", span_id="e7"),
-        span("40\u00a0people", "CARDINAL", span_id="e8"),
-        span("The shelling hit Kramatorsk 👩\u200d👩\u200d👧 at dawn.\"\r\nRene\u0301", "ALLEGATION", "claim", "c1"),
-        span("40\u00a0people died", "STATEMENT", "claim", "c2"),
-        span("Rene\u0301 Dupont 🇺🇦 of UNHCR", "CLAIMANT", "claimant", "a1"),
+        span("Олена\tKovalenko", "PERSON", span_id=1),
+        span("Kramatorsk", "GPE", span_id=2),
+        span("👩\u200d👩\u200d👧", "NORP", span_id=3),
+        span("Rene\u0301 Dupont", "PERSON", span_id=4),
+        span("UNHCR", "ORG", span_id=5),
+        span("יוסי כהן", "PERSON", span_id=6),
+        span("אל-ג'זירה", "ORG", span_id=7),
+        span("40\u00a0people", "CARDINAL", span_id=8),
+        span("The shelling hit Kramatorsk 👩\u200d👩\u200d👧 at dawn.\"\r\nRene\u0301", "ALLEGATION", "claim", 9),
+        span("40\u00a0people died", "STATEMENT", "claim", 10),
+        span("Rene\u0301 Dupont 🇺🇦 of UNHCR", "CLAIMANT", "claimant", 11),
     ]
-    relations = [Relation("c1", "e1"), Relation("c2", "a1")]
+    relations = [Relation(9, 1), Relation(10, 11)]
     return Document(text=text, id="hostile/1", meta={"outlet": "test"}, spans=spans, relations=relations, annotator="alice")
 
 
@@ -89,12 +89,12 @@ def documents_strategy(draw) -> list[Document]:
     return [draw(document_strategy(number)) for number in range(1, count + 1)]
 
 
-def span_keys(document: Document) -> list[tuple[int, int, str, str]]:
-    return sorted(span.key() for span in document.spans)
+def span_keys(document: Document) -> list[SpanIdentity]:
+    return sorted(span_identity(span) for span in document.spans)
 
 
 def link_keys(document: Document) -> list[tuple]:
-    by_id = {span.id: span.key() for span in document.spans}
+    by_id = {span.id: span_identity(span) for span in document.spans}
     return sorted((by_id[relation.from_id], by_id[relation.to_id], relation.type) for relation in document.relations)
 
 

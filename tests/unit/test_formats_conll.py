@@ -64,15 +64,15 @@ def test_sentences_do_not_split_after_abbreviation_before_digit_nor_inside_an_en
 def test_leaves_out_claims_claimants_links_and_overlaps_and_says_so():
     text = "The Kremlin denied that Russian troops shot prisoners, Dmitry Peskov said."
     spans = [
-        Span(*find(text, "The Kremlin"), "ORG", id="1"),
-        Span(*find(text, "Kremlin"), "ORG", id="2"),
-        Span(*find(text, "Russian troops"), "NORP", id="3"),
-        Span(*find(text, "Russian"), "NORP", id="4"),
-        Span(*find(text, "Dmitry Peskov"), "PER", id="5"),
-        Span(*find(text, "Russian troops shot prisoners"), "ALLEGATION", "claim", id="6"),
-        Span(*find(text, "Dmitry Peskov said"), "CLAIMANT", "claimant", id="7"),
+        Span(*find(text, "The Kremlin"), "ORG", id=1),
+        Span(*find(text, "Kremlin"), "ORG", id=2),
+        Span(*find(text, "Russian troops"), "NORP", id=3),
+        Span(*find(text, "Russian"), "NORP", id=4),
+        Span(*find(text, "Dmitry Peskov"), "PER", id=5),
+        Span(*find(text, "Russian troops shot prisoners"), "ALLEGATION", "claim", id=6),
+        Span(*find(text, "Dmitry Peskov said"), "CLAIMANT", "claimant", id=7),
     ]
-    content, report = write([Document(text, id="peskov", spans=spans, relations=[Relation("6", "7")])])
+    content, report = write([Document(text, id="peskov", spans=spans, relations=[Relation(6, 7)])])
     assert report.left_out == {"claims": 1, "claimant spans": 1, "claimant links": 1, "overlapping entity spans": 2}
     assert report.summary().endswith(
         "1 claims, 1 claimant spans, 1 claimant links and 2 overlapping entity spans left out (CoNLL holds one layer of entities)"

@@ -22,11 +22,11 @@ def rows(documents: list[Document]) -> tuple[list[dict[str, str]], object]:
 def test_one_row_per_span_with_the_claimant_of_each_claim():
     text = "The Kremlin denied the report, Dmitry Peskov said."
     spans = [
-        Span(*find(text, "The Kremlin"), "ORG", id="1"),
-        Span(*find(text, "denied the report"), "DENIAL", "claim", id="2", attributes={"cue": "said"}),
-        Span(*find(text, "Dmitry Peskov"), "PERSON", id="3", score=0.5),
+        Span(*find(text, "The Kremlin"), "ORG", id=1),
+        Span(*find(text, "denied the report"), "DENIAL", "claim", id=2, attributes={"cue": "said"}),
+        Span(*find(text, "Dmitry Peskov"), "PERSON", id=3, score=0.5),
     ]
-    table, report = rows([Document(text, id="k1", spans=spans, relations=[Relation("2", "3")], annotator="alice"), Document("No spans here.", id="k2")])
+    table, report = rows([Document(text, id="k1", spans=spans, relations=[Relation(2, 3)], annotator="alice"), Document("No spans here.", id="k2")])
     assert list(table[0]) == list(SPAN_COLUMNS)
     assert [tuple(row.values()) for row in table] == [
         ("k1", "alice", "entity", "ORG", "0", "11", "The Kremlin", "", "", ""),
@@ -39,8 +39,8 @@ def test_one_row_per_span_with_the_claimant_of_each_claim():
 
 def test_suggestions_name_their_source_and_extra_claimants_are_counted():
     text = "Kyiv and Lviv said it."
-    spans = [Span(0, 4, "GPE", id="a"), Span(9, 13, "GPE", id="b"), Span(14, 21, "STATEMENT", "claim", id="c")]
-    document = Document(text, id="s", spans=spans, relations=[Relation("c", "a"), Relation("c", "b"), Relation("c", "zz")], source="spacy")
+    spans = [Span(0, 4, "GPE", id=4), Span(9, 13, "GPE", id=5), Span(14, 21, "STATEMENT", "claim", id=6)]
+    document = Document(text, id="s", spans=spans, relations=[Relation(6, 4), Relation(6, 5), Relation(6, 7)], source="spacy")
     table, report = rows([document])
     assert {row["annotator"] for row in table} == {"spacy"}
     assert table[2]["claimant"] == "Kyiv"

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from annotator.formats.prodigy import read_prodigy, write_prodigy
-from annotator.model import Document, InputError, Relation, Span
+from annotator.model import Document, InputError, Relation, Span, span_identity
 from tests.unit.test_formats_common import documents_only, find, hostile_document
 
 BELL = "The UN mission recorded 79 executions, Danielle Bell said."
@@ -16,11 +16,11 @@ BELL = "The UN mission recorded 79 executions, Danielle Bell said."
 
 def bell() -> Document:
     spans = [
-        Span(*find(BELL, "UN mission"), "ORG", id="1"),
-        Span(*find(BELL, "The UN mission recorded 79 executions"), "STATISTIC", "claim", id="2", attributes={"cue": "said"}, score=0.812345),
-        Span(*find(BELL, "Danielle Bell"), "PERSON", id="3"),
+        Span(*find(BELL, "UN mission"), "ORG", id=1),
+        Span(*find(BELL, "The UN mission recorded 79 executions"), "STATISTIC", "claim", id=2, attributes={"cue": "said"}, score=0.812345),
+        Span(*find(BELL, "Danielle Bell"), "PERSON", id=3),
     ]
-    return Document(BELL, id="bell", meta={"outlet": "Reuters"}, spans=spans, relations=[Relation("2", "3")], annotator="alice")
+    return Document(BELL, id="bell", meta={"outlet": "Reuters"}, spans=spans, relations=[Relation(2, 3)], annotator="alice")
 
 
 def write(documents: list[Document]) -> tuple[list[dict], object]:
@@ -54,7 +54,7 @@ def test_writes_prodigy_tasks_with_tokens_spans_and_relations():
 
 def test_spans_inside_tokens_or_on_spaces_get_tokens_of_their_own():
     text = "pro-Russian  forces"
-    spans = [Span(4, 11, "NORP", id="1"), Span(11, 13, "GAP", "claimant", id="2")]
+    spans = [Span(4, 11, "NORP", id=1), Span(11, 13, "GAP", "claimant", id=2)]
     (task,), _ = write([Document(text, spans=spans)])
     tokens = [(token["text"], token["ws"]) for token in task["tokens"]]
     assert tokens == [("pro-", False), ("Russian", False), ("  ", False), ("forces", False)]
@@ -90,18 +90,20 @@ def test_reads_prodigy_output_with_relations_and_skips_rejected_answers():
     (document,) = documents_only(items)
     assert items[0][0] == 1
     assert document.meta == {"source": "wire"} and document.id is None and document.annotator == ""
-    assert [span.key() for span in document.spans] == [(0, 6, "PERSON", "entity"), (7, 16, "DENIAL", "entity")]
-    assert [(r.from_id, r.to_id, r.type) for r in document.relations] == [("s2", "s1", "claimant")]
+    assert [span_identity(span) for span in document.spans] == [("entity", 0, 6, "PERSON"), ("entity", 7, 16, "DENIAL")]
+    refs = {span.id: span.ref for span in document.spans}
+    assert [(refs[r.from_id], refs[r.to_id], r.type) for r in document.relations] == [("s2", "s1", "claimant")]
 
 
 def test_round_trip_keeps_kinds_attributes_scores_and_links():
     lines, _ = write([bell()])
     (back,) = documents_only(read(lines))
     original = bell()
-    assert [span.key() for span in back.spans] == [span.key() for span in original.spans]
+    assert [span_identity(span) for span in back.spans] == [span_identity(span) for span in original.spans]
     assert back.spans[1].attributes == {"cue": "said"} and back.spans[1].score == 0.8123
     assert back.id == "bell" and back.annotator == "alice" and back.meta == {"outlet": "Reuters"}
-    assert [(r.from_id, r.to_id) for r in back.relations] == [("s2", "s3")]
+    refs = {span.id: span.ref for span in back.spans}
+    assert [(refs[r.from_id], refs[r.to_id]) for r in back.relations] == [("s2", "s3")]
 
 
 @pytest.mark.parametrize(

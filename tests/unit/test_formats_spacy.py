@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from annotator.formats.registry import ExportReport
 from annotator.formats.spacy_docbin import doc_from_document, document_from_doc, read_spacy, write_spacy
-from annotator.model import Document, InputError, Relation, Span
+from annotator.model import Document, InputError, Relation, Span, span_identity
 from tests.unit.test_formats_common import documents_only, find, gold_documents, hostile_document, link_keys, span_keys
 from tests.unit.test_formats_common import documents_strategy
 
@@ -30,11 +30,11 @@ def synthetic(count: int) -> list[Document]:
         person, city = PEOPLE[number % len(PEOPLE)], CITIES[number % len(CITIES)]
         text = f"{person} said that {number + 3} civilians were killed in {city} on day {number}."
         spans = [
-            Span(*find(text, person), "PERSON", id="p"),
-            Span(*find(text, city), "GPE", id="g"),
-            Span(*find(text, f"{number + 3} civilians were killed in {city}"), "ALLEGATION", "claim", id="c"),
+            Span(*find(text, person), "PERSON", id=1),
+            Span(*find(text, city), "GPE", id=2),
+            Span(*find(text, f"{number + 3} civilians were killed in {city}"), "ALLEGATION", "claim", id=3),
         ]
-        documents.append(Document(text, id=f"doc-{number}", spans=spans, relations=[Relation("c", "p")], annotator="alice"))
+        documents.append(Document(text, id=f"doc-{number}", spans=spans, relations=[Relation(3, 1)], annotator="alice"))
     return documents
 
 
@@ -45,14 +45,14 @@ def load(path: Path) -> list:
 def test_writes_ents_span_groups_links_and_user_data(tmp_path):
     text = "The Kremlin denied that Russian troops shot prisoners, Dmitry Peskov said."
     spans = [
-        Span(*find(text, "The Kremlin"), "ORG", id="1"),
-        Span(*find(text, "Kremlin"), "ORG", id="2"),
-        Span(*find(text, "Russian troops shot prisoners"), "ALLEGATION", "claim", id="3"),
-        Span(*find(text, "Dmitry Peskov"), "PERSON", id="4"),
-        Span(*find(text, "Dmitry Peskov said"), "CLAIMANT", "claimant", id="5"),
-        Span(*find(text, "The Kremlin denied"), "DENIAL", "claim", id="6"),
+        Span(*find(text, "The Kremlin"), "ORG", id=4),
+        Span(*find(text, "Kremlin"), "ORG", id=5),
+        Span(*find(text, "Russian troops shot prisoners"), "ALLEGATION", "claim", id=6),
+        Span(*find(text, "Dmitry Peskov"), "PERSON", id=7),
+        Span(*find(text, "Dmitry Peskov said"), "CLAIMANT", "claimant", id=8),
+        Span(*find(text, "The Kremlin denied"), "DENIAL", "claim", id=9),
     ]
-    document = Document(text, id="peskov", meta={"outlet": "TASS"}, spans=spans, relations=[Relation("3", "5"), Relation("6", "1")], annotator="bob")
+    document = Document(text, id="peskov", meta={"outlet": "TASS"}, spans=spans, relations=[Relation(6, 8), Relation(9, 4)], annotator="bob")
     report = write_spacy([document], tmp_path / "out")
     (doc,) = load(tmp_path / "out" / "train.spacy")
     assert [(ent.text, ent.label_) for ent in doc.ents] == [("The Kremlin", "ORG"), ("Dmitry Peskov", "PERSON")]
@@ -71,11 +71,11 @@ def test_writes_ents_span_groups_links_and_user_data(tmp_path):
 def test_spans_grow_to_tokens_and_entities_lose_surrounding_spaces_with_a_report():
     text = "Troops left Kyiv  on Monday, officials said."
     spans = [
-        Span(12, 15, "GPE", id="1"),
-        Span(20, 27, "DATE", id="2"),
-        Span(16, 18, "GAP", id="3"),
-        Span(11, 17, "GPE", id="4"),
-        Span(20, 44, "STATEMENT", "claim", id="5"),
+        Span(12, 15, "GPE", id=4),
+        Span(20, 27, "DATE", id=5),
+        Span(16, 18, "GAP", id=6),
+        Span(11, 17, "GPE", id=7),
+        Span(20, 44, "STATEMENT", "claim", id=8),
     ]
     assert [text[span.start : span.end] for span in spans] == ["Kyi", " Monday", "  ", " Kyiv ", " Monday, officials said."]
     report = ExportReport("spacy")
@@ -93,7 +93,7 @@ def test_hostile_text_round_trip_where_spans_sit_on_spacy_tokens(tmp_path):
     (back,) = documents_only(read_spacy(tmp_path / "out" / "train.spacy"))
     assert back.text == document.text
     doc = NLP.make_doc(document.text)
-    for original, read_back in zip(sorted(document.spans, key=Span.key), sorted(back.spans, key=Span.key)):
+    for original, read_back in zip(sorted(document.spans, key=span_identity), sorted(back.spans, key=span_identity)):
         expected = doc.char_span(original.start, original.end, alignment_mode="expand")
         assert (read_back.start, read_back.end, read_back.label, read_back.kind) == (expected.start_char, expected.end_char, original.label, original.kind)
     assert link_labels(back) == link_labels(document) == [("ALLEGATION", "PERSON"), ("STATEMENT", "CLAIMANT")]
@@ -165,7 +165,7 @@ def test_reads_a_foreign_docbin_with_only_ents_and_rejects_what_is_not_a_docbin(
     doc.ents = [doc.char_span(0, 4, "GPE"), doc.char_span(9, 13, "GPE")]
     DocBin(docs=[doc]).to_disk(tmp_path / "foreign.spacy")
     (document,) = documents_only(read_spacy(tmp_path / "foreign.spacy"))
-    assert span_keys(document) == [(0, 4, "GPE", "entity"), (9, 13, "GPE", "entity")]
+    assert span_keys(document) == [("entity", 0, 4, "GPE"), ("entity", 9, 13, "GPE")]
     assert document.id is None and document.annotator == ""
     (tmp_path / "junk.spacy").write_bytes(b"not a docbin")
     ((_, error),) = list(read_spacy(tmp_path / "junk.spacy"))

@@ -84,8 +84,8 @@ def test_merge_carries_claimant_links_and_refuses_itself(tmp_path):
         text = TEXTS["a"]
         document = Document(
             text=text, id="a",
-            spans=[Span(0, 8, "PERSON", id="p"), Span(14, 56, "ALLEGATION", "claim", id="c")],
-            relations=[Relation("c", "p")], annotator="alice",
+            spans=[Span(0, 8, "PERSON", id=1), Span(14, 56, "ALLEGATION", "claim", id=2)],
+            relations=[Relation(2, 1)], annotator="alice",
         )
         with store.transaction():
             store.add_documents("news", [(document, "x:1")], annotator="alice")

@@ -28,11 +28,11 @@ def seed(store: Store, schema) -> dict[str, int]:
         store.add_documents("news", [(Document(text=TEXT_A, id="a"), "t:1"), (Document(text=TEXT_B, id="b"), "t:2")])
     doc_a = store.document_by_ext_id("news", "a")
     doc_b = store.document_by_ext_id("news", "b")
-    person = Span(*offsets(TEXT_A, "Dmytro Lubinets"), "PERSON", id="p")
-    place = Span(*offsets(TEXT_A, "Bakhmut"), "GPE", id="g")
-    claim = Span(*offsets(TEXT_A, "Russian troops shot seven captured soldiers"), "ALLEGATION", "claim", id="c", attributes={"cue": "said"})
+    person = Span(*offsets(TEXT_A, "Dmytro Lubinets"), "PERSON", id=1)
+    place = Span(*offsets(TEXT_A, "Bakhmut"), "GPE", id=2)
+    claim = Span(*offsets(TEXT_A, "Russian troops shot seven captured soldiers"), "ALLEGATION", "claim", id=3, attributes={"cue": "said"})
     with store.transaction():
-        store.add_suggestions(doc_a, "model-1", [person, place, claim], [Relation("c", "p")])
+        store.add_suggestions(doc_a, "model-1", [person, place, claim], [Relation(3, 1)])
     by_label = {row["label"]: row["id"] for row in store.suggestions(doc_a)}
     return {"doc_a": doc_a, "doc_b": doc_b, "person": by_label["PERSON"], "place": by_label["GPE"], "claim": by_label["ALLEGATION"]}
 

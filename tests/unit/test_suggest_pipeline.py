@@ -96,7 +96,7 @@ def test_every_span_has_a_local_id_and_relations_join_claims_to_claimants(sugges
     ids = [span.id for span in suggestion.spans]
     assert len(ids) == len(set(ids))
     prefixes = {"entity": "e", "claim": "c", "claimant": "w"}
-    assert all(span.id.startswith(prefixes[span.kind]) for span in suggestion.spans)
+    assert all(isinstance(span.id, int) and span.ref.startswith(prefixes[span.kind]) for span in suggestion.spans)
     by_id = {span.id: span for span in suggestion.spans}
     assert suggestion.relations
     for relation in suggestion.relations:

@@ -136,7 +136,7 @@ def test_the_suggester_adds_learned_claims_where_the_rules_found_none(schema):
     nlp.add_pipe("test_learned_claims")
     suggestion = SpacySuggester(nlp, schema).suggest("Falcon Company held the airfield.")
     claims = [span for span in suggestion.spans if span.kind == "claim"]
-    assert [(span.start, span.end, span.label, span.score, span.id) for span in claims] == [(0, 32, "EVENT", 0.8, "c1")]
+    assert [(span.start, span.end, span.label, span.score, span.ref) for span in claims] == [(0, 32, "EVENT", 0.8, "c1")]
 
 
 def test_blank_training_without_claims_gives_a_pipeline_that_suggests(tmp_path):

@@ -31,12 +31,12 @@ def seed(store: Store) -> dict[str, int]:
     doc_a = store.document_by_ext_id("news", "a")
     doc_b = store.document_by_ext_id("news", "b")
     spans = [
-        Span(*offsets(TEXT_A, "Dmytro Lubinets"), "PERSON", id="p"),
-        Span(*offsets(TEXT_A, "Bakhmut"), "GPE", id="g"),
-        Span(*offsets(TEXT_A, "Russian troops shot seven captured soldiers"), "ALLEGATION", "claim", id="c"),
+        Span(*offsets(TEXT_A, "Dmytro Lubinets"), "PERSON", id=1),
+        Span(*offsets(TEXT_A, "Bakhmut"), "GPE", id=2),
+        Span(*offsets(TEXT_A, "Russian troops shot seven captured soldiers"), "ALLEGATION", "claim", id=3),
     ]
     with store.transaction():
-        store.add_suggestions(doc_a, "model-1", spans, [Relation("c", "p")])
+        store.add_suggestions(doc_a, "model-1", spans, [Relation(3, 1)])
     by_label = {row["label"]: row["id"] for row in store.suggestions(doc_a)}
     return {"doc_a": doc_a, "doc_b": doc_b, "person": by_label["PERSON"], "place": by_label["GPE"], "claim": by_label["ALLEGATION"]}
 

@@ -1,0 +1,117 @@
+"""Reading and writing JSON for the formats that hold it (native JSONL, Prodigy, brat's notes, schemas).
+
+Shared here so each format module keeps only its own layout: one line per record that every JSONL
+reader sees as one line, UTF-8 checked line by line, parse errors worded for the user (never a
+traceback), lone surrogates refused, and a span object read the way every JSON format writes one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+from annotator.model import InputError, Span
+
+# Characters JSON leaves raw that str.splitlines and JavaScript treat as line ends: escaped, so a line stays a line.
+LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# A \uD800-\uDFFF escape: JSON lets a string hold half a surrogate pair, which is no character and cannot be stored as UTF-8.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def one_line(obj: Any) -> str:
+    """obj as JSON on one line that every JSONL reader sees as one line: non-ASCII kept, U+0085/U+2028/U+2029 escaped."""
+    line = json.dumps(obj, ensure_ascii=False)
+    if "\u2028" in line or "\u2029" in line or "\x85" in line:
+        line = line.translate(LINE_SEPARATORS)
+    return line
+
+
+def decode_lines(stream: IO[bytes], path: str) -> Iterator[tuple[int, str | InputError]]:
+    """Yield (line number, text) for each line, or an error for a line that is not UTF-8."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            yield number, InputError(f"not UTF-8 text (byte {error.start} of the line); save the file as UTF-8", path, number)
+            continue
+        yield number, line
+
+
+def parse_json(text: str) -> Any:
+    """json.loads for input files: a value the store can keep, or a ValueError saying what is wrong (never another error)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to read (arrays or objects inside each other about a thousand levels deep)") from None
+    except ValueError:
+        # The one other refusal: an integer longer than Python reads (sys.int_info.default_max_str_digits, 4300 digits).
+        raise ValueError(f"a JSON number has more than {sys.int_info.default_max_str_digits} digits; write it as a string") from None
+    if SURROGATE_ESCAPE.search(text):
+        where = lone_surrogate(value)
+        if where is not None:
+            raise ValueError(
+                f"{where} holds a lone surrogate (a \\ud800-\\udfff escape without its pair), which is no character: "
+                "fix or remove it (a file cut inside an emoji, or written by a broken encoder)"
+            )
+    return value
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """Where (such as spans[0].label, or 'a key of meta') a string in a parsed JSON value holds a lone surrogate, or None."""
+    pending: list[tuple[str, Any]] = [("the value", value)]
+    while pending:
+        where, item = pending.pop()
+        if isinstance(item, str):
+            if SURROGATE.search(item):
+                return where
+        elif isinstance(item, list):
+            pending.extend((f"{where}[{index}]", child) for index, child in enumerate(item))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if SURROGATE.search(key):
+                    return f"a key of {where}"
+                pending.append((key if where == "the value" else f"{where}.{key}", child))
+    return None
+
+
+def span_from_json(item: Any, index: int, text: str) -> Span:
+    """The span at spans[index]: its ``id`` is its number in the document, the file's own id (as a string) its ``ref``."""
+    where = f"spans[{index}]"
+    if not isinstance(item, dict):
+        raise ValueError(f"{where} must be an object with start, end and label")
+    for key in ("start", "end", "label"):
+        if key not in item:
+            raise ValueError(f"{where} has no '{key}'")
+    start, end = item["start"], item["end"]
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise ValueError(f"{where}: start and end must be integers (character offsets, end exclusive)")
+    if not isinstance(item["label"], str) or not item["label"]:
+        raise ValueError(f"{where}: label must be a non-empty string")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"{where}: offsets {start}-{end} are outside the text (length {len(text)}) or empty")
+    if "text" in item and item["text"] != text[start:end]:
+        raise ValueError(
+            f"{where}: its text {item['text']!r} does not match the document at {start}-{end} ({text[start:end]!r}); "
+            "offsets are characters with end exclusive"
+        )
+    attributes = item.get("attributes", {}) or {}
+    if not isinstance(attributes, dict):
+        raise ValueError(f"{where}: attributes must be an object")
+    span_id = item.get("id")
+    score = item.get("score")
+    return Span(
+        start,
+        end,
+        item["label"],
+        item.get("kind", "entity"),
+        id=index + 1,
+        ref=None if span_id is None else str(span_id),
+        attributes=dict(attributes),
+        score=score if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
+    )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.adjudication import Adjudication
 from annotator.cursor import claimant_candidates, move_boundary, snap
-from annotator.model import GOLD, AnnotatorError, Span, span_identity
+from annotator.model import AnnotatorError, Span, span_identity
 from annotator.tokens import tokenize
 
 if TYPE_CHECKING:

@@ -14,6 +14,7 @@ from annotator.cli.models import evaluate_command, suggest_command
 from annotator.cli.sessions import annotate_command, merge_command, review_command
 from annotator.cli.training import train_command
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annotator")
 def cli() -> None:

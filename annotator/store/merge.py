@@ -210,7 +210,7 @@ class Merge(ActionLog):
                 "SELECT a.id, a.id, m.origin, m.origin_id FROM other.actions a JOIN other.merged_actions m ON m.action_id = a.id"
             ).fetchall()
         )
-        for action_id, annotator, document_id, action, target_id, changes, created in conn.execute(
+        for action_id, annotator, document_id, action, _target_id, changes, created in conn.execute(
             "SELECT id, annotator, document_id, action, target_id, changes, created_at FROM other.actions ORDER BY id"
         ).fetchall():
             first_origin, first_id = carried.get((action_id, action_id), (origin, action_id))

@@ -82,7 +82,6 @@ async def test_reject_and_accept_all(make_app, annotate_db):
 async def test_relabel_with_hotkey_marks_corrected(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        current = screen(app)
         await tab_to(pilot, app, lambda item: item.label == "GPE")
         await pilot.press("a")
         await tab_to(pilot, app, lambda item: item.label == "GPE" and not item.pending)
@@ -93,7 +92,6 @@ async def test_relabel_with_hotkey_marks_corrected(make_app, annotate_db):
 async def test_relabel_pending_suggestion_keeps_it_corrected(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        current = screen(app)
         await tab_to(pilot, app, lambda item: item.label == "ORG")
         await pilot.press("5")
     assert ("entity", "NORP", "Kremlin", "corrected") in kept(annotate_db)
@@ -102,7 +100,6 @@ async def test_relabel_pending_suggestion_keeps_it_corrected(make_app, annotate_
 async def test_resize_moves_boundaries_by_tokens(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        current = screen(app)
         await tab_to(pilot, app, lambda item: item.label == "PERSON")
         await pilot.press("left_square_bracket")
         assert ("entity", "PERSON", "Ombudsman Dmytro Lubinets", "corrected") in kept(annotate_db)
@@ -136,7 +133,6 @@ async def test_selection_then_label_picker(make_app, annotate_db):
 async def test_claim_with_claimant_from_keys(make_app, annotate_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        current = screen(app)
         # Keep the person first, so it is a claimant candidate.
         await tab_to(pilot, app, lambda item: item.label == "PERSON")
         await pilot.press("a")

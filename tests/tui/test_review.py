@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from annotator.adjudication import Adjudication
 from annotator.cli import cli
 from annotator.model import Document, Relation, Span
 from annotator.schema import load_schema
 from annotator.store import Store
 from annotator.tui.app import AnnotatorApp
-from annotator.adjudication import Adjudication
 from annotator.tui.screens.annotate import AnnotateScreen
 
 from .test_annotate import tab_to

@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from annotator.formats.conll import read_conll, write_conll
 from annotator.model import Document, InputError, Relation, Span
-from tests.unit.test_formats_common import documents_only, find, gold_documents, hostile_document
-from tests.unit.test_formats_common import documents_strategy
+from tests.unit.test_formats_common import documents_only, documents_strategy, find, gold_documents, hostile_document
 
 SHARED_TEST_FILE = Path("/work/shared/data/conll2003-test.txt")
 

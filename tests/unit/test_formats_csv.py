@@ -9,8 +9,7 @@ from hypothesis import given, settings
 
 from annotator.formats.csv import SPAN_COLUMNS, write_csv
 from annotator.model import Document, Relation, Span
-from tests.unit.test_formats_common import find, hostile_document
-from tests.unit.test_formats_common import documents_strategy
+from tests.unit.test_formats_common import documents_strategy, find, hostile_document
 
 
 def rows(documents: list[Document]) -> tuple[list[dict[str, str]], object]:

@@ -12,6 +12,7 @@ from annotator.formats.prodigy import read_prodigy, write_prodigy
 from annotator.model import Document
 from tests.unit.test_formats_common import documents_only, documents_strategy, gold_documents, hostile_document, link_keys, span_keys
 
+
 def assert_same(originals: list[Document], read_back: list[Document]) -> None:
     assert len(read_back) == len(originals)
     for original, back in zip(originals, read_back):

@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from annotator.formats.registry import ExportReport
 from annotator.formats.spacy_docbin import doc_from_document, document_from_doc, read_spacy, write_spacy
 from annotator.model import Document, InputError, Relation, Span, span_identity
-from tests.unit.test_formats_common import documents_only, find, gold_documents, hostile_document, link_keys, span_keys
-from tests.unit.test_formats_common import documents_strategy
+from tests.unit.test_formats_common import documents_only, documents_strategy, find, gold_documents, hostile_document, link_keys, span_keys
 
 spacy = pytest.importorskip("spacy")
 from spacy.tokens import DocBin  # noqa: E402

@@ -306,7 +306,7 @@ def bad_lines(tmp_path: Path) -> dict[str, tuple[bytes, str]]:
         "span text mismatch": (json.dumps(wrong_text).encode(), "does not match"),
         "unknown label": (json.dumps(unknown).encode(), "'WEAPON'"),
         "relation to no span": (json.dumps(dangling).encode(), "no span has id '9'"),
-        "not UTF-8": ('{"text": "caf'.encode() + b"\xe9" + b' in Kyiv"}', "UTF-8"),
+        "not UTF-8": (b'{"text": "caf' + b"\xe9" + b' in Kyiv"}', "UTF-8"),
         "text missing": (b'{"id": "x", "body": "The Kremlin said"}', "'text'"),
         "not an object": (b'["The Kremlin said"]', "JSON object"),
     }

@@ -21,8 +21,8 @@ from annotator.cursor import TokenCursor, snap
 from annotator.model import AnnotatorError, Span
 from annotator.schema import Label, Schema
 from annotator.session import AnnotationSession, DocumentState, row_key
-from annotator.tui.bindings import BINDINGS
 from annotator.tui import workers
+from annotator.tui.bindings import BINDINGS
 from annotator.tui.messages import DocumentPrepared, SuggestionsFailed, SuggestionsReady
 from annotator.tui.prepare import PreparedDocument
 from annotator.tui.render import SpanStyles, label_colours, legend, one_line, safe_text

@@ -52,10 +52,8 @@ def test_the_native_jsonl_example_imports(tmp_path):
 
 
 def binding_ids() -> set[str]:
-    try:
-        from annotator.tui.bindings import BINDINGS
-    except ImportError:  # before the bindings left the screen module
-        from annotator.tui.screens.annotate import BINDINGS
+    from annotator.tui.bindings import BINDINGS
+
     return {binding.id for binding in BINDINGS}
 
 

@@ -28,7 +28,18 @@ def cli() -> None:
     """
 
 
-for command in (import_command, export_command, stats_command, annotate_command, review_command, merge_command, suggest_command, evaluate_command, agree_command, train_command):
+for command in (
+    import_command,
+    export_command,
+    stats_command,
+    annotate_command,
+    review_command,
+    merge_command,
+    suggest_command,
+    evaluate_command,
+    agree_command,
+    train_command,
+):
     cli.add_command(command)
 
 

@@ -17,15 +17,37 @@ from annotator.model import GOLD
 @click.command("agree")
 @db_option
 @dataset_option(default="news")
-@click.option("--annotators", "annotator_list", default=None, metavar="A,B,...", help="Annotators to compare, comma-separated.  [default: everyone but gold who finished a document]")
-@click.option("--kind", type=click.Choice(["entity", "claim"]), default="entity", show_default=True, help="Compare entity spans, or claim spans and their claimants.")
+@click.option(
+    "--annotators", "annotator_list", default=None, metavar="A,B,...",
+    help="Annotators to compare, comma-separated.  [default: everyone but gold who finished a document]",
+)
+@click.option(
+    "--kind", type=click.Choice(["entity", "claim"]), default="entity", show_default=True,
+    help="Compare entity spans, or claim spans and their claimants.",
+)
 @click.option("--label", default=None, help="Compare only the spans with this label (a label of --kind in the dataset's schema).")
-@click.option("--bootstrap", "resamples", type=click.IntRange(min=0), default=1000, show_default=True, help="Bootstrap resamples over documents for 95% intervals; 0 turns them off.")
+@click.option(
+    "--bootstrap", "resamples", type=click.IntRange(min=0), default=1000, show_default=True,
+    help="Bootstrap resamples over documents for 95% intervals; 0 turns them off.",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the bootstrap: the same seed gives the same intervals.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables (an undefined figure is null, with a reason).")
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="How many of the most disputed documents to list (documents everyone marked alike are left out).")
+@click.option(
+    "--top", type=click.IntRange(min=0), default=10, show_default=True,
+    help="How many of the most disputed documents to list (documents everyone marked alike are left out).",
+)
 @friendly_errors
-def agree_command(db_path: Path, dataset: str, annotator_list: str | None, kind: str, label: str | None, resamples: int, seed: int, as_json: bool, top: int) -> None:
+def agree_command(
+    db_path: Path,
+    dataset: str,
+    annotator_list: str | None,
+    kind: str,
+    label: str | None,
+    resamples: int,
+    seed: int,
+    as_json: bool,
+    top: int,
+) -> None:
     """Measure how far annotators agree: span F1, Cohen's and Fleiss' kappa, Krippendorff's alpha.
 
     Computed on the documents that every chosen annotator marked done, with
@@ -96,7 +118,9 @@ def _check_label(schema: Any, dataset: str, kind: str, label: str) -> None:
     other = "claim" if kind == "entity" else "entity"
     hint = f"; {label} is a{'n' if other == 'entity' else ''} {other} label: add --kind {other}" if schema.label(label, other) else ""
     known = ", ".join(known_label.name for known_label in schema.labels(kind))
-    raise click.ClickException(f"label {label!r} is not a{'n' if kind == 'entity' else ''} {kind} label of dataset {dataset!r} (schema {schema.name}: {known}){hint}")
+    raise click.ClickException(
+        f"label {label!r} is not a{'n' if kind == 'entity' else ''} {kind} label of dataset {dataset!r} (schema {schema.name}: {known}){hint}"
+    )
 
 
 def _finished_documents(store: Any, dataset: str, names: list[str] | None) -> dict[str, list[int]]:

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
 @dataset_option(default="news")
-@click.option("--schema", "schema_name", default=None, help="Schema name (news-claims, conll) or path of a schema.toml; stored with a new dataset.  [default: news-claims]")
+@click.option(
+    "--schema", "schema_name", default=None,
+    help="Schema name (news-claims, conll) or path of a schema.toml; stored with a new dataset.  [default: news-claims]",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["auto", *readable()]), default="auto", show_default=True,
     help="Input format. auto goes by the suffix: .jsonl, .csv, .txt (a .txt opening with -DOCSTART- is CoNLL), .conll/.iob, .spacy; "
@@ -31,7 +34,17 @@ if TYPE_CHECKING:
 @click.option("--text-column", default="text", show_default=True, help="CSV column that holds the text.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones, instead of importing nothing.")
 @friendly_errors
-def import_command(files: tuple[Path, ...], db_path: Path, dataset: str, schema_name: str | None, fmt: str, annotator: str | None, as_suggestions: str | None, text_column: str, skip_invalid: bool) -> None:
+def import_command(
+    files: tuple[Path, ...],
+    db_path: Path,
+    dataset: str,
+    schema_name: str | None,
+    fmt: str,
+    annotator: str | None,
+    as_suggestions: str | None,
+    text_column: str,
+    skip_invalid: bool,
+) -> None:
     """Import documents (.txt files or folders, JSONL, CSV, CoNLL, brat, Prodigy, spaCy) into a dataset.
 
     Duplicate texts are stored once; spans carried by a duplicate are attached to
@@ -95,9 +108,15 @@ def _remove_if_empty(db_path: Path) -> None:
 @click.command("export")
 @db_option
 @dataset_option(default="news")
-@click.option("--format", "fmt", type=click.Choice(writable()), default="jsonl", show_default=True, help="Output format; brat and spacy write a folder (--out FOLDER).")
+@click.option(
+    "--format", "fmt", type=click.Choice(writable()), default="jsonl", show_default=True,
+    help="Output format; brat and spacy write a folder (--out FOLDER).",
+)
 @click.option("--annotator", default=None, help="Whose labels to write (the adjudicated ones are 'gold').")
-@click.option("--suggestions", "suggestions", is_flag=False, flag_value="*", default=None, metavar="[SOURCE]", help="Write stored suggestions instead (of one SOURCE, or all).")
+@click.option(
+    "--suggestions", "suggestions", is_flag=False, flag_value="*", default=None, metavar="[SOURCE]",
+    help="Write stored suggestions instead (of one SOURCE, or all).",
+)
 @click.option("--done-only", is_flag=True, help="Only documents the annotator marked done (default: every document they touched).")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None, help="Output file (default, or -: stdout); a new folder for brat and spacy.")
 @click.option(
@@ -105,7 +124,16 @@ def _remove_if_empty(db_path: Path) -> None:
     help="spacy only: the share of documents in train.spacy, the rest in dev.spacy (fixed by a hash of each document's id).",
 )
 @friendly_errors
-def export_command(db_path: Path, dataset: str, fmt: str, annotator: str | None, suggestions: str | None, done_only: bool, out_path: Path | None, split: float | None) -> None:
+def export_command(
+    db_path: Path,
+    dataset: str,
+    fmt: str,
+    annotator: str | None,
+    suggestions: str | None,
+    done_only: bool,
+    out_path: Path | None,
+    split: float | None,
+) -> None:
     """Export a dataset with one annotator's labels, or its suggestions, in one format.
 
     jsonl (the native format, one document per line), csv (one row per span),

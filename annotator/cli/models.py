@@ -165,7 +165,9 @@ def _held_out(suggester: Any, dataset: str, gold: str, golds: list[Any]) -> list
     info = training_info(suggester.nlp)
     if (info.get("dataset"), info.get("gold")) != (dataset, gold):
         trained = f"{info['gold']}'s labels on {info['dataset']!r}" if info.get("dataset") else "no gold of this project (it was not made by annotator train)"
-        raise click.ClickException(f"--held-out-only: {suggester.source} was trained on {trained}, not {gold}'s on {dataset!r}, so it held out none of these documents")
+        raise click.ClickException(
+            f"--held-out-only: {suggester.source} was trained on {trained}, not {gold}'s on {dataset!r}, so it held out none of these documents"
+        )
     held_out = set(info.get("dev_ids") or [])
     kept = [document for document in golds if document.id in held_out]
     if not kept:

@@ -19,7 +19,16 @@ from annotator.cli.options import dataset_option, db_option, default_annotator, 
 @click.option("--no-suggest", is_flag=True, help="Do not compute suggestions in the background.")
 @click.option("--overlap", type=click.IntRange(min=1), default=None, help="Give each document to K annotators (default: everyone gets every document).")
 @friendly_errors
-def annotate_command(files: tuple[Path, ...], db_path: Path, dataset: str, annotator: str | None, schema_name: str | None, model: str | None, no_suggest: bool, overlap: int | None) -> None:
+def annotate_command(
+    files: tuple[Path, ...],
+    db_path: Path,
+    dataset: str,
+    annotator: str | None,
+    schema_name: str | None,
+    model: str | None,
+    no_suggest: bool,
+    overlap: int | None,
+) -> None:
     """Open the annotation screen (FILES, if given, are imported first).
 
     Every key you press that changes a label is saved to the database at once;
@@ -100,7 +109,10 @@ def _check_only_dataset(others: tuple[Path, ...], dataset: str) -> None:
 @db_option
 @dataset_option(default="news")
 @click.option("--reviewer", default=None, help="Your name, recorded on every gold span; defaults to ANNOTATOR_USER, then your login name.")
-@click.option("--min-annotators", type=click.IntRange(min=1), default=2, show_default=True, help="Review documents that at least this many annotators finished.")
+@click.option(
+    "--min-annotators", type=click.IntRange(min=1), default=2, show_default=True,
+    help="Review documents that at least this many annotators finished.",
+)
 @friendly_errors
 def review_command(db_path: Path, dataset: str, reviewer: str | None, min_annotators: int) -> None:
     """Adjudicate: settle one gold version of documents several annotators finished.

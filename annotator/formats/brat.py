@@ -254,7 +254,11 @@ def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int, span
             )
     expected = " ".join(text[start:end] for start, end in fragments)
     if tab and written != expected:
-        raise InputError(f"{brat_id}: its text {written!r} does not match the document at {offsets} ({expected!r}); offsets are characters, end exclusive", path, number)
+        raise InputError(
+            f"{brat_id}: its text {written!r} does not match the document at {offsets} ({expected!r}); offsets are characters, end exclusive",
+            path,
+            number,
+        )
     if not label:
         raise InputError(f"{brat_id}: no label", path, number)
     start, end = fragments[0][0], fragments[-1][1]

@@ -246,7 +246,14 @@ def document_from_doc(doc: Any) -> Document:
         for index, aligned in enumerate(group_spans):
             ids[(group, index)] = len(spans) + 1
             spans.append(
-                Span(aligned.start_char, aligned.end_char, aligned.label_ or group, KIND_OF_GROUP[group], id=len(spans) + 1, ref=f"{ID_PREFIX[group]}{index + 1}")
+                Span(
+                    aligned.start_char,
+                    aligned.end_char,
+                    aligned.label_ or group,
+                    KIND_OF_GROUP[group],
+                    id=len(spans) + 1,
+                    ref=f"{ID_PREFIX[group]}{index + 1}",
+                )
             )
     relations = []
     user_data = doc.user_data

@@ -241,7 +241,10 @@ def test_three_annotators_compare_the_documents_all_three_finished(db):
     assert report["tokens"]["all_tags"]["fleiss"]["value"] is not None
     table = invoke("agree", "--db", db, "--bootstrap", "0")
     ok(table)
-    assert table.stdout.splitlines()[:2] == ["news: the 5 documents done by all of alice, bob, carol", "documents done by each: alice 6, bob 6, carol 5; the others are left out"]
+    assert table.stdout.splitlines()[:2] == [
+        "news: the 5 documents done by all of alice, bob, carol",
+        "documents done by each: alice 6, bob 6, carol 5; the others are left out",
+    ]
     assert "bob ~ carol" in table.stdout and "kyiv" not in table.stdout
 
 

@@ -282,7 +282,8 @@ def test_spacy_export_passes_spacy_debug_data_with_ner_and_spancat_on_claims(run
 def test_jsonl_and_prodigy_escape_line_separators_so_a_line_stays_a_line(runner, tmp_path):
     text = "First line\u2028still the first paragraph\u2029second paragraph\x85end, said Bell."
     db = tmp_path / "a.db"
-    ok(invoke(runner, "import", write(tmp_path / "in.jsonl", [json.dumps({"id": "sep", "text": text, "spans": [span(text, "Bell", "PERSON")]})]), "--db", db, "--annotator", "alice"))
+    source = write(tmp_path / "in.jsonl", [json.dumps({"id": "sep", "text": text, "spans": [span(text, "Bell", "PERSON")]})])
+    ok(invoke(runner, "import", source, "--db", db, "--annotator", "alice"))
     for fmt in ("jsonl", "prodigy"):
         out = tmp_path / f"out-{fmt}.jsonl"
         ok(invoke(runner, "export", "--db", db, "--annotator", "alice", "--format", fmt, "--out", out))
@@ -295,7 +296,8 @@ def test_jsonl_and_prodigy_escape_line_separators_so_a_line_stays_a_line(runner,
 
 def test_csv_rows_end_in_one_crlf_and_keep_line_breaks_inside_fields(runner, tmp_path, alice_db):
     multiline = "Kyiv said:\nthe shelling stopped."
-    ok(invoke(runner, "import", write(tmp_path / "more.jsonl", [{"id": "two-lines", "text": multiline, "spans": [span(multiline, "Kyiv said:\nthe shelling", "ORG")]}]), "--db", alice_db, "--annotator", "gold"))
+    source = write(tmp_path / "more.jsonl", [{"id": "two-lines", "text": multiline, "spans": [span(multiline, "Kyiv said:\nthe shelling", "ORG")]}])
+    ok(invoke(runner, "import", source, "--db", alice_db, "--annotator", "gold"))
     out = tmp_path / "gold.csv"
     result = invoke(runner, "export", "--db", alice_db, "--annotator", "gold", "--format", "csv", "--out", out)
     ok(result)

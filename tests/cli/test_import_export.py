@@ -27,7 +27,11 @@ def span(text: str, phrase: str, label: str, kind: str = "entity", span_id: str 
 LABELLED = [
     {
         "id": "kremlin", "text": KREMLIN, "meta": {"outlet": "TASS"},
-        "spans": [span(KREMLIN, "The Kremlin", "ORG", span_id="o"), span(KREMLIN, "denied the report", "DENIAL", "claim", "c", attributes={"cue": "denied"}), span(KREMLIN, "Tuesday", "DATE")],
+        "spans": [
+            span(KREMLIN, "The Kremlin", "ORG", span_id="o"),
+            span(KREMLIN, "denied the report", "DENIAL", "claim", "c", attributes={"cue": "denied"}),
+            span(KREMLIN, "Tuesday", "DATE"),
+        ],
         "relations": [{"from_id": "c", "to_id": "o", "type": "claimant"}],
     },
     {
@@ -80,7 +84,9 @@ def comparable(lines: list[dict]) -> list[tuple]:
     documents = []
     for line in lines:
         keys = {item["id"]: (item["start"], item["end"], item["label"], item["kind"]) for item in line["spans"]}
-        spans = sorted((item["start"], item["end"], item["label"], item["kind"], item["text"], json.dumps(item.get("attributes", {}))) for item in line["spans"])
+        spans = sorted(
+            (item["start"], item["end"], item["label"], item["kind"], item["text"], json.dumps(item.get("attributes", {}))) for item in line["spans"]
+        )
         relations = sorted((keys[r["from_id"]], keys[r["to_id"]], r["type"]) for r in line["relations"])
         documents.append((line["id"], line["text"], json.dumps(line["meta"], sort_keys=True), line.get("annotator"), spans, relations))
     return sorted(documents)
@@ -150,7 +156,8 @@ def test_bad_line_fails_cleanly_and_changes_nothing(runner, tmp_path):
 
 def test_skip_invalid_reports_what_it_skipped(runner, tmp_path):
     db = tmp_path / "a.db"
-    path = write(tmp_path / "mixed.jsonl", [{"text": KYIV}, "{broken", {"text": KREMLIN}, dict(LABELLED[0], id="k2", spans=[span(KREMLIN, "Tuesday", "WEEKDAY")], relations=[])])
+    unknown_label = dict(LABELLED[0], id="k2", spans=[span(KREMLIN, "Tuesday", "WEEKDAY")], relations=[])
+    path = write(tmp_path / "mixed.jsonl", [{"text": KYIV}, "{broken", {"text": KREMLIN}, unknown_label])
     result = invoke(runner, "import", path, "--db", db, "--annotator", "alice", "--skip-invalid")
     ok(result)
     assert "2 documents added" in result.stderr and "2 records skipped" in result.stderr
@@ -201,7 +208,8 @@ def test_schema_of_an_existing_dataset_is_kept(runner, tmp_path):
 def test_bad_schema_fails_cleanly(runner, tmp_path):
     schema = tmp_path / "schema.toml"
     schema.write_text('name = "x"\nversion = "1"\n[[entities]]\nname = "A"\nhotkey = "j"\n', encoding="utf-8")
-    failed(invoke(runner, "import", write(tmp_path / "a.jsonl", [{"text": BELL}]), "--db", tmp_path / "a.db", "--schema", schema), str(schema), "entities[0].hotkey")
+    source = write(tmp_path / "a.jsonl", [{"text": BELL}])
+    failed(invoke(runner, "import", source, "--db", tmp_path / "a.db", "--schema", schema), str(schema), "entities[0].hotkey")
 
 
 def test_annotator_and_suggestions_together(runner, tmp_path):

@@ -30,12 +30,20 @@ ARTICLES = [{"id": "army", "text": ARMY}, {"id": "santos", "text": SANTOS}, {"id
 GOLD = [
     {
         "id": "army", "text": ARMY,
-        "spans": [span(ARMY, "army", "ORG"), span(ARMY, "The army", "CLAIMANT", "claimant", "w"), span(ARMY, "its troops had captured the airfield", "EVENT", "claim", "c")],
+        "spans": [
+            span(ARMY, "army", "ORG"),
+            span(ARMY, "The army", "CLAIMANT", "claimant", "w"),
+            span(ARMY, "its troops had captured the airfield", "EVENT", "claim", "c"),
+        ],
         "relations": [{"from_id": "c", "to_id": "w", "type": "claimant"}],
     },
     {
         "id": "santos", "text": SANTOS,
-        "spans": [span(SANTOS, "Maria Santos", "PERSON", span_id="p"), span(SANTOS, "Lviv", "GPE"), span(SANTOS, "the talks had stalled in Lviv", "STATEMENT", "claim", "c")],
+        "spans": [
+            span(SANTOS, "Maria Santos", "PERSON", span_id="p"),
+            span(SANTOS, "Lviv", "GPE"),
+            span(SANTOS, "the talks had stalled in Lviv", "STATEMENT", "claim", "c"),
+        ],
         "relations": [{"from_id": "c", "to_id": "p", "type": "claimant"}],
     },
     {"id": "harbour", "text": HARBOUR, "spans": [span(HARBOUR, "Nothing moved in the harbour", "STATEMENT", "claim")], "relations": []},

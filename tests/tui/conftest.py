@@ -23,7 +23,15 @@ def suggestions_for(text: str) -> tuple[list[Span], list[Relation]]:
     """Hand-made suggestions, as the suggestion engine would store them."""
     spans: list[Span] = []
     relations: list[Relation] = []
-    for phrase, label in (("Dmytro Lubinets", "PERSON"), ("Bakhmut", "GPE"), ("Kremlin", "ORG"), ("Tuesday", "DATE"), ("Danielle Bell", "PERSON"), ("79", "CARDINAL"), ("Kyiv", "GPE")):
+    for phrase, label in (
+        ("Dmytro Lubinets", "PERSON"),
+        ("Bakhmut", "GPE"),
+        ("Kremlin", "ORG"),
+        ("Tuesday", "DATE"),
+        ("Danielle Bell", "PERSON"),
+        ("79", "CARDINAL"),
+        ("Kyiv", "GPE"),
+    ):
         start = text.find(phrase)
         if start >= 0:
             spans.append(Span(start, start + len(phrase), label, "entity", id=f"e{len(spans)}"))

@@ -193,7 +193,10 @@ async def test_done_skip_next_and_resume(make_app, annotate_db):
         await pilot.press("n")
         assert screen(app).session.position == 2
         await pilot.press("q")
-    statuses = rows(annotate_db, "SELECT d.ext_id, s.status FROM doc_status s JOIN documents d ON d.id = s.document_id WHERE s.annotator = 'alice' ORDER BY d.id")
+    statuses = rows(
+        annotate_db,
+        "SELECT d.ext_id, s.status FROM doc_status s JOIN documents d ON d.id = s.document_id WHERE s.annotator = 'alice' ORDER BY d.id",
+    )
     assert statuses == [("pow-a", "done"), ("pow-b", "skipped")]
     resumed = make_app()
     async with resumed.run_test(size=SIZE):

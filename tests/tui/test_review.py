@@ -47,9 +47,10 @@ def review_db(tmp_path: Path) -> Path:
                 [(labelled("alice", [("Dmytro Lubinets", "PERSON", "entity"), ("Bakhmut", "GPE", "entity"), claim], "Dmytro Lubinets"), "a:1")],
                 annotator="alice",
             )
+            bob_marks = [("Dmytro Lubinets", "PERSON", "entity"), ("Bakhmut", "LOC", "entity"), ("Monday", "DATE", "entity"), claim]
             store.add_documents(
                 "news",
-                [(labelled("bob", [("Dmytro Lubinets", "PERSON", "entity"), ("Bakhmut", "LOC", "entity"), ("Monday", "DATE", "entity"), claim], "Dmytro Lubinets"), "b:1")],
+                [(labelled("bob", bob_marks, "Dmytro Lubinets"), "b:1")],
                 annotator="bob",
             )
     return path

@@ -28,7 +28,11 @@ def labelled_kremlin() -> dict:
     return {
         "id": "kremlin",
         "text": KREMLIN,
-        "spans": [span(KREMLIN, "The Kremlin", "ORG", span_id="1"), span(KREMLIN, "denied the report", "DENIAL", "claim", "2"), span(KREMLIN, "Tuesday", "DATE", span_id="3")],
+        "spans": [
+            span(KREMLIN, "The Kremlin", "ORG", span_id="1"),
+            span(KREMLIN, "denied the report", "DENIAL", "claim", "2"),
+            span(KREMLIN, "Tuesday", "DATE", span_id="3"),
+        ],
         "relations": [{"from_id": "2", "to_id": "1", "type": "claimant"}],
     }
 
@@ -76,7 +80,11 @@ def test_jsonl_with_spans_as_an_annotator(store, schema, write_jsonl):
     path = write_jsonl("alice.jsonl", [labelled_kremlin(), {"id": "bell", "text": BELL, "spans": []}])
     result = run_import(store, schema, path, annotator="alice")
     assert result.counts.spans == 3
-    assert kept(store, "kremlin", "alice") == [(0, 11, "ORG", "entity", "imported"), (12, 29, "DENIAL", "claim", "imported"), (33, 40, "DATE", "entity", "imported")]
+    assert kept(store, "kremlin", "alice") == [
+        (0, 11, "ORG", "entity", "imported"),
+        (12, 29, "DENIAL", "claim", "imported"),
+        (33, 40, "DATE", "entity", "imported"),
+    ]
     kremlin = store.document_by_ext_id("news", "kremlin")
     [relation] = store.relations(kremlin, "alice")
     by_id = {row["id"]: row["label"] for row in store.annotations(kremlin, "alice")}

@@ -24,7 +24,15 @@ CLAIM = "Russian troops shot seven captured soldiers near Bakhmut"
 def suggestions_for(text: str) -> tuple[list[Span], list[Relation]]:
     spans: list[Span] = []
     relations: list[Relation] = []
-    for phrase, label in (("Dmytro Lubinets", "PERSON"), ("Bakhmut", "GPE"), ("Kremlin", "ORG"), ("Tuesday", "DATE"), ("Danielle Bell", "PERSON"), ("79", "CARDINAL"), ("Kyiv", "GPE")):
+    for phrase, label in (
+        ("Dmytro Lubinets", "PERSON"),
+        ("Bakhmut", "GPE"),
+        ("Kremlin", "ORG"),
+        ("Tuesday", "DATE"),
+        ("Danielle Bell", "PERSON"),
+        ("79", "CARDINAL"),
+        ("Kyiv", "GPE"),
+    ):
         start = text.find(phrase)
         if start >= 0:
             spans.append(Span(start, start + len(phrase), label, "entity", id=len(spans)))
@@ -282,7 +290,11 @@ def review_store(tmp_path: Path):
     with Store(tmp_path / "review.db") as store:
         store.ensure_dataset("news", load_schema("news-claims"))
         with store.transaction():
-            store.add_documents("news", [(labelled("alice", [("Dmytro Lubinets", "PERSON", "entity"), ("Bakhmut", "GPE", "entity"), claim]), "a:1")], annotator="alice")
+            store.add_documents(
+                "news",
+                [(labelled("alice", [("Dmytro Lubinets", "PERSON", "entity"), ("Bakhmut", "GPE", "entity"), claim]), "a:1")],
+                annotator="alice",
+            )
             store.add_documents(
                 "news",
                 [(labelled("bob", [("Dmytro Lubinets", "PERSON", "entity"), ("Bakhmut", "LOC", "entity"), ("Monday", "DATE", "entity"), claim]), "b:1")],

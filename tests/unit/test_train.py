@@ -144,7 +144,8 @@ def test_blank_training_without_claims_gives_a_pipeline_that_suggests(tmp_path):
     texts = ["Maria Santos flew to Lviv on Monday.", "Officials in Kyiv met Maria Santos.", "Lviv was calm.", "Santos left Kyiv."]
     gold = []
     for number, text in enumerate(texts):
-        spans = [Span(text.index(name), text.index(name) + len(name), label) for name, label in (("Maria Santos", "PER"), ("Lviv", "LOC"), ("Kyiv", "LOC")) if name in text]
+        names = (("Maria Santos", "PER"), ("Lviv", "LOC"), ("Kyiv", "LOC"))
+        spans = [Span(text.index(name), text.index(name) + len(name), label) for name, label in names if name in text]
         gold.append(Document(text=text, id=f"d{number}", spans=spans))
     result = train_pipeline(gold, schema, tmp_path / "out", dataset="news", gold="alice", base=BLANK, max_steps=4, log=open(tmp_path / "log.txt", "w"))
     assert set(result.scores) == {"ents_p", "ents_r", "ents_f"}

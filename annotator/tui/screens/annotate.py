@@ -37,7 +37,15 @@ PREFETCH = 3
 class AnnotateScreen(Screen):
     BINDINGS = BINDINGS
 
-    def __init__(self, session: AnnotationSession, schema: Schema, db_path: Path, *, suggester: Callable | None = None, keymap: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        session: AnnotationSession,
+        schema: Schema,
+        db_path: Path,
+        *,
+        suggester: Callable | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.schema = schema

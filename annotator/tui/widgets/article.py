@@ -49,7 +49,14 @@ class ArticleView(ScrollView, can_focus=False):
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
 
-    def set_marks(self, items: list[Span], current: Span | None, selection: tuple[int, int] | None, cursor: tuple[int, int] | None, match: tuple[int, int] | None = None) -> None:
+    def set_marks(
+        self,
+        items: list[Span],
+        current: Span | None,
+        selection: tuple[int, int] | None,
+        cursor: tuple[int, int] | None,
+        match: tuple[int, int] | None = None,
+    ) -> None:
         """Update the marks and repaint only the lines whose marks changed."""
         dirty: list[tuple[int, int]] = []
         if self._fresh:

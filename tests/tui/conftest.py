@@ -18,6 +18,8 @@ ARTICLES = [
     ("pow-c", "Prosecutors in Kyiv opened an investigation into the killings near Robotyne."),
 ]
 
+CLAIM = "Russian troops shot seven captured soldiers near Bakhmut"
+
 
 def suggestions_for(text: str) -> tuple[list[Span], list[Relation]]:
     """Hand-made suggestions, as the suggestion engine would store them."""
@@ -34,12 +36,11 @@ def suggestions_for(text: str) -> tuple[list[Span], list[Relation]]:
     ):
         start = text.find(phrase)
         if start >= 0:
-            spans.append(Span(start, start + len(phrase), label, "entity", id=f"e{len(spans)}"))
-    claim = "Russian troops shot seven captured soldiers near Bakhmut"
-    start = text.find(claim)
+            spans.append(Span(start, start + len(phrase), label, "entity", id=len(spans)))
+    start = text.find(CLAIM)
     if start >= 0:
-        spans.append(Span(start, start + len(claim), "ALLEGATION", "claim", id="c1", attributes={"cue": "said"}))
-        relations.append(Relation("c1", "e0", "claimant"))
+        spans.append(Span(start, start + len(CLAIM), "ALLEGATION", "claim", id=99, attributes={"cue": "said"}))
+        relations.append(Relation(99, 0, "claimant"))
     return spans, relations
 
 

@@ -12,35 +12,7 @@ from annotator.model import GOLD, AnnotatorError, Document, Relation, Span
 from annotator.schema import load_schema
 from annotator.session import IDLE_CAP_SECONDS, AnnotationSession, row_key
 from annotator.store import Store
-
-ARTICLES = [
-    ("pow-a", "Ombudsman Dmytro Lubinets said Russian troops shot seven captured soldiers near Bakhmut.\n\nThe Kremlin denied the report on Tuesday."),
-    ("pow-b", "The UN mission recorded 79 executions in 24 incidents since August, Danielle Bell said."),
-    ("pow-c", "Prosecutors in Kyiv opened an investigation into the killings near Robotyne."),
-]
-CLAIM = "Russian troops shot seven captured soldiers near Bakhmut"
-
-
-def suggestions_for(text: str) -> tuple[list[Span], list[Relation]]:
-    spans: list[Span] = []
-    relations: list[Relation] = []
-    for phrase, label in (
-        ("Dmytro Lubinets", "PERSON"),
-        ("Bakhmut", "GPE"),
-        ("Kremlin", "ORG"),
-        ("Tuesday", "DATE"),
-        ("Danielle Bell", "PERSON"),
-        ("79", "CARDINAL"),
-        ("Kyiv", "GPE"),
-    ):
-        start = text.find(phrase)
-        if start >= 0:
-            spans.append(Span(start, start + len(phrase), label, "entity", id=len(spans)))
-    start = text.find(CLAIM)
-    if start >= 0:
-        spans.append(Span(start, start + len(CLAIM), "ALLEGATION", "claim", id=99))
-        relations.append(Relation(99, 0, "claimant"))
-    return spans, relations
+from tests.tui.conftest import ARTICLES, CLAIM, suggestions_for
 
 
 class Clock:

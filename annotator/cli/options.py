@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from annotator.display import message
 from annotator.model import AnnotatorError
 
 DEFAULT_DB = "annotations.db"
@@ -58,7 +59,7 @@ def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return function(*args, **kwargs)
         except AnnotatorError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(message(str(error))) from None
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
@@ -66,12 +67,12 @@ def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
             # The store names the faults it meets in its transactions; this catches one met elsewhere (a read on a locked file).
             from annotator.store import describe_database_error
 
-            message = describe_database_error(Path(kwargs.get("db_path") or DEFAULT_DB), error)
-            if message is None:
+            explained = describe_database_error(Path(kwargs.get("db_path") or DEFAULT_DB), error)
+            if explained is None:
                 raise  # a mistake in a query, not in the user's surroundings: keep the traceback
-            raise click.ClickException(message) from None
+            raise click.ClickException(message(explained)) from None
         except OSError as error:
-            raise click.ClickException(describe_os_error(error)) from None
+            raise click.ClickException(message(describe_os_error(error))) from None
 
     return wrapper
 

@@ -10,24 +10,11 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 
+from annotator.display import safe_text
 from annotator.model import Span
 from annotator.schema import Schema
 
-# Control characters are drawn as visible symbols of one cell, so offsets stay one character per character.
-_SAFE = {code: chr(0x2400 + code) for code in range(32)}
-_SAFE.update({9: " ", 13: " ", 10: "\n", 0x7F: "\u2421"})
-_SAFE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-# Invisible format characters get a visible cell too: zero-width ones (a span made of one would be
-# invisible, and a joiner makes terminals disagree on an emoji sequence's width) and the bidirectional
-# controls (a right-to-left override would reverse the rest of the line in a terminal that does bidi).
-_SAFE.update({code: "\u2038" for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)})
-_SAFE.update({code: "\u21c6" for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 _WORD = re.compile(r"\S+\s*|\s+")
-
-
-def safe_text(text: str) -> str:
-    """The text with control characters (escape sequences included) replaced one for one by visible symbols."""
-    return text.translate(_SAFE)
 
 
 def one_line(text: str) -> str:

@@ -46,3 +46,53 @@ def literal(value: object) -> str:
 def message(text: str) -> str:
     """A program message that may quote data (an error naming a file or id): safe, with its own newlines kept."""
     return safe_text(text)
+
+
+def json_text(value: object, **options: object) -> str:
+    """JSON for the terminal: control characters are escaped by JSON itself; C1 controls, DEL and line separators too."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, **options)  # type: ignore[arg-type]
+    return text.translate(_JSON_ESCAPES)
+
+
+# Inside a JSON document these characters can only occur in strings, where \\uXXXX is the same value.
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)}
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """One line of a command's plain output, made safe whatever data it quotes."""
+    import click
+
+    click.echo(message(text), err=err)
+
+
+def console(*, stderr: bool = False, **options: object):
+    """A Rich console that shows data literally: no markup, emoji codes or highlighting read from strings, and every
+    character of text it prints made visible (escape sequences included), while the styles Rich emits itself stay."""
+    from rich.console import Console
+
+    terminal = Console(stderr=stderr, markup=False, emoji=False, highlight=False, **options)  # type: ignore[arg-type]
+    terminal.push_render_hook(_SafeHook())
+    return terminal
+
+
+class _SafeRenderable:
+    def __init__(self, renderable: object):
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):  # type: ignore[no-untyped-def]
+        from rich.segment import Segment
+
+        for segment in console.render(self.renderable, options):
+            if segment.control:
+                yield segment
+            else:
+                yield Segment(safe_text(segment.text), segment.style)
+
+
+class _SafeHook:
+    """A render hook (Rich's public extension point) through which everything a console prints passes."""
+
+    def process_renderables(self, renderables: list) -> list:
+        return [_SafeRenderable(renderable) for renderable in renderables]

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from annotator import display
 from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store, progress_bar
 from annotator.model import GOLD
 
@@ -84,15 +85,13 @@ def agree_command(
     differing = [document for document in report.documents_ranked if document.disagreement > 0 or document.differing_spans]
     report = dataclasses.replace(report, documents_ranked=differing[:top])
     if as_json:
-        import json
 
         payload = {"dataset": dataset, "documents_done": documents_done, **report.to_dict(), "documents_differing": len(differing)}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(display.json_text(payload, indent=2, allow_nan=False))
         return
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console()
+    console = display.console()
     console.print(Text(f"{dataset}: the {len(shared)} documents done by all of {', '.join(finished)}", style="bold"))
     if any(count != len(shared) for count in documents_done.values()):
         done = ", ".join(f"{name} {count}" for name, count in documents_done.items())
@@ -138,7 +137,7 @@ def _finished_documents(store: Any, dataset: str, names: list[str] | None) -> di
             )
         idle = [name for name, ids in candidates.items() if not ids]
         if idle:
-            click.echo(f"left out {', '.join(idle)}: no document of {dataset!r} marked done", err=True)
+            display.echo(f"left out {', '.join(idle)}: no document of {dataset!r} marked done", err=True)
         return finished
     unknown = [name for name in names if name not in known]
     if unknown:

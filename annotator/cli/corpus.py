@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from annotator import display
 from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store, progress_bar
 from annotator.formats.registry import get_format, readable, writable
 from annotator.model import AnnotatorError
@@ -201,19 +202,17 @@ def stats_command(db_path: Path, dataset: str | None, as_json: bool) -> None:
       annotator stats --db annotations.db
       annotator stats --dataset pow --json
     """
-    import json
 
     with open_store(db_path) as store:
         if dataset is not None:
             store.schema(dataset)  # an unknown dataset is an error that names the known ones, not an empty report
         stats = [entry for entry in store.stats() if dataset is None or entry["dataset"] == dataset]
     if as_json:
-        click.echo(json.dumps(stats, indent=2))
+        click.echo(display.json_text(stats, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = display.console()
     if not stats:
         click.echo("no datasets yet: annotator import FILE --dataset NAME")
     for entry in stats:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from annotator import display
 from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store, progress_bar
 
 
@@ -109,7 +110,6 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
       annotator evaluate --dataset pow --gold reference --model training
       annotator evaluate --dataset pow --gold reference --model training --held-out-only
     """
-    import json
 
     from annotator.documents import annotated_documents
     from annotator.evaluate import evaluate
@@ -148,12 +148,12 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
         report = {"dataset": dataset, "source": chosen, "gold": gold, "documents_without_suggestions": unsuggested, **result.to_dict()}
         if model is not None:
             report["model"] = model
-        click.echo(json.dumps(report, indent=2))
+        click.echo(display.json_text(report, indent=2))
     else:
         how = f" (model {model}, not stored)" if model is not None else ""
         _print_evaluation(result, f"{dataset}: {chosen}{how} against {gold}, {result.documents} documents")
     if unsuggested:
-        click.echo(f"{unsuggested} of {len(done_ids)} documents have no suggestions from {chosen}: run annotator suggest --dataset {dataset}", err=True)
+        display.echo(f"{unsuggested} of {len(done_ids)} documents have no suggestions from {chosen}: run annotator suggest --dataset {dataset}", err=True)
     if model is not None and not held_out_only:
         _note_training_documents(suggester, dataset, gold, golds)
 
@@ -185,7 +185,7 @@ def _note_training_documents(suggester: Any, dataset: str, gold: str, golds: lis
     held_out = set(info.get("dev_ids") or [])
     learned_from = sum(1 for document in golds if document.id not in held_out)
     if learned_from:
-        click.echo(
+        display.echo(
             f"note: {suggester.source} was trained on {learned_from} of these {len(golds)} documents, so its figures here are optimistic; "
             f"annotator train printed its scores on the {len(held_out)} documents it held out",
             err=True,
@@ -203,10 +203,9 @@ def _fresh_pairs(suggester: Any, golds: list[Any], update: Any) -> Any:
 
 
 def _print_evaluation(result: Any, title: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = display.console()
     console.print(title, style="bold")
     sections = [
         ("entities, exact match", result.entities.labels, result.entities.micro),

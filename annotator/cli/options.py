@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from annotator import display
 from annotator.display import message
 from annotator.model import AnnotatorError
 
@@ -93,10 +94,9 @@ def describe_os_error(error: OSError) -> str:
 @contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr, shown only on a terminal."""
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    console = Console(stderr=True)
+    console = display.console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

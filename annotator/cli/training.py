@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from annotator import display
 from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store
 
 
@@ -52,13 +53,12 @@ def train_command(db_path: Path, dataset: str, gold: str, output: Path, base: st
             documents, schema, output, dataset=dataset, gold=gold, base=base, max_steps=max_steps, force=force, log=sys.stderr
         )
     except KeyboardInterrupt:
-        click.echo(f"interrupted; the best checkpoint so far, if any, is in {output / 'model-best'}", err=True)
+        display.echo(f"interrupted; the best checkpoint so far, if any, is in {output / 'model-best'}", err=True)
         sys.exit(130)
     _print_scores(result)
 
 
 def _print_scores(result: Any) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from annotator.train import CLAIMS_KEY
@@ -76,7 +76,7 @@ def _print_scores(result: Any) -> None:
             table.add_row(name, "-", "-", f"- (no {name} in the held-out gold)")
             continue
         table.add_row(name, *("" if figure is None else f"{figure:.3f}" for figure in figures))
-    Console().print(table)
+    display.console().print(table)
     click.echo("(the trained components alone; annotator evaluate --model DIR --held-out-only scores the suggestions they make)")
-    click.echo(f"model: {result.model}")
-    click.echo(f"suggestion source: {result.source}")
+    display.echo(f"model: {result.model}")
+    display.echo(f"suggestion source: {result.source}")

@@ -10,6 +10,7 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 
+from annotator import display
 from annotator.display import safe_text
 from annotator.model import Span
 from annotator.schema import Schema
@@ -182,13 +183,13 @@ def legend(schema: Schema, colours: dict[str, dict[str, str]]) -> Text:
     shown = Text()
     for label in schema.entities:
         shown.append(f"{label.hotkey or ' '}", style="bold")
-        shown.append(f" {label.name} ", style=f"#000000 on {colours['entity'][label.name]}")
+        shown.append(f" {display.shown(label.name)} ", style=f"#000000 on {colours['entity'][label.name]}")
         shown.append(" ")
     if schema.claims:
         shown.append("\nc→ ", style="bold")
         for label in schema.claims:
             shown.append(f"{label.hotkey or ' '}", style="bold")
-            shown.append(f" {label.name} ", style=f"underline {colours['claim'][label.name]}")
+            shown.append(f" {display.shown(label.name)} ", style=f"underline {colours['claim'][label.name]}")
             shown.append(" ")
     shown.append("\n? suggested  ✓ accepted  ✎ corrected  + added  ⇣ imported", style="dim")
     return shown

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from annotator.display import shown
 from annotator.schema import Schema
 
 
@@ -42,9 +43,10 @@ class HelpScreen(ModalScreen[None]):
         labels.add_column("label")
         labels.add_column("meaning", style="dim")
         for label in self.schema.entities:
-            labels.add_row(label.hotkey or "", Text(label.name, style=f"bold {label.colour}"), label.description)
+            labels.add_row(shown(label.hotkey or ""), Text(shown(label.name), style=f"bold {label.colour}"), Text(shown(label.description)))
         for label in self.schema.claims:
-            labels.add_row(f"c then {label.hotkey}" if label.hotkey else "c", Text(label.name, style=f"bold {label.colour}"), label.description)
+            key = f"c then {label.hotkey}" if label.hotkey else "c"
+            labels.add_row(shown(key), Text(shown(label.name), style=f"bold {label.colour}"), Text(shown(label.description)))
         with VerticalScroll(id="help"):
             yield Static(Text("annotator: keys (esc closes; every action is saved at once)", style="bold"))
             yield Static(key_table(self.bindings, self.keymap, self.app))

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from annotator.display import shown
 from annotator.schema import Label as SchemaLabel
 
 
@@ -29,7 +30,7 @@ class LabelPicker(ModalScreen[SchemaLabel | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(Text(self.title_text + "  (type to search, a hotkey picks at once, esc cancels)"), id="picker-title")
+            yield Label(Text(shown(self.title_text) + "  (type to search, a hotkey picks at once, esc cancels)"), id="picker-title")
             yield Input(placeholder="search labels", id="picker-input")
             yield OptionList(*self._options(""), id="picker-options")
 
@@ -44,9 +45,9 @@ class LabelPicker(ModalScreen[SchemaLabel | None]):
         options = []
         for _, label in scored:
             prompt = Text()
-            prompt.append(f"[{label.hotkey}] " if label.hotkey else "    ", style="bold")
-            prompt.append(f"{label.name:<14}", style=f"bold {label.colour}")
-            prompt.append(" " + label.description, style="dim")
+            prompt.append(f"[{shown(label.hotkey)}] " if label.hotkey else "    ", style="bold")
+            prompt.append(f"{shown(label.name):<14}", style=f"bold {label.colour}")
+            prompt.append(" " + shown(label.description), style="dim")
             options.append(Option(prompt, id=f"{label.kind}:{label.name}"))
         return options
 

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from annotator.display import safe_text
+
 
 class Prompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
@@ -21,7 +23,7 @@ class Prompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
-            yield Label(Text(self.question))
+            yield Label(Text(safe_text(self.question)))
             yield Input(value=self.value, id="prompt-input")
 
     @on(Input.Submitted)

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
+from annotator.display import shown
 from annotator.session import DocumentState
 from annotator.tui.render import one_line
 
@@ -25,7 +26,7 @@ class DocumentBar(Horizontal):
     def show(self, state: DocumentState, dataset: str, annotator: str) -> None:
         """Redraw only what changed: this runs on every key."""
         info = Text(no_wrap=True, overflow="ellipsis")
-        info.append(f" {dataset} ", style="bold reverse")
+        info.append(f" {shown(dataset)} ", style="bold reverse")
         # Most useful first, so a narrow terminal cuts the annotator's own name, not the counts.
         info.append(f"  doc {state.position + 1}/{state.total}")
         pending = len(state.pending)
@@ -33,7 +34,7 @@ class DocumentBar(Horizontal):
         info.append(f"  [{state.status}]", style=STATUS_STYLES.get(state.status, "dim"))
         info.append("  ")
         info.append(one_line(state.ext_id)[:30], style="bold")
-        info.append(f"  {annotator}", style="cyan")
+        info.append(f"  {shown(annotator)}", style="cyan")
         if info != self._shown_info:
             self._shown_info = info
             self.query_one("#docinfo", Static).update(info, layout=False)

@@ -8,6 +8,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.display import shown
 from annotator.model import Span
 from annotator.session import RowKey, row_key
 from annotator.tui.render import one_line
@@ -55,12 +56,12 @@ class SpanList(ScrollView, can_focus=False):
         line.append("▶ " if selected else "  ")
         line.append(GLYPHS.get(item.origin, "·") + " ", style="dim" if item.pending else "bold green")
         label_style = Style(color=colour, bold=not item.pending, italic=item.pending)
-        line.append(f"{item.label[:10]:<10} ", style=label_style)
+        line.append(f"{shown(item.label)[:10]:<10} ", style=label_style)
         excerpt = one_line(self.text[item.start : item.end])
         tail = Text()
         who = item.attributes.get("annotators") if isinstance(item.attributes, dict) else None
         if who:
-            tail.append(f"  [{', '.join(who)}]", style="magenta" if item.pending else "dim magenta")
+            tail.append(f"  [{shown(', '.join(who))}]", style="magenta" if item.pending else "dim magenta")
         if item.kind == "claim":
             linked = self.claimants.get(row_key(item))
             claimant = one_line(self.text[linked.start : linked.end]) if linked else "no claimant"

@@ -174,11 +174,11 @@ def _load_annotations(store: Any, dataset: str, document_ids: list[int], names: 
 @contextmanager
 def _spinner(description: str) -> Iterator[None]:
     """A rich spinner on stderr while the report is computed, shown only on a terminal."""
-    from rich.console import Console
+    from rich.text import Text
 
-    console = Console(stderr=True)
+    console = display.console(stderr=True)
     if not console.is_terminal:
         yield
         return
-    with console.status(description):
+    with console.status(Text(display.shown(description))):
         yield

@@ -10,6 +10,7 @@ import click
 
 from annotator import display
 from annotator.cli.options import dataset_option, db_option, friendly_errors, open_store, progress_bar
+from annotator.display import shown
 from annotator.formats.registry import get_format, readable, writable
 from annotator.model import AnnotatorError
 
@@ -72,9 +73,9 @@ def import_command(
         summary += f", {counts.suggestions} suggestions stored"
     if result.skipped:
         summary += f", {len(result.skipped)} records skipped"
-    click.echo(summary, err=True)
+    display.echo(summary, err=True)
     for problem in result.skipped[:20]:
-        click.echo(f"  skipped {problem}", err=True)
+        display.echo(f"  skipped {problem}", err=True)
     if len(result.skipped) > 20:
         click.echo(f"  ... and {len(result.skipped) - 20} more", err=True)
 
@@ -186,7 +187,7 @@ def export_command(
                     report = write_export(documents, fmt, out, progress=progress)
                 report.outputs.append(str(out_path))
     for line in report.details():
-        click.echo(line, err=True)
+        display.echo(line, err=True)
 
 
 @click.command("stats")
@@ -216,14 +217,14 @@ def stats_command(db_path: Path, dataset: str | None, as_json: bool) -> None:
     if not stats:
         click.echo("no datasets yet: annotator import FILE --dataset NAME")
     for entry in stats:
-        table = Table(title=f"{entry['dataset']} ({entry['schema']}): {entry['documents']} documents, {entry['suggested']} with suggestions")
+        table = Table(title=f"{shown(entry['dataset'])} ({shown(entry['schema'])}): {entry['documents']} documents, {entry['suggested']} with suggestions")
         for column in ("annotator", "done", "in progress", "skipped", "spans", "hours", "docs/hour", "median s/doc"):
             table.add_column(column, justify="left" if column == "annotator" else "right")
         for name, row in entry["annotators"].items():
             rate = row.get("documents_per_hour")
             median = row.get("median_seconds")
             table.add_row(
-                name, str(row["done"]), str(row["in_progress"]), str(row["skipped"]), str(row.get("spans", 0)),
+                shown(name), str(row["done"]), str(row["in_progress"]), str(row["skipped"]), str(row.get("spans", 0)),
                 f"{row['seconds'] / 3600:.2f}", "-" if rate is None else f"{rate:.1f}", "-" if median is None else f"{median:.0f}",
             )
         console.print(table)
@@ -235,5 +236,6 @@ def stats_command(db_path: Path, dataset: str | None, as_json: bool) -> None:
                 for label, counts in sorted(labels.items()):
                     decided = counts["accepted"] + counts["corrected"] + counts["rejected"]
                     share = f"{counts['accepted'] / decided:.0%}" if decided else "-"
-                    fate.add_row(name, label, str(counts["accepted"]), str(counts["corrected"]), str(counts["rejected"]), str(counts["manual"]), share)
+                    figures = (counts["accepted"], counts["corrected"], counts["rejected"], counts["manual"])
+                    fate.add_row(shown(name), shown(label), *map(str, figures), share)
             console.print(fate)

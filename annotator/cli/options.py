@@ -61,6 +61,10 @@ def friendly_errors(function: Callable[..., Any]) -> Callable[..., Any]:
             return function(*args, **kwargs)
         except AnnotatorError as error:
             raise click.ClickException(message(str(error))) from None
+        except click.ClickException as error:
+            # A command's own refusal may quote what the user typed or the data holds.
+            error.message = message(error.message)
+            raise
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
@@ -98,16 +102,16 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
 
     console = display.console(stderr=True)
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
+        TextColumn("{task.fields[rate]}", markup=False),
         TimeRemainingColumn(),
         console=console,
         transient=True,
         disable=not console.is_terminal,
     ) as progress:
-        task = progress.add_task(description, total=total, rate="")
+        task = progress.add_task(display.shown(description), total=total, rate="")
 
         def update(completed: int, total_now: int, rate: str = "") -> None:
             progress.update(task, completed=completed, total=total_now, rate=rate)

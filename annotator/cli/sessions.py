@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from annotator import display
 from annotator.cli.options import dataset_option, db_option, default_annotator, friendly_errors, open_store
 
 
@@ -44,7 +45,7 @@ def annotate_command(
         from annotator.cli.corpus import import_into
 
         result = import_into(db_path, files, dataset, schema_name)
-        click.echo(f"{dataset}: {result.counts.added} documents added, {result.counts.duplicates} already there", err=True)
+        display.echo(f"{dataset}: {result.counts.added} documents added, {result.counts.duplicates} already there", err=True)
     elif not db_path.exists():
         raise click.ClickException(f"database {db_path} does not exist: give article files to import (annotator annotate examples/articles.jsonl)")
     from annotator.tui.app import AnnotatorApp, load_keymap

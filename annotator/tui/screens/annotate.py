@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotator.cursor import TokenCursor, snap
+from annotator.display import shown
 from annotator.model import AnnotatorError, Span
 from annotator.schema import Label, Schema
 from annotator.session import AnnotationSession, DocumentState, row_key
@@ -126,7 +127,8 @@ class AnnotateScreen(Screen):
         self.query_one(DocumentBar).show(state, self.session.dataset, self.session.annotator)
 
     def set_status(self, message: str, style: str = "") -> None:
-        self.query_one("#status", Static).update(Text(message, style=style, no_wrap=True, overflow="ellipsis"), layout=False)
+        # A status line may quote names and span texts: shown literally, on one line.
+        self.query_one("#status", Static).update(Text(shown(message), style=style, no_wrap=True, overflow="ellipsis"), layout=False)
 
     @property
     def current_span(self) -> Span | None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from annotator.display import message
 from annotator.formats.spacy_docbin import split_position
 from annotator.model import AnnotatorError, Document
 from annotator.schema import Schema
@@ -243,7 +244,8 @@ def train_pipeline(
     check_output(output, force)
     base_pipeline = load_base(base)
     clear_output(output)
-    log.write(f"{dataset}: training on {len(train_documents)} of {gold}'s documents, {len(dev_documents)} held out, from {base}, for {max_steps} steps\n")
+    plan = f"training on {len(train_documents)} of {gold}'s documents, {len(dev_documents)} held out, from {base}, for {max_steps} steps"
+    log.write(message(f"{dataset}: {plan}\n"))
     paths = write_corpus(train_documents, dev_documents, output / "corpus")
     config = training_config(schema, base_pipeline, paths, max_steps, seed)
     config.to_disk(output / "config.cfg")

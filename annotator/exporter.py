@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,18 +12,62 @@ from typing import IO
 
 from annotator.documents import annotated_documents
 from annotator.formats.registry import ExportReport, get_format
-from annotator.model import AnnotatorError, Document
+from annotator.model import GOLD, AnnotatorError, Document
 from annotator.store import Store
 
 PROGRESS_EVERY = 200
+SQLITE_HEADER = b"SQLite format 3\x00"
+# The database and the files SQLite keeps beside it, as an export's refusal names them.
+DATABASE_FILES = {"": "the database", "-wal": "the database's write-ahead log", "-shm": "the database's shared-memory index",
+                  "-journal": "the database's rollback journal"}
+
+
+def refuse_database_output(out_path: Path | None, db_path: Path, *, force: bool = False) -> None:
+    """An export never writes over the database it reads or the files beside it, by any name or link (same device and
+    inode), nor over another SQLite database unless forced; out_path None is stdout, checked the same way."""
+    target = _file_identity(out_path)
+    resolved = os.path.realpath(out_path) if out_path is not None else None
+    for suffix, what in DATABASE_FILES.items():
+        db_file = Path(f"{db_path}{suffix}")
+        same_name = resolved is not None and resolved == os.path.realpath(db_file)
+        if same_name or (target is not None and target == _file_identity(db_file)):
+            where = "stdout" if out_path is None else f"--out {out_path}"
+            raise AnnotatorError(f"{where} is {what} ({db_file}): an export would destroy the labels; give another file name")
+    if out_path is not None and not force and _is_sqlite_file(out_path):
+        raise AnnotatorError(
+            f"--out {out_path} is a SQLite database: an export would replace it; give another file name, or --force to replace it"
+        )
+
+
+def _file_identity(path: Path | None) -> tuple[int, int] | None:
+    """(device, inode) of a file (links followed), or of stdout when path is None; None when there is no such file."""
+    try:
+        if path is None:
+            found = os.fstat(sys.stdout.fileno())
+        else:
+            found = os.stat(path)
+    except (OSError, ValueError, AttributeError):  # no such file, or a stdout with no file behind it (a test runner's)
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as existing:
+            return existing.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
 
 
 def export_documents(
-    store: Store, dataset: str, *, annotator: str | None = None, suggestions: str | None = None, done_only: bool = False
+    store: Store, dataset: str, *, annotator: str | None = None, suggestions: str | None = None, done_only: bool = False,
+    every: bool = False,
 ) -> Iterator[Document]:
     """Yield documents with one annotator's spans, or with suggestions, or bare."""
     if annotator is not None:
-        chosen = exported_document_ids(store, dataset, annotator, done_only=done_only)
+        chosen = exported_document_ids(store, dataset, annotator, done_only=done_only, every=every)
         for _, document in annotated_documents(store, dataset, annotator, chosen):
             yield document
         return
@@ -35,20 +81,42 @@ def export_documents(
         yield document
 
 
-def exported_document_ids(store: Store, dataset: str, annotator: str, *, done_only: bool = False) -> list[int]:
-    """The documents an annotator's export writes, in id order: those marked done, or (by default) every one they touched."""
-    if done_only:
+def exported_document_ids(store: Store, dataset: str, annotator: str, *, done_only: bool = False, every: bool = False) -> list[int]:
+    """The documents an annotator's export writes, in id order: those marked done, or every one they touched.
+
+    Gold is what a reviewer marked done (opening a document in review already keeps its agreed spans as gold),
+    so gold takes only its done documents unless every one is asked for; other annotators take every one they touched.
+    """
+    if done_only or (annotator == GOLD and not every):
         return store.done_document_ids(dataset, annotator)
+    return sorted(touched_document_ids(store, dataset, annotator))
+
+
+def touched_document_ids(store: Store, dataset: str, annotator: str) -> set[int]:
+    """Documents an annotator started, finished or labelled."""
     statuses = store.statuses(dataset, annotator)
     kept = {document_id for document_id, status in statuses.items() if status in ("done", "in_progress")}
-    return sorted(kept | store.annotated_document_ids(dataset, annotator))
+    return kept | store.annotated_document_ids(dataset, annotator)
 
 
-def export_total(store: Store, dataset: str, *, annotator: str | None = None, done_only: bool = False) -> int:
+def not_done_left_out(store: Store, dataset: str, annotator: str, *, done_only: bool = False, every: bool = False) -> str | None:
+    """The line saying how many touched documents a done-only export leaves out, or None when it leaves none out."""
+    if not (done_only or (annotator == GOLD and not every)):
+        return None
+    left_out = len(touched_document_ids(store, dataset, annotator) - set(store.done_document_ids(dataset, annotator)))
+    if not left_out:
+        return None
+    who = "a reviewer has" if annotator == GOLD else f"{annotator} has"
+    pronoun = "it" if left_out == 1 else "them"
+    hint = f"leave out --done-only to export {pronoun} too" if done_only else f"--all exports {pronoun} too"
+    return f"left out {left_out} document{'s' if left_out != 1 else ''} {who} not marked done ({hint})"
+
+
+def export_total(store: Store, dataset: str, *, annotator: str | None = None, done_only: bool = False, every: bool = False) -> int:
     """How many documents an export will write (for its progress bar); suggestions exports count every document."""
     if annotator is None:
         return store.document_count(dataset)
-    return len(exported_document_ids(store, dataset, annotator, done_only=done_only))
+    return len(exported_document_ids(store, dataset, annotator, done_only=done_only, every=every))
 
 
 def write_export(

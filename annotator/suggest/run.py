@@ -23,12 +23,22 @@ class Store(Protocol):
     def has_suggestions(self, document_id: int, source: str | None = None) -> bool: ...
     def transaction(self) -> AbstractContextManager[None]: ...
     def add_suggestions(self, document_id: int, source: str, spans: Iterable[Span], relations: Iterable[Relation] = ()) -> int: ...
-    def replace_suggestions(self, document_id: int, source: str, spans: list[Span], relations: list[Relation]) -> int: ...
+    def replace_suggestions(self, document_id: int, source: str, spans: list[Span], relations: list[Relation]) -> Replaced: ...
+
+
+class Replaced(Protocol):
+    """What the store's replace_suggestions reports: rows proposed again and kept, added, removed, and decided rows kept."""
+
+    kept: int
+    added: int
+    removed: int
+    decided: int
 
 
 @dataclass
 class SuggestCounts:
-    """What one run did: documents suggested now, documents skipped as already done, spans stored by kind."""
+    """What one run did: documents suggested now, documents skipped as already done, spans stored by kind, and with
+    force what happened to the earlier suggestions."""
 
     documents: int = 0
     skipped: int = 0
@@ -36,6 +46,17 @@ class SuggestCounts:
     claims: int = 0
     claimants: int = 0
     cancelled: bool = False
+    # With force, what became of the suggestions stored before (see the store's replace_suggestions).
+    kept: int = 0
+    added: int = 0
+    removed: int = 0
+    decided: int = 0
+
+    def replaced(self, changes: Replaced) -> None:
+        self.kept += changes.kept
+        self.added += changes.added
+        self.removed += changes.removed
+        self.decided += changes.decided
 
     def add(self, suggestion: Suggestion) -> None:
         self.documents += 1
@@ -71,7 +92,7 @@ def suggest_dataset(
 
     Each batch is one transaction: an interruption loses at most the batch in flight, and
     a rerun skips what was stored. With force, a document's earlier suggestions from the
-    same source are replaced, not added to.
+    same source are replaced, not added to, keeping every row an annotator decided on.
     """
     store.schema(dataset)
     every_id = store.document_ids(dataset)
@@ -140,12 +161,17 @@ def suggest_documents(
 def _commit(
     store: Store, source: str, batch: list[tuple[int, Suggestion]], force: bool, counts: SuggestCounts, stored: Callable[[int], None] | None
 ) -> None:
+    replaced: list[Replaced] = []
+    added = 0
     with store.transaction():
         for document_id, suggestion in batch:
             if force:
-                store.replace_suggestions(document_id, source, suggestion.spans, suggestion.relations)
+                replaced.append(store.replace_suggestions(document_id, source, suggestion.spans, suggestion.relations))
             else:
-                store.add_suggestions(document_id, source, suggestion.spans, suggestion.relations)
+                added += store.add_suggestions(document_id, source, suggestion.spans, suggestion.relations)
+    counts.added += added  # counted once the batch is committed
+    for changes in replaced:
+        counts.replaced(changes)
     for document_id, suggestion in batch:
         counts.add(suggestion)
         if stored is not None:

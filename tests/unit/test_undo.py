@@ -206,12 +206,18 @@ def test_undo_is_per_annotator(seeded):
 
 
 def test_undo_of_an_accept_after_suggestions_were_rerun(seeded):
-    """Re-running suggestions deletes the old rows; undo and redo still work, without the stale link."""
+    """Re-running suggestions keeps an accepted one's row, so undo and redo keep the link; a row the re-run
+    removed while the accept was undone comes back on redo without the stale link."""
     store, ids = seeded
     store.accept_suggestion("alice", ids["place"])
-    store.replace_suggestions(ids["doc_a"], "model-1", [Span(*offsets(TEXT_A, "Bakhmut"), "GPE")], [])
+    store.replace_suggestions(ids["doc_a"], "model-1", [Span(*offsets(TEXT_A, "Dmytro Lubinets"), "PERSON")], [])
     store.undo("alice")
     assert store.annotations(ids["doc_a"], "alice") == []
+    store.redo("alice")
+    [kept] = store.annotations(ids["doc_a"], "alice")
+    assert (kept["label"], kept["suggestion_id"]) == ("GPE", ids["place"])
+    store.undo("alice")
+    store.replace_suggestions(ids["doc_a"], "model-1", [Span(*offsets(TEXT_A, "Dmytro Lubinets"), "PERSON")], [])
     store.redo("alice")
     [kept] = store.annotations(ids["doc_a"], "alice")
     assert (kept["label"], kept["suggestion_id"]) == ("GPE", None)

@@ -186,8 +186,9 @@ def load_patterns(path: Path, schema: Schema) -> list[dict[str, Any]]:
     return patterns
 
 
-def _pattern_problem(pattern: dict[str, Any], entity_names: set[str]) -> tuple[str, str] | None:
-    """(key, what is wrong) for what spaCy's entity ruler would choke on later: a label not the schema's, a pattern neither a phrase nor token tables."""
+def _pattern_problem(pattern: dict[str, Any], entity_names: set[str], check_regexes: bool = True) -> tuple[str, str] | None:
+    """(key, what is wrong) for what spaCy's entity ruler would choke on later: a label not the schema's, a pattern neither
+    a phrase nor token tables, a regex that does not compile or cannot run in linear time (annotator/patterns.py)."""
     label = pattern["label"]
     if not isinstance(label, str) or label not in entity_names:
         return "label", f"label {label!r} is not an entity label of the schema"
@@ -196,10 +197,16 @@ def _pattern_problem(pattern: dict[str, Any], entity_names: set[str]) -> tuple[s
     tokens = isinstance(value, list) and bool(value) and all(isinstance(token, dict) for token in value)
     if not phrase and not tokens:
         return "pattern", f"pattern {value!r} must be a phrase (a string) or a list of token tables"
+    if check_regexes and tokens:
+        from annotator.patterns import regex_problem
+
+        problem = regex_problem(value)
+        if problem:
+            return "pattern", problem
     return None
 
 
-def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
+def schema_from_dict(raw: dict[str, Any], where: str = "schema", check_regexes: bool = True) -> Schema:
     def fail(key: str, message: str) -> SchemaError:
         return SchemaError(f"{where}: key '{key}': {message}")
 
@@ -273,7 +280,7 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
     for index, pattern in enumerate(patterns):
         if not isinstance(pattern, dict) or "label" not in pattern or "pattern" not in pattern:
             raise fail(f"patterns[{index}]", "needs 'label' and 'pattern'")
-        problem = _pattern_problem(pattern, entity_names)
+        problem = _pattern_problem(pattern, entity_names, check_regexes)
         if problem:
             raise fail(f"patterns[{index}].{problem[0]}", problem[1])
     for key, value in (("claim_attributes", attributes), ("patterns", patterns)):
@@ -297,4 +304,5 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema") -> Schema:
 
 
 def schema_from_json(text: str) -> Schema:
-    return schema_from_dict(json.loads(text), "stored schema")
+    # A dataset stored before regexes were checked still opens; its suggestions say what is wrong (annotator/patterns.py).
+    return schema_from_dict(json.loads(text), "stored schema", check_regexes=False)

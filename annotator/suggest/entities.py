@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from annotator.model import Span
+from annotator.patterns import PatternRegexError, bounded_patterns
+from annotator.schema import SchemaError
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -23,9 +25,17 @@ TRAILING_WORDS = frozenset({"'s", "’s", "'"})
 
 
 def add_schema_patterns(nlp: Language, patterns: list[dict[str, Any]]) -> None:
-    """Add the schema's patterns before the statistical recogniser so that their labels win."""
+    """Add the schema's patterns before the statistical recogniser so that their labels win; their regexes run on RE2 (annotator/patterns.py)."""
     if not patterns:
         return
+    from spacy.tokens import Token
+
+    try:
+        patterns, regex_tests = bounded_patterns(patterns)
+    except PatternRegexError as error:
+        raise SchemaError(f"the dataset's schema: {error}; fix the schema's patterns and import it into a new dataset") from None
+    for name, regex_test in regex_tests.items():
+        Token.set_extension(name, getter=regex_test, force=True)
     before = "ner" if "ner" in nlp.pipe_names else None
     ruler = nlp.add_pipe("entity_ruler", name=RULER_NAME, before=before, config={"overwrite_ents": True})
     ruler.add_patterns([{**pattern, "id": pattern.get("id", RULER_ID)} for pattern in patterns])

@@ -106,11 +106,12 @@ class Corpus(ActionLog):
                 continue
             pending_ids[ext_id] = sha
             pending_hashes.add(sha)
-            new_rows.append((dataset, ext_id, document.text, json.dumps(document.meta, ensure_ascii=False), sha, created))
+            new_rows.append((dataset, ext_id, document.text, len(document.text), json.dumps(document.meta, ensure_ascii=False), sha, created))
         if problems:
             return counts, problems
         self.conn.executemany(
-            "INSERT INTO documents (dataset, ext_id, text, meta, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            # length in Python characters: SQLite's length() stops at a NUL, so no query may measure a text itself.
+            "INSERT INTO documents (dataset, ext_id, text, length, meta, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             new_rows,
         )
         counts.added = len(new_rows)

@@ -178,3 +178,20 @@ def m003_identity_and_merges(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("INSERT INTO meta (key, value) VALUES ('database_id', ?)", [str(uuid.uuid4())])
+
+
+@migrations()
+def m004_document_length(db: sqlite_utils.Database) -> None:
+    """Each document's length in Python characters, stored at import: SQLite's length() stops at the first NUL in a text.
+
+    Existing rows are counted here in Python, a batch of documents at a time, never with SQL length().
+    The column may be NULL where a row came in another way (an older merge); readers then count the text.
+    """
+    db.execute("ALTER TABLE documents ADD COLUMN length INTEGER")
+    last_id = 0
+    while True:
+        rows = db.execute("SELECT id, text FROM documents WHERE id > ? ORDER BY id LIMIT 500", [last_id]).fetchall()
+        if not rows:
+            return
+        db.conn.executemany("UPDATE documents SET length = ? WHERE id = ?", [(len(text), row_id) for row_id, text in rows])
+        last_id = rows[-1][0]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+
+THROUGH_TERMINAL = "through the terminal"
 
 
 def sixteen_colours(app) -> bool:
@@ -18,7 +21,7 @@ def clipboard_copy(app, text: str) -> str:
     """Copy through the local clipboard, or through the terminal (OSC 52) over SSH or without one."""
     if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
         app.copy_to_clipboard(text)
-        return "through the terminal"
+        return THROUGH_TERMINAL
     try:
         import pyperclip
 
@@ -26,4 +29,18 @@ def clipboard_copy(app, text: str) -> str:
         return "clipboard"
     except Exception:  # noqa: BLE001 - pyperclip raises its own error types when no clipboard exists
         app.copy_to_clipboard(text)
-        return "through the terminal"
+        return THROUGH_TERMINAL
+
+
+def tmux_clipboard_problem() -> str | None:
+    """Why a copy through the terminal cannot reach the clipboard: inside tmux, unless set-clipboard is on, tmux drops a program's OSC 52."""
+    if not os.environ.get("TMUX"):
+        return None
+    try:
+        setting = subprocess.run(["tmux", "show", "-gv", "set-clipboard"], capture_output=True, text=True, timeout=2)
+    except (OSError, subprocess.SubprocessError):
+        return "inside tmux, copying needs 'set -g set-clipboard on' in ~/.tmux.conf (tmux could not be asked)"
+    value = setting.stdout.strip()
+    if setting.returncode != 0 or value == "on":
+        return None
+    return f"tmux's set-clipboard is {value or 'unset'}, so tmux drops it: add 'set -g set-clipboard on' to ~/.tmux.conf"

@@ -27,7 +27,7 @@ from annotator.tui.bindings import BINDINGS
 from annotator.tui.messages import DocumentPrepared, SuggestionsFailed, SuggestionsReady
 from annotator.tui.prepare import PreparedDocument
 from annotator.tui.render import SpanStyles, label_colours, legend, one_line, safe_text
-from annotator.tui.terminal import clipboard_copy, sixteen_colours
+from annotator.tui.terminal import THROUGH_TERMINAL, clipboard_copy, sixteen_colours, tmux_clipboard_problem
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.document_bar import DocumentBar
 from annotator.tui.widgets.span_list import SpanList
@@ -340,7 +340,12 @@ class AnnotateScreen(Screen):
     def action_copy(self) -> None:
         span, selection, text = self.current_span, self.cursor.selection, self.state.text if self.state else ""
         chosen = text[slice(*selection)] if selection else text[span.start : span.end] if span else text
-        self.set_status(f"copied {len(chosen)} characters ({clipboard_copy(self.app, chosen)})", "green")
+        route = clipboard_copy(self.app, chosen)
+        problem = tmux_clipboard_problem() if route == THROUGH_TERMINAL else None
+        if problem:
+            self.set_status(f"not copied: {problem}", "red")
+            return
+        self.set_status(f"copied {len(chosen)} characters ({route})", "green")
 
     def action_help(self) -> None:
         from annotator.tui.screens.help import HelpScreen

@@ -58,8 +58,9 @@ def annotate_command(
 @click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @db_option
 @dataset_option(required=False)
+@click.option("--skip-invalid", is_flag=True, help="Leave out rows that fail a check (and what they belong to), list them, merge the rest.")
 @friendly_errors
-def merge_command(others: tuple[Path, ...], db_path: Path, dataset: str | None) -> None:
+def merge_command(others: tuple[Path, ...], db_path: Path, dataset: str | None, skip_invalid: bool) -> None:
     """Merge annotator databases from other machines into --db.
 
     Documents match by their text; an annotator's labels come in where this
@@ -68,6 +69,10 @@ def merge_command(others: tuple[Path, ...], db_path: Path, dataset: str | None) 
     A database is merged whole (its action log spans its datasets); with
     --dataset, every database given must hold that dataset and no other,
     so a merge never brings in another project's documents by surprise.
+    Copies of one database merge back: rows match by what they are, not by file.
+    The other files are only read, and every row is checked as an import
+    checks it: a bad row stops the merge with nothing written, unless
+    --skip-invalid leaves it out (and says what it left out).
 
     \b
     Example:
@@ -78,15 +83,18 @@ def merge_command(others: tuple[Path, ...], db_path: Path, dataset: str | None) 
         _check_only_dataset(others, dataset)
     with open_store(db_path, create=True) as store:
         for other in others:
-            report = store.merge_from(other)
-            click.echo(
-                f"{other}: {report.documents_added} documents added, {report.documents_matched} matched, "
+            report = store.merge_from(other, skip_invalid=skip_invalid)
+            left_out = f" ({report.actions_left_out} left out with their documents)" if report.actions_left_out else ""
+            display.echo(
+                f"{display.shown(other)}: {report.documents_added} documents added, {report.documents_matched} matched, "
                 f"{report.labels_copied} annotator-document label sets copied, {report.labels_identical} already identical, "
-                f"{report.suggestions} suggestions, {report.actions} logged actions",
+                f"{report.suggestions} suggestions, {report.actions} logged actions{left_out}",
                 err=True,
             )
             for conflict in report.conflicts:
-                click.echo(f"  conflict: {conflict}", err=True)
+                display.echo(f"  conflict: {display.shown(conflict)}", err=True)
+            for skipped in report.skipped:
+                display.echo(f"  skipped: {display.shown(skipped)}", err=True)
 
 
 def _check_only_dataset(others: tuple[Path, ...], dataset: str) -> None:
@@ -94,8 +102,9 @@ def _check_only_dataset(others: tuple[Path, ...], dataset: str) -> None:
     for other in others:
         if not other.is_file():
             raise click.ClickException(f"{other}: no such database file")
-        with open_store(other) as store:
-            names = store.dataset_names()
+        from annotator.store.merge_source import source_dataset_names
+
+        names = source_dataset_names(other)  # read-only: the other file is never migrated or written
         if dataset not in names:
             raise click.ClickException(f"{other} has no dataset {dataset!r} (datasets: {', '.join(names) or 'none'})")
         others_there = [name for name in names if name != dataset]

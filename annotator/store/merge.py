@@ -1,13 +1,23 @@
-"""Merging another annotator database into this one: documents, suggestions, labels, statuses and the action log."""
+"""Merging another annotator database into this one: documents, suggestions, labels, statuses and the action log.
+
+Rows are matched by what they are, not by the file they come from, so copies of one database merge back:
+documents by dataset and text hash, an annotator's labels by annotator and document, actions by a
+fingerprint of who did what to which text when (merge_staging.action_fingerprint). The other file is
+read and checked first, with no lock on this one (merge_source, merge_staging); then one write
+transaction takes in what was staged.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.schema import schema_from_json
-from annotator.store.connection import StoreError, now
+from annotator.schema import Schema, schema_from_json
+from annotator.store.connection import StoreError
 from annotator.store.log import MERGED, ActionLog
+from annotator.store.merge_source import Source
+from annotator.store.merge_staging import STAGING_TABLES, Staging, action_fingerprint
 
 
 @dataclass
@@ -19,87 +29,117 @@ class MergeReport:
     labels_copied: int = 0
     labels_identical: int = 0
     actions: int = 0
+    # Actions of documents that were not merged (their id names another text here): history left out with them.
+    actions_left_out: int = 0
     conflicts: list[str] = field(default_factory=list)
+    # Rows that failed a check, with what --skip-invalid left out because of them.
+    skipped: list[str] = field(default_factory=list)
 
 
 class Merge(ActionLog):
-    """merge_from, and the steps it takes inside one transaction with the other database attached."""
+    """merge_from: stage the other database (read-only, checked, unlocked), then take it in in one transaction."""
 
-    def database_id(self) -> str:
-        return self.conn.execute("SELECT value FROM meta WHERE key = 'database_id'").fetchone()[0]
-
-    def merge_from(self, other_path: str | Path) -> MergeReport:
+    def merge_from(self, other_path: str | Path, *, skip_invalid: bool = False) -> MergeReport:
         """Bring another annotator database's documents, labels, statuses and action log into this one.
 
-        Documents match by dataset and text hash. An annotator's labels on a document are copied when this
-        database has none for them there; identical ones are left alone; different ones are reported as
-        conflicts and not overwritten. Actions come in once (tracked by origin), marked as merged, so
-        undo never reaches rows of another database.
+        An annotator's labels on a document are copied when this database has none for them there; identical
+        ones are left alone; different ones are reported as conflicts and not overwritten. Actions come in
+        once, marked as merged, so undo never reaches rows of another database. A row that fails a check
+        stops the merge before anything is written, unless skip_invalid (then it is left out and listed).
         """
         other_path = Path(other_path)
         if not other_path.is_file():
             raise StoreError(f"{other_path}: no such database file")
-        with type(self)(other_path, create=False) as other:
-            if other.database_id() == self.database_id():
-                raise StoreError(f"{other_path} is this same database; nothing to merge")
-            other.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        report = MergeReport()
-        self.conn.execute("ATTACH DATABASE ? AS other", [str(other_path)])
+        if os.path.samefile(other_path, self.path):
+            raise StoreError(f"{other_path} is --db itself ({self.path}): nothing to merge")
+        our_schemas = self._our_schemas()
+        self.conn.execute("PRAGMA temp_store = FILE")  # staged text goes to a temporary file, not to memory
+        source = Source(other_path)
+        try:
+            staging = Staging(self.conn, source, our_schemas, skip_invalid)
+            # A deferred transaction that writes only TEMP tables: the team database is not locked while the other is read.
+            self.conn.execute("BEGIN")
+            try:
+                staging.stage()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        finally:
+            source.close()
+        report = MergeReport(skipped=staging.skipped)
         try:
             with self.transaction():
                 self._merge(report)
         finally:
-            self.conn.execute("DETACH DATABASE other")
+            for table in STAGING_TABLES:
+                self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
         return report
+
+    def _our_schemas(self) -> dict[str, Schema]:
+        return {name: schema_from_json(schema) for name, schema in self.conn.execute("SELECT name, schema FROM datasets")}
 
     def _merge(self, report: MergeReport) -> None:
         conn = self.conn
-        origin = conn.execute("SELECT value FROM other.meta WHERE key = 'database_id'").fetchone()[0]
-        for name, schema_json in conn.execute("SELECT name, schema FROM other.datasets").fetchall():
-            row = conn.execute("SELECT schema FROM datasets WHERE name = ?", [name]).fetchone()
-            if row is None:
-                conn.execute("INSERT INTO datasets (name, schema, created_at) VALUES (?, ?, ?)", [name, schema_json, now()])
-            else:
-                ours, theirs = schema_from_json(row[0]), schema_from_json(schema_json)
-                if (ours.name, ours.version) != (theirs.name, theirs.version):
-                    raise StoreError(
-                        f"dataset {name!r} uses schema {ours.name} {ours.version} here but {theirs.name} {theirs.version} there: "
-                        "merge into a database without that dataset, or re-import one side under another --dataset"
-                    )
+        ours = self._our_schemas()
+        for name, schema_json, created in conn.execute("SELECT name, schema, created_at FROM temp.merge_datasets").fetchall():
+            if name not in ours:
+                conn.execute("INSERT INTO datasets (name, schema, created_at) VALUES (?, ?, ?)", [name, schema_json, created])
+            elif (ours[name].name, ours[name].version) != (schema_from_json(schema_json).name, schema_from_json(schema_json).version):
+                raise StoreError(f"dataset {name!r} was created here with another schema while the merge read the other file: run it again")
             report.datasets += 1
-        documents: dict[int, int] = {}
-        for other_id, dataset, ext_id, text, meta, sha, created in conn.execute(
-            "SELECT id, dataset, ext_id, text, meta, sha256, created_at FROM other.documents ORDER BY id"
+        documents = self._merge_documents(report)
+        suggestions = self._merge_suggestions(documents, report)
+        for annotator, other_document in conn.execute(
+            "SELECT annotator, document_id FROM temp.merge_status UNION SELECT annotator, document_id FROM temp.merge_annotations "
+            "UNION SELECT annotator, document_id FROM temp.merge_rejections ORDER BY 2, 1"
         ).fetchall():
-            row = conn.execute("SELECT id FROM documents WHERE dataset = ? AND sha256 = ?", [dataset, sha]).fetchone()
+            if other_document in documents:
+                self._merge_labels(annotator, other_document, documents[other_document], suggestions, report)
+        for row in conn.execute("SELECT * FROM temp.merge_review_rejections").fetchall():
+            if row[0] in documents:
+                conn.execute(
+                    'INSERT OR IGNORE INTO review_rejections (document_id, reviewer, kind, start, "end", label, created_at) '
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [documents[row[0]], *row[1:]],
+                )
+        self._merge_actions(documents, report)
+
+    def _merge_documents(self, report: MergeReport) -> dict[int, int]:
+        """Other document id -> this database's; the text moves from the TEMP table to the table in SQL, never through Python."""
+        conn = self.conn
+        columns = "dataset, ext_id, text, meta, sha256, created_at"
+        if "length" in {column[1] for column in conn.execute("PRAGMA main.table_info(documents)")}:
+            columns += ", length"
+        documents: dict[int, int] = {}
+        staged = conn.cursor().execute("SELECT other_id, dataset, ext_id, sha256 FROM temp.merge_documents ORDER BY other_id")
+        for other_id, dataset, ext_id, sha in staged:
+            row = conn.execute("SELECT id FROM main.documents WHERE dataset = ? AND sha256 = ?", [dataset, sha]).fetchone()
             if row:
                 documents[other_id] = row[0]
                 report.documents_matched += 1
                 continue
-            if conn.execute("SELECT 1 FROM documents WHERE dataset = ? AND ext_id = ?", [dataset, ext_id]).fetchone():
+            if conn.execute("SELECT 1 FROM main.documents WHERE dataset = ? AND ext_id = ?", [dataset, ext_id]).fetchone():
                 report.conflicts.append(f"{dataset}/{ext_id}: the id names a different text here; that document was not merged")
                 continue
             cursor = conn.execute(
-                "INSERT INTO documents (dataset, ext_id, text, meta, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [dataset, ext_id, text, meta, sha, created],
+                f"INSERT INTO main.documents ({columns}) SELECT {columns} FROM temp.merge_documents WHERE other_id = ?", [other_id]
             )
             documents[other_id] = cursor.lastrowid
             report.documents_added += 1
-        suggestions = self._merge_suggestions(documents, report)
-        for annotator, other_document in self._labelled_pairs(documents):
-            self._merge_labels(annotator, other_document, documents[other_document], suggestions, report)
-        self._merge_actions(origin, documents, report)
+        return documents
 
     def _merge_suggestions(self, documents: dict[int, int], report: MergeReport) -> dict[int, int]:
         conn = self.conn
         mapping: dict[int, int] = {}
-        for other_document, source, created in conn.execute("SELECT document_id, source, created_at FROM other.suggestion_runs").fetchall():
+        for other_document, source, created in conn.execute("SELECT document_id, source, created_at FROM temp.merge_runs").fetchall():
             if other_document not in documents:
                 continue
             document_id = documents[other_document]
             rows = conn.execute(
-                'SELECT id, kind, start, "end", label, score, attributes, claimant_id, created_at FROM other.suggestions '
-                "WHERE document_id = ? AND source = ? ORDER BY id",
+                'SELECT other_id, kind, start, "end", label, score, attributes, claimant_id, created_at FROM temp.merge_suggestions '
+                "WHERE document_id = ? AND source = ? ORDER BY other_id",
                 [other_document, source],
             ).fetchall()
             if conn.execute("SELECT 1 FROM suggestion_runs WHERE document_id = ? AND source = ?", [document_id, source]).fetchone():
@@ -127,28 +167,18 @@ class Merge(ActionLog):
             conn.execute("INSERT INTO suggestion_runs (document_id, source, created_at) VALUES (?, ?, ?)", [document_id, source, created])
         return mapping
 
-    def _labelled_pairs(self, documents: dict[int, int]) -> list[tuple[str, int]]:
-        """(annotator, document) pairs of the other database that carry labels or a status."""
-        return [
-            (annotator, document_id)
-            for annotator, document_id in self.conn.execute(
-                "SELECT annotator, document_id FROM other.doc_status UNION SELECT annotator, document_id FROM other.annotations ORDER BY 2, 1"
-            ).fetchall()
-            if document_id in documents
-        ]
-
     def _merge_labels(self, annotator: str, other_document: int, document_id: int, suggestions: dict[int, int], report: MergeReport) -> None:
         conn = self.conn
         theirs = conn.execute(
-            'SELECT id, kind, start, "end", label, attributes, origin, suggestion_id, created_at, updated_at FROM other.annotations '
-            "WHERE document_id = ? AND annotator = ? ORDER BY id",
+            'SELECT other_id, kind, start, "end", label, attributes, origin, suggestion_id, created_at, updated_at FROM temp.merge_annotations '
+            "WHERE document_id = ? AND annotator = ? ORDER BY other_id",
             [other_document, annotator],
         ).fetchall()
         their_relations = conn.execute(
-            "SELECT from_id, to_id, type, created_at FROM other.relations WHERE document_id = ? AND annotator = ?", [other_document, annotator]
+            "SELECT from_id, to_id, type, created_at FROM temp.merge_relations WHERE document_id = ? AND annotator = ?", [other_document, annotator]
         ).fetchall()
         their_status = conn.execute(
-            "SELECT status, seconds, updated_at FROM other.doc_status WHERE document_id = ? AND annotator = ?", [other_document, annotator]
+            "SELECT status, seconds, updated_at FROM temp.merge_status WHERE document_id = ? AND annotator = ?", [other_document, annotator]
         ).fetchone()
         ours = conn.execute(
             'SELECT id, kind, start, "end", label FROM annotations WHERE document_id = ? AND annotator = ?', [document_id, annotator]
@@ -187,7 +217,7 @@ class Merge(ActionLog):
                 [document_id, annotator, ids[from_id], ids[to_id], kind, created],
             )
         for suggestion_id, created in conn.execute(
-            "SELECT suggestion_id, created_at FROM other.rejections WHERE document_id = ? AND annotator = ?", [other_document, annotator]
+            "SELECT suggestion_id, created_at FROM temp.merge_rejections WHERE document_id = ? AND annotator = ?", [other_document, annotator]
         ).fetchall():
             if suggestion_id in suggestions:
                 conn.execute(
@@ -202,28 +232,31 @@ class Merge(ActionLog):
             )
         report.labels_copied += 1
 
-    def _merge_actions(self, origin: str, documents: dict[int, int], report: MergeReport) -> None:
+    def _merge_actions(self, documents: dict[int, int], report: MergeReport) -> None:
+        """Each action once: one this database holds already (its own, or merged from any copy) is known by its fingerprint."""
         conn = self.conn
-        carried = dict(
-            ((row[0], row[1]), (row[2], row[3]))
-            for row in conn.execute(
-                "SELECT a.id, a.id, m.origin, m.origin_id FROM other.actions a JOIN other.merged_actions m ON m.action_id = a.id"
-            ).fetchall()
+        known: dict[str, int] = {}
+        for action_id, annotator, action, changes, created, dataset, sha in conn.execute(
+            "SELECT a.id, a.annotator, a.action, a.changes, a.created_at, d.dataset, d.sha256 FROM main.actions a "
+            "LEFT JOIN main.documents d ON d.id = a.document_id WHERE EXISTS "
+            "(SELECT 1 FROM temp.merge_actions t WHERE t.annotator = a.annotator AND t.created_at = a.created_at)"
+        ):
+            known[action_fingerprint(annotator, dataset, sha, action, created, changes)] = action_id
+        ids: dict[int, int] = {}
+        staged = conn.cursor().execute(
+            "SELECT other_id, annotator, document_id, action, target_id, changes, created_at, fingerprint FROM temp.merge_actions ORDER BY other_id"
         )
-        for action_id, annotator, document_id, action, _target_id, changes, created in conn.execute(
-            "SELECT id, annotator, document_id, action, target_id, changes, created_at FROM other.actions ORDER BY id"
-        ).fetchall():
-            first_origin, first_id = carried.get((action_id, action_id), (origin, action_id))
-            if conn.execute("SELECT 1 FROM merged_actions WHERE origin = ? AND origin_id = ?", [first_origin, first_id]).fetchone():
+        for other_id, annotator, document_id, action, target_id, changes, created, fingerprint in staged:
+            if fingerprint in known:
+                ids[other_id] = known[fingerprint]
                 continue
-            if first_origin == self.database_id():
+            if document_id is not None and document_id not in documents:
+                report.actions_left_out += 1
                 continue
             name = action if action.startswith(MERGED) else MERGED + action
             cursor = conn.execute(
-                "INSERT INTO actions (annotator, document_id, action, target_id, changes, created_at) VALUES (?, ?, ?, NULL, ?, ?)",
-                [annotator, documents.get(document_id), name, changes, created],
+                "INSERT INTO actions (annotator, document_id, action, target_id, changes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [annotator, documents.get(document_id), name, ids.get(target_id), changes, created],
             )
-            conn.execute(
-                "INSERT INTO merged_actions (origin, origin_id, action_id) VALUES (?, ?, ?)", [first_origin, first_id, cursor.lastrowid]
-            )
+            ids[other_id] = known[fingerprint] = cursor.lastrowid
             report.actions += 1

@@ -89,7 +89,7 @@ def test_merge_carries_claimant_links_and_refuses_itself(tmp_path):
         )
         with store.transaction():
             store.add_documents("news", [(document, "x:1")], annotator="alice")
-        with pytest.raises(StoreError, match="same database"):
+        with pytest.raises(StoreError, match="is --db itself"):
             store.merge_from(source)
     target = tmp_path / "target.db"
     with Store(target) as store:

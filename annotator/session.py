@@ -8,7 +8,9 @@ one pass and returned: the screen shows only what is committed, and tests drive 
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -70,6 +72,10 @@ class DocumentState:
     def index_of(self, key: RowKey | None) -> int | None:
         return next((index for index, span in enumerate(self.spans) if row_key(span) == key), None)
 
+    def labelled(self, kind: str, start: int, end: int) -> Span | None:
+        """The kept span of this kind over exactly these characters: labelling them again relabels it."""
+        return next((span for span in self.spans if not span.pending and characters(span) == (kind, start, end)), None)
+
     def kept_at(self, start: int, end: int) -> Span | None:
         """A kept entity or claimant over exactly these characters: what a selection names as a claimant."""
         return next(
@@ -78,20 +84,32 @@ class DocumentState:
         )
 
 
+def characters(span: Span) -> tuple[str, int, int]:
+    """What makes two spans of one annotator the same span, whatever their labels: kind and offsets."""
+    return (span.kind, span.start, span.end)
+
+
+def contested(spans: list[Span]) -> list[Span]:
+    """The pending spans that share kind and characters with another of another label: the annotator chooses one."""
+    counts = Counter(characters(span) for span in spans)
+    return [span for span in spans if counts[characters(span)] > 1]
+
+
 def combine(kept: list[Span], offered: list[Span], turned_down: set[int]) -> tuple[list[Span], dict[RowKey, Span]]:
     """Kept spans plus the candidates not yet decided, without showing the same span twice, and each claim's claimant.
 
-    The candidates are the source's own objects, shared by every state read while the document is open (they
-    are read once, not per key): nothing may change them.
+    A candidate over characters the annotator already labelled with a span of its kind is not shown: those
+    characters have their one span (a new label there relabels it). The candidates are the source's own objects,
+    shared by every state read while the document is open (they are read once, not per key): nothing may change them.
     """
     by_id = {span.id: span for span in kept}
     decided = {span.suggestion_id for span in kept if span.suggestion_id is not None} | turned_down
-    kept_identities = {span_identity(span) for span in kept}
+    labelled = {characters(span) for span in kept}
     pending: dict[int, Span] = {}
     seen: set[tuple] = set()
     for candidate in offered:
         identity = span_identity(candidate)
-        if candidate.id in decided or identity in kept_identities or identity in seen:
+        if candidate.id in decided or characters(candidate) in labelled or identity in seen:
             continue
         seen.add(identity)
         pending[candidate.id] = candidate
@@ -177,6 +195,11 @@ class AnnotationSession:
         self.done = 0
         self.active_seconds = 0.0
         self.last_activity = clock()
+        # Changes the annotator was told were not saved (each "not saved" the screen showed), for the exit status.
+        self.failures = 0
+        # Seconds spent that could not be written yet (the database was locked or full), by document: tried again later.
+        self.unsaved_seconds: dict[int, float] = {}
+        self.time_failure = ""
 
     # ----- order, resume, routing
 
@@ -238,21 +261,31 @@ class AnnotationSession:
         return DocumentText(document_id, str(document.id), document.text, tokens, offered, [start for start, _ in tokens])
 
     def open(self, position: int, read_ahead: DocumentText | None = None) -> DocumentState:
-        """Move to the document at this position of the order (time so far goes to the one being left)."""
+        """Move to the document at this position of the order (time so far goes to the one being left).
+
+        A document that cannot be read leaves the session where it was (the error is raised); time that cannot be
+        written is kept to try again, and said in time_failure.
+        """
         self.record_time()
-        self.position = max(0, min(position, len(self.order) - 1))
-        document_id = self.order[self.position]
-        if read_ahead is not None and read_ahead.document_id == document_id:
-            fresh = read_ahead.candidates is not None and self.source.still_current(self.store, document_id, read_ahead.candidates)
-            self.document = read_ahead if fresh else self.read(self.store, document_id)
-        else:
-            self.document = self.read(self.store, document_id)
-        self.offered = self.document.candidates if self.document.candidates is not None else self.source.candidates(self.store, document_id)
+        left = self.position, self.document, self.offered
+        try:
+            self.position = max(0, min(position, len(self.order) - 1))
+            document_id = self.order[self.position]
+            if read_ahead is not None and read_ahead.document_id == document_id:
+                fresh = read_ahead.candidates is not None and self.source.still_current(self.store, document_id, read_ahead.candidates)
+                self.document = read_ahead if fresh else self.read(self.store, document_id)
+            else:
+                self.document = self.read(self.store, document_id)
+            self.offered = self.document.candidates if self.document.candidates is not None else self.source.candidates(self.store, document_id)
+        except BaseException:
+            self.position, self.document, self.offered = left
+            raise
         failed = ""
         try:
             self.source.opened(self.store, document_id, self.offered)
         except AnnotatorError as error:
             failed = f"not saved: {error}"
+            self.failures += 1
         state = self.state()
         state.failed = failed
         state.notice = "" if failed else self.source.notice(state)
@@ -294,13 +327,31 @@ class AnnotationSession:
         self.last_activity = now
 
     def record_time(self) -> None:
-        """Add the active time on the open document to its total (leaving it, or quitting)."""
+        """Add the active time on the open document to its total (leaving it, or quitting); never raises.
+
+        Time that cannot be written (a locked or full database) is kept and tried again at the next document
+        change; time_failure says why, and unsaved_changes counts it until it is written.
+        """
         if self.document is None:
             return
         self.tick()
         if self.active_seconds >= 0.5:
-            self.store.add_time(self.annotator, self.document.document_id, round(self.active_seconds, 1))
+            document_id = self.document.document_id
+            self.unsaved_seconds[document_id] = self.unsaved_seconds.get(document_id, 0.0) + self.active_seconds
         self.active_seconds = 0.0
+        self.time_failure = ""
+        for document_id, seconds in list(self.unsaved_seconds.items()):
+            try:
+                self.store.add_time(self.annotator, document_id, round(seconds, 1))
+            except (AnnotatorError, sqlite3.Error) as error:
+                self.time_failure = f"time spent not saved yet (tried again on the next document): {error}"
+                return
+            del self.unsaved_seconds[document_id]
+
+    @property
+    def unsaved_changes(self) -> int:
+        """How many changes could not be saved: actions refused, and documents whose time is still unwritten."""
+        return self.failures + len(self.unsaved_seconds)
 
     # ----- actions: each one store transaction, then the new state (an AnnotatorError means nothing was saved)
 
@@ -323,7 +374,11 @@ class AnnotationSession:
         return self.state()
 
     def keep_all(self, spans: list[Span]) -> DocumentState:
-        self.source.keep_all(self.store, self._document_id, spans, self.offered)
+        """Keep every pending span but the contested ones (same characters, other labels), left for the annotator to choose."""
+        rivals = {row_key(span) for span in contested(spans)}
+        chosen = [span for span in spans if row_key(span) not in rivals]
+        if chosen:
+            self.source.keep_all(self.store, self._document_id, chosen, self.offered)
         return self.state()
 
     def label(self, span: Span, label: str, kind: str) -> DocumentState:

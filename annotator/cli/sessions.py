@@ -52,6 +52,7 @@ def annotate_command(
 
     app = AnnotatorApp(db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap(), overlap=overlap)
     app.run()
+    exit_for_unsaved(app)
 
 
 @click.command("merge")
@@ -151,3 +152,18 @@ def review_command(db_path: Path, dataset: str, reviewer: str | None, min_annota
     app = AnnotatorApp(db_path, dataset, GOLD, suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator())
     app.min_annotators = min_annotators
     app.run()
+    exit_for_unsaved(app)
+
+
+def exit_for_unsaved(app) -> None:
+    """After the screen: a non-zero exit if any change could not be saved, or the screen itself ended in an error."""
+    if app.unsaved_changes:
+        refused, untimed = app.session.failures, len(app.session.unsaved_seconds)
+        what = [f"{refused} shown as 'not saved' on the screen"] if refused else []
+        what += [f"time spent on {untimed} document(s)"] if untimed else []
+        raise click.ClickException(
+            f"{app.unsaved_changes} change(s) could not be saved to {app.db_path} ({' and '.join(what)}): "
+            f"open the screen again to check the documents concerned and redo them"
+        )
+    if app.return_code:
+        raise SystemExit(app.return_code)

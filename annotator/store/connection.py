@@ -74,6 +74,15 @@ def _unwritable(path: Path) -> list[str]:
     return blocked
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode the path names now (None when nothing does): which file it is, whatever its name."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 def _busy_timeout_from_environment() -> float:
     """How long to wait for another process's write lock: ANNOTATOR_BUSY_TIMEOUT seconds, else a minute."""
     value = os.environ.get(BUSY_TIMEOUT_VARIABLE)
@@ -92,9 +101,20 @@ class Connection:
     """One connection to one annotation database, and the transactions on it; the other parts of the Store build on it."""
 
     def __init__(
-        self, path: str | Path, *, create: bool = True, check_same_thread: bool = True, busy_timeout: float | None = None, writable: bool = False
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        check_same_thread: bool = True,
+        busy_timeout: float | None = None,
+        writable: bool = False,
+        identity: tuple[int, int] | None = None,
     ):
-        """Open (or create) the database; with writable, refuse at once one this process may only read, before a session starts on it."""
+        """Open (or create) the database; with writable, refuse at once one this process may only read, before a session starts on it.
+
+        With identity (another Store's), refuse a file that is no longer the one that Store opened: a worker of a
+        screen must never write to a file put in its place.
+        """
         self.path = Path(path)
         self.busy_timeout = busy_timeout if busy_timeout is not None else _busy_timeout_from_environment()
         # The action-log row of the last annotator action this Store committed (None when it changed nothing).
@@ -107,11 +127,17 @@ class Connection:
             raise StoreError(f"cannot create database {self.path}: folder {self.path.parent} does not exist")
         try:
             self.conn = sqlite3.connect(
-                str(self.path),
+                # Without create, mode=rw: a file deleted meanwhile is an error, never a new empty database.
+                str(self.path) if create else f"{self.path.absolute().as_uri()}?mode=rw",
                 timeout=self.busy_timeout,
                 isolation_level=None,
                 check_same_thread=check_same_thread,
+                uri=not create,
             )
+            # The file opened, so that a write can check the name still names it (replaced or deleted meanwhile).
+            self.identity = _file_identity(self.path)
+            if identity is not None and self.identity != identity:
+                raise StoreError(self._replaced_message())
             self.conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.db = sqlite_utils.Database(self.conn)
@@ -173,6 +199,18 @@ class Connection:
             )
         return bool(migrations.pending(self.db))
 
+    def _check_same_file(self) -> None:
+        """Refuse to write when the path no longer names the file this connection opened (replaced or deleted meanwhile)."""
+        if _file_identity(self.path) != self.identity:
+            raise StoreError(self._replaced_message())
+
+    def _replaced_message(self) -> str:
+        now_there = "another file is there now" if self.path.exists() else "nothing is there now"
+        return (
+            f"the database was replaced or deleted while open ({self.path}: {now_there}): nothing more is saved, to either file; "
+            f"quit, make {self.path} the database you mean to use (restore it from a copy if it was deleted), and start again"
+        )
+
     def close(self) -> None:
         self.conn.close()
 
@@ -194,7 +232,10 @@ class Connection:
         except sqlite3.OperationalError as error:
             raise StoreError(self._explain(error)) from None
         try:
+            self._check_same_file()
             yield
+            # Checked again under the write lock, as the last thing before committing: nothing goes to a file nobody can find.
+            self._check_same_file()
         except BaseException as error:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

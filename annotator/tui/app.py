@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -13,6 +14,9 @@ from annotator.model import GOLD
 from annotator.schema import Schema
 from annotator.store import Store
 from annotator.tui.bindings import keymap_path, load_keymap
+
+if TYPE_CHECKING:
+    from annotator.session import AnnotationSession
 
 __all__ = ["AnnotatorApp", "keymap_path", "load_keymap"]
 
@@ -51,6 +55,7 @@ class AnnotatorApp(App):
         self.store = Store(self.db_path, create=False, writable=True)
         self.schema: Schema = self.store.schema(dataset)
         self._suggester = None
+        self.session: AnnotationSession | None = None
         self._suggester_lock = threading.Lock()
 
     def on_mount(self) -> None:
@@ -61,12 +66,17 @@ class AnnotatorApp(App):
         if self.keymap:
             self.set_keymap(self.keymap)
         source = Adjudication(self.reviewer, self.min_annotators) if self.reviewer is not None else None
-        session = AnnotationSession(self.store, self.dataset, self.annotator, source=source, overlap=self.overlap)
+        session = self.session = AnnotationSession(self.store, self.dataset, self.annotator, source=source, overlap=self.overlap)
         suggester = self.get_suggester if self.suggest_enabled else None
         self.push_screen(AnnotateScreen(session, self.schema, self.db_path, suggester=suggester, keymap=self.keymap))
 
     def on_unmount(self) -> None:
         self.store.close()
+
+    @property
+    def unsaved_changes(self) -> int:
+        """Changes the screen said were not saved (and time not written): the command exits non-zero if there are any."""
+        return self.session.unsaved_changes if self.session is not None else 0
 
     def get_suggester(self):
         """Load the suggestion engine once, in whichever worker thread first needs it."""

@@ -14,27 +14,39 @@ from annotator.tui.messages import DocumentPrepared, SuggestionsFailed, Suggesti
 from annotator.tui.prepare import prepare
 
 
-def prefetch(post: Callable[[Message], object], session: AnnotationSession, db_path: Path, document_ids: list[int], width: int) -> None:
-    """Prepare the neighbouring documents, so n and p open them at once."""
+def open_store(db_path: Path, identity: tuple[int, int] | None):
+    """A store of the worker's own on the screen's file: never a new database, never a file put in its place."""
     from annotator.store import Store
 
+    return Store(db_path, create=False, identity=identity)
+
+
+def prefetch(
+    post: Callable[[Message], object], session: AnnotationSession, db_path: Path, identity: tuple[int, int] | None, document_ids: list[int], width: int
+) -> None:
+    """Prepare the neighbouring documents, so n and p open them at once; a file gone or replaced is the screen's to report."""
     worker = get_current_worker()
-    with Store(db_path) as store:
+    try:
+        store = open_store(db_path, identity)
+    except AnnotatorError:
+        return  # nothing prepared: n and p read the document themselves, and say what is wrong
+    with store:
         for document_id in document_ids:
             if worker.is_cancelled:
                 return
             post(DocumentPrepared(prepare(session, store, document_id, width)))
 
 
-def suggest(post: Callable[[Message], object], load_suggester: Callable, db_path: Path, document_ids: list[int]) -> None:
+def suggest(
+    post: Callable[[Message], object], load_suggester: Callable, db_path: Path, identity: tuple[int, int] | None, document_ids: list[int]
+) -> None:
     """Store suggestions for these documents, saying as each one's are committed; cancelled with the worker."""
-    from annotator.store import Store
     from annotator.suggest.run import suggest_documents
 
     worker = get_current_worker()
     try:
         suggester = load_suggester()
-        with Store(db_path) as store:
+        with open_store(db_path, identity) as store:
             suggest_documents(
                 store, document_ids, suggester, batch_size=1, cancel=worker.cancelled_event,
                 stored=lambda document_id: post(SuggestionsReady(document_id)),

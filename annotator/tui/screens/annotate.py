@@ -6,6 +6,7 @@ candidates) is the session's source, not a subclass of this screen.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,8 @@ from annotator.cursor import TokenCursor, snap
 from annotator.display import shown
 from annotator.model import AnnotatorError, Span
 from annotator.schema import Label, Schema
-from annotator.session import AnnotationSession, DocumentState, row_key
+from annotator.session import AnnotationSession, DocumentState, contested, row_key
+from annotator.store import describe_database_error
 from annotator.tui import workers
 from annotator.tui.bindings import BINDINGS
 from annotator.tui.messages import DocumentPrepared, SuggestionsFailed, SuggestionsReady
@@ -33,6 +35,8 @@ from annotator.tui.widgets.document_bar import DocumentBar
 from annotator.tui.widgets.span_list import SpanList
 
 PREFETCH = 3
+# What a database can raise at the screen: never the end of it (issue 12, item 16).
+DATABASE_ERRORS = (AnnotatorError, sqlite3.Error)
 
 
 class AnnotateScreen(Screen):
@@ -72,7 +76,11 @@ class AnnotateScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        state = self.session.start()
+        try:
+            state = self.session.start()
+        except DATABASE_ERRORS as error:
+            self.failed(error, "cannot open the dataset")
+            return
         if state is None:
             self.set_status("this dataset has no documents: import some with annotator import FILE")
             return
@@ -81,9 +89,20 @@ class AnnotateScreen(Screen):
     # ----- drawing
 
     def open_document(self, position: int) -> None:
+        """Open another document; one that cannot be read leaves the screen on this one, saying why."""
         document_id = self.session.order[max(0, min(position, len(self.session.order) - 1))]
         prepared = self._prepared.pop(document_id, None)
-        self.show(self.session.open(position, prepared.document if prepared else None), opened=True, prepared=prepared)
+        try:
+            state = self.session.open(position, prepared.document if prepared else None)
+        except DATABASE_ERRORS as error:
+            self.failed(error, "cannot open that document")
+            return
+        self.show(state, opened=True, prepared=prepared)
+        self.say_time_failure()
+
+    def say_time_failure(self) -> None:
+        if self.session.time_failure:
+            self.set_status(self.session.time_failure, "bold red")
 
     def show(self, state: DocumentState, opened: bool = False, prepared: PreparedDocument | None = None) -> None:
         """Draw a committed state; a document just opened starts at its first pending span."""
@@ -113,7 +132,12 @@ class AnnotateScreen(Screen):
             if wanted:
                 # Start after this document is on screen, so the work does not compete with drawing it.
                 article = self.query_one(ArticleView)
-                self.set_timer(0.2, lambda: self.run_in_thread(workers.prefetch, "prefetch", self.session, self.db_path, wanted, article.text_width()))
+                self.set_timer(
+                    0.2,
+                    lambda: self.run_in_thread(
+                        workers.prefetch, "prefetch", self.session, self.db_path, self.session.store.identity, wanted, article.text_width()
+                    ),
+                )
 
     def refresh_view(self) -> None:
         state, span, selection = self.state, self.current_span, self.cursor.selection
@@ -143,15 +167,31 @@ class AnnotateScreen(Screen):
         """Run one session action; the screen changes only after it is committed (None: there was nothing to do)."""
         try:
             state = action()
-        except AnnotatorError as error:
-            self.set_status(f"not saved: {error}", "bold red")
-            self.show(self.session.state())
+        except DATABASE_ERRORS as error:
+            self.failed(error)
+            try:
+                self.show(self.session.state())
+            except DATABASE_ERRORS:
+                pass  # the document as last drawn stays on the screen; the status line says what went wrong
             return False
         if state is None:
             return None
         self.show(state)
         self.set_status(message, "green")
+        self.say_time_failure()
         return True
+
+    def failed(self, error: Exception, doing: str = "not saved") -> None:
+        """Say on the status line that a change was not saved (or a document not read), and count it for the exit status."""
+        if isinstance(error, sqlite3.IntegrityError):
+            explained = f"it conflicts with a change another process made meanwhile ({error}); the screen shows the document as it is now"
+        elif isinstance(error, sqlite3.Error):
+            explained = describe_database_error(self.db_path, error, self.session.store.busy_timeout) or f"database {self.db_path}: {error}"
+        else:
+            explained = str(error)
+        if doing == "not saved":
+            self.session.failures += 1
+        self.set_status(f"{doing}: {explained}", "bold red")
 
     # ----- spans
 
@@ -194,7 +234,9 @@ class AnnotateScreen(Screen):
         if not pending:
             self.set_status("no pending suggestions in this document")
             return
-        self.act(lambda: self.session.keep_all(pending), f"accepted {len(pending)} suggestions")
+        rivals = len(contested(pending))  # same characters, other labels: left for the annotator to choose
+        left = f"; {rivals} on the same characters with other labels are left to choose" if rivals else ""
+        self.act(lambda: self.session.keep_all(pending), f"accepted {len(pending) - rivals} suggestions{left}")
 
     def apply_label(self, label: Label) -> None:
         """A label for the selection (a new span) or the current span (relabel)."""
@@ -202,7 +244,8 @@ class AnnotateScreen(Screen):
         if selection:
             start, end = snap(self.state.tokens, *selection)
             self.cursor.anchor = None
-            self.act(lambda: self.session.add(start, end, name, kind), f"added {name} “{one_line(self.state.text[start:end])[:50]}”")
+            verb = "relabelled as" if self.state.labelled(kind, start, end) else "added"  # one span of a kind over the same characters
+            self.act(lambda: self.session.add(start, end, name, kind), f"{verb} {name} “{one_line(self.state.text[start:end])[:50]}”")
             return
         span = self.current_span
         if span is None:
@@ -285,8 +328,8 @@ class AnnotateScreen(Screen):
         """Undo or redo this annotator's last action, wherever it was (the screen follows it to its document)."""
         try:
             result = self.session.undo() if name == "undo" else self.session.redo()
-        except AnnotatorError as error:
-            self.set_status(f"not saved: {error}", "bold red")
+        except DATABASE_ERRORS as error:
+            self.failed(error)
             return
         if result is None:
             self.set_status(f"nothing to {name}")
@@ -353,7 +396,7 @@ class AnnotateScreen(Screen):
         self.app.push_screen(HelpScreen(BINDINGS, self.schema, self.keymap))
 
     def action_quit(self) -> None:
-        self.session.record_time()
+        self.session.record_time()  # time that cannot be written counts as a change not saved, in the exit status
         self.app.exit()
 
     # ----- workers (tui/workers.py) read and write through stores of their own and post messages; handlers draw
@@ -371,16 +414,24 @@ class AnnotateScreen(Screen):
     def request_suggestions(self) -> None:
         if self.load_suggester is None:
             return
-        wanted = self.session.unsuggested_ahead(PREFETCH)
+        try:
+            wanted = self.session.unsuggested_ahead(PREFETCH)
+        except DATABASE_ERRORS as error:
+            self.failed(error, "suggestions not requested")
+            return
         if wanted:
             if self.state.document_id in wanted:
                 self.set_status("finding suggestions for this document…", "italic")
-            self.run_in_thread(workers.suggest, "suggest", self.load_suggester, self.db_path, wanted)
+            self.run_in_thread(workers.suggest, "suggest", self.load_suggester, self.db_path, self.session.store.identity, wanted)
 
     @on(SuggestionsReady)
     def suggestions_ready(self, message: SuggestionsReady) -> None:
         self._prepared.pop(message.document_id, None)
-        state = self.session.suggestions_stored(message.document_id)
+        try:
+            state = self.session.suggestions_stored(message.document_id)
+        except DATABASE_ERRORS as error:
+            self.failed(error, "suggestions stored, but cannot be read")
+            return
         if state is None:
             return
         focused = self.current_span

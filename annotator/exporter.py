@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from annotator.documents import annotated_documents
-from annotator.formats.registry import ExportReport, get_format
+from annotator.formats.registry import ExportReport, exclusive_partial, get_format, partial_path
 from annotator.model import GOLD, AnnotatorError, Document
 from annotator.store import Store
 
@@ -151,7 +153,9 @@ def _counted(documents: Iterator[Document], progress: Callable[[int], None]) -> 
 def atomic_text_file(path: Path) -> Iterator[IO[str]]:
     """A text file written under a .partial name and renamed into place at the end, so a failed export leaves no half file.
 
-    A device or a named pipe is written directly (renaming a file over /dev/null would replace it).
+    The .partial file is created exclusively (O_EXCL, O_NOFOLLOW): a file or link already under that name is never
+    written through nor removed; another name is taken. A device or a named pipe is written directly (renaming a file
+    over /dev/null would replace it).
 
     It is opened with newline="": what a writer writes is what lands on disk (\\n for JSONL and CoNLL,
     \\r\\n for CSV rows as RFC 4180 has them), never translated a second time.
@@ -162,15 +166,61 @@ def atomic_text_file(path: Path) -> Iterator[IO[str]]:
         with open(path, "w", encoding="utf-8", newline="") as device:
             yield device
         return
-    partial = path.with_name(path.name + ".partial")
     try:
-        stream = open(partial, "w", encoding="utf-8", newline="")
+        partial, descriptor = exclusive_partial(path, _create_exclusively, folder=False)
     except OSError as error:
         raise AnnotatorError(f"cannot write {path}: {error.strerror}; check that its folder exists and is writable") from None
     try:
-        with stream as out:
+        with open(descriptor, "w", encoding="utf-8", newline="") as out:
             yield out
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     os.replace(partial, path)
+
+
+def _create_exclusively(path: Path) -> int:
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o666)
+
+
+def stale_partial(target: Path, folder: bool) -> str | None:
+    """The line saying that target's usual .partial name was taken before the export (by one that was stopped, or a
+    planted link) and was left as it is, or None."""
+    usual = partial_path(target, folder)
+    if not os.path.lexists(usual):
+        return None
+    return f"{usual} was there already (an export that was stopped?): left as it is; delete it if you do not need it"
+
+
+class ExportStopped(BaseException):
+    """SIGTERM or SIGHUP (a closed SSH session) during an export: raised like KeyboardInterrupt, so every cleanup runs."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signal_number).name
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """Within it, SIGTERM and SIGHUP raise ExportStopped (as SIGINT raises KeyboardInterrupt) instead of ending the
+    process on the spot, so the .partial file or folder is removed; a signal set to be ignored (nohup) stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signal_number: int, frame: object) -> None:
+        raise ExportStopped(signal_number)
+
+    previous = {}
+    for number in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

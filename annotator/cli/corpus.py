@@ -159,11 +159,14 @@ def export_command(
       annotator export --dataset pow --annotator gold --format spacy --split 0.8 --out corpus/
     """
     from annotator.exporter import (
+        ExportStopped,
         atomic_text_file,
         export_documents,
         export_total,
         not_done_left_out,
         refuse_database_output,
+        stale_partial,
+        stopped_by_signals,
         write_export,
     )
 
@@ -192,23 +195,34 @@ def export_command(
         total = export_total(store, dataset, annotator=annotator, done_only=done_only, every=every)
         documents = export_documents(store, dataset, annotator=annotator, suggestions=suggestions, done_only=done_only, every=every)
         not_done = not_done_left_out(store, dataset, annotator, done_only=done_only, every=every) if annotator else None
-        with progress_bar(f"exporting {dataset} ({fmt})", total) as update:
-            def progress(count: int) -> None:
-                update(count, max(total, count))
+        try:
+            with stopped_by_signals(), progress_bar(f"exporting {dataset} ({fmt})", total) as update:
+                def progress(count: int) -> None:
+                    update(count, max(total, count))
 
-            dev_fraction = 1.0 - split if split is not None else 0.0
-            if writes_folder:
-                report = write_export(documents, fmt, out_path, dev_fraction=dev_fraction, progress=progress)
-            elif out_path is None:
-                report = write_export(documents, fmt, sys.stdout, progress=progress)
-            else:
-                with atomic_text_file(out_path) as out:
-                    report = write_export(documents, fmt, out, progress=progress)
-                report.outputs.append(str(out_path))
-    if not_done:
-        report.notes.append(not_done)
+                dev_fraction = 1.0 - split if split is not None else 0.0
+                if writes_folder:
+                    report = write_export(documents, fmt, out_path, dev_fraction=dev_fraction, progress=progress)
+                elif out_path is None:
+                    report = write_export(documents, fmt, sys.stdout, progress=progress)
+                else:
+                    with atomic_text_file(out_path) as out:
+                        report = write_export(documents, fmt, out, progress=progress)
+                    report.outputs.append(str(out_path))
+        except ExportStopped as stop:
+            _say_stopped(f"export stopped by {stop.name}: nothing written")
+            sys.exit(128 + stop.signal_number)
+    report.notes += [note for note in (not_done, out_path and stale_partial(out_path, writes_folder)) if note]
     for line in report.details():
         display.echo(line, err=True)
+
+
+def _say_stopped(line: str) -> None:
+    """Say why the command ends, if the terminal is still there (after SIGHUP it may be gone)."""
+    try:
+        display.echo(line, err=True)
+    except OSError:
+        pass
 
 
 @click.command("stats")

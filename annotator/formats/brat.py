@@ -13,14 +13,17 @@ A span crossing a line break is written the way brat writes one, as fragments ar
 breaks (``T1<TAB>LABEL 0 5;6 11<TAB>first second``, with a zero-width fragment where a span starts
 or ends on a line break); reading joins fragments separated only by spaces and line breaks back
 into one span. Other discontinuous spans cannot be imported. Document ids become file names
-(``/`` makes subfolders; other characters outside letters, digits, ``. _ -`` become ``_``); scores
-and document meta are left out. The reader takes the folder and yields the position of each
+(``/`` makes subfolders; other characters outside letters, digits, ``. _ -`` become ``_``; a name is
+cut to NAME_BYTES bytes, an id to MAX_FOLDERS folders; a folder never ends in .txt or .ann; a name
+taken gets -2, -3; every renamed id is reported); scores and document meta are left out. The reader takes the folder and yields the position of each
 document in it (1, 2, ...) with the document; errors name the .ann file and line.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -34,6 +37,10 @@ LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines, and
 BREAKS = re.compile(f"[{re.escape(LINE_BREAKS)}]+")
 UNSAFE = re.compile(r"[^\w.\-]")
 NOTE = "AnnotatorNotes"
+CONFIGURATION = "annotation.conf"
+RENAMED = "document ids changed to make safe, unique file names"
+NAME_BYTES = 200  # a file name holds 255 bytes (not characters): room for .txt or .ann and a -N to tell names apart
+MAX_FOLDERS = 16  # deeper ids are cut short of the path limit (4096 bytes): the rest of the id joins the file name
 REASON = "brat keeps no scores or document meta"
 
 
@@ -45,32 +52,86 @@ def write_brat(documents: Iterable[Document], folder: Path) -> ExportReport:
     kinds: set[str] = set()
     with staged_folder(folder) as partial:
         for document in documents:
-            stem = _file_stem(partial, document, report)
             annotations = _annotations(document, report, labels, relation_types, kinds)
-            with open(stem.with_name(stem.name + ".txt"), "w", encoding="utf-8", newline="") as text_file:
-                text_file.write(document.text)
-            with open(stem.with_name(stem.name + ".ann"), "w", encoding="utf-8", newline="\n") as ann_file:
-                ann_file.writelines(line + "\n" for line in annotations)
+            _write_pair(partial, document, annotations, report)
             report.documents += 1
-        (partial / "annotation.conf").write_text(_configuration(labels, relation_types, kinds), encoding="utf-8")
+        (partial / CONFIGURATION).write_text(_configuration(labels, relation_types, kinds), encoding="utf-8")
     report.outputs.append(f"{folder}/ ({report.documents} .txt and .ann pairs, annotation.conf)")
     return report
 
 
+def _write_pair(folder: Path, document: Document, annotations: list[str], report: ExportReport) -> None:
+    """NAME.txt and NAME.ann, created exclusively; a name the file system still refuses (a shorter limit than 255 bytes,
+    an encoding it does not take) becomes document-NNNNNN, reported like every renamed id."""
+    stem = _file_stem(folder, document, report)
+    try:
+        _write_files(stem, document.text, annotations)
+    except OSError as error:
+        if error.errno not in (errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ):
+            raise
+        stem = _unused_stem(folder, f"document-{report.documents + 1:06d}")
+        _write_files(stem, document.text, annotations)
+        if document.id is not None:
+            report.change(RENAMED, document)
+
+
+def _write_files(stem: Path, text: str, annotations: list[str]) -> None:
+    with open(stem.with_name(stem.name + ".txt"), "x", encoding="utf-8", newline="") as text_file:
+        text_file.write(text)
+    with open(stem.with_name(stem.name + ".ann"), "x", encoding="utf-8", newline="\n") as ann_file:
+        ann_file.writelines(line + "\n" for line in annotations)
+
+
 def _file_stem(folder: Path, document: Document, report: ExportReport) -> Path:
-    """A safe, unused path (without suffix) for this document, from its id."""
+    """A safe, unused path (without suffix) for this document, from its id: each name at most NAME_BYTES bytes, at most
+    MAX_FOLDERS folders deep (deeper parts join the file name), no folder named like a .txt or .ann file or the
+    configuration, never a name already taken by a file or a folder."""
     if document.id is None:
         parts = [f"document-{report.documents + 1:06d}"]
     else:
-        parts = [UNSAFE.sub("_", part).lstrip(".")[:100] or "_" for part in document.id.split("/")]
-    stem = folder.joinpath(*parts)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    candidate, number = stem, 1
-    while candidate.with_name(candidate.name + ".txt").exists():
+        parts = [_safe_name(part) for part in document.id.split("/")]
+    if len(parts) > MAX_FOLDERS + 1:
+        parts = [*parts[:MAX_FOLDERS], _safe_name("_".join(parts[MAX_FOLDERS:]))]
+    parent = folder
+    for part in parts[:-1]:
+        parent = _subfolder(parent, part, top=parent == folder)
+    stem = _unused_stem(parent, parts[-1])
+    if document.id is not None and stem.relative_to(folder).as_posix() != document.id:
+        report.change(RENAMED, document)
+    return stem
+
+
+def _safe_name(part: str) -> str:
+    """Letters, digits, . _ - only, not hidden, and cut at a character boundary to NAME_BYTES bytes of UTF-8."""
+    name = UNSAFE.sub("_", part).lstrip(".") or "_"
+    if len(name.encode("utf-8")) > NAME_BYTES:
+        name = name.encode("utf-8")[:NAME_BYTES].decode("utf-8", errors="ignore")
+    return name
+
+
+def _subfolder(parent: Path, part: str, top: bool) -> Path:
+    """The folder for one part of an id: one made for an earlier document, else a new one under an unused name."""
+    name = part
+    if name.lower().endswith((".txt", ".ann")) or (top and name == CONFIGURATION):
+        name += "_"  # read back, a folder named like a text file would be taken for one
+    candidate, number = name, 1
+    while True:
+        path = parent / candidate
+        if path.is_dir() and not path.is_symlink():
+            return path
+        if not os.path.lexists(path):
+            path.mkdir()
+            return path
         number += 1
-        candidate = stem.with_name(f"{stem.name}-{number}")
-    if document.id is not None and candidate.relative_to(folder).as_posix() != document.id:
-        report.change("document ids changed to make safe, unique file names", document)
+        candidate = f"{name}-{number}"
+
+
+def _unused_stem(parent: Path, name: str) -> Path:
+    """NAME, or NAME-2, NAME-3 ...: the first for which neither NAME.txt nor NAME.ann is taken, by a file or a folder."""
+    candidate, number = parent / name, 1
+    while any(os.path.lexists(candidate.with_name(candidate.name + suffix)) for suffix in (".txt", ".ann")):
+        number += 1
+        candidate = parent / f"{name}-{number}"
     return candidate
 
 

@@ -16,6 +16,7 @@ a record is named in them.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,7 @@ from typing import IO, Any
 from annotator.model import AnnotatorError, Document, InputError
 
 EXAMPLES_KEPT = 3
+EXAMPLE_CHARACTERS = 60
 # Meta the readers add themselves (brat's file name, CoNLL's tokenization hint): not worth a warning when left out.
 READER_META = frozenset({"file", "tokenization"})
 
@@ -70,6 +72,8 @@ class ExportReport:
         if document is None:
             return
         name = document.id if document.id is not None else f"document {self.documents + 1}"
+        if len(name) > EXAMPLE_CHARACTERS:
+            name = name[: EXAMPLE_CHARACTERS - 3] + "..."  # an id can be thousands of characters; an example names it
         if self._last_example.get(what) == name:
             return
         self._last_example[what] = name
@@ -258,17 +262,37 @@ def write_jsonl_report(documents: Iterable[Document], out: IO[str]) -> ExportRep
     return report
 
 
+def partial_path(target: Path, folder: bool) -> Path:
+    """Where an export first writes target: a hidden .NAME.partial folder beside a folder, NAME.partial beside a file."""
+    target = Path(target)
+    return target.with_name(f".{target.name}.partial" if folder else f"{target.name}.partial")
+
+
+def exclusive_partial(target: Path, make: Callable[[Path], Any], folder: bool) -> tuple[Path, Any]:
+    """Make target's partial file or folder with make (which must fail when the name exists: O_EXCL, mkdir), under its
+    usual name or, when that is taken (by a stopped export, or a planted link), under a new one: never through a link,
+    and never removing what is there."""
+    usual = partial_path(target, folder)
+    for attempt in range(100):
+        candidate = usual if attempt == 0 else usual.with_name(f"{usual.stem}-{secrets.token_hex(4)}.partial")
+        try:
+            return candidate, make(candidate)
+        except FileExistsError:
+            continue
+    raise AnnotatorError(f"cannot make a temporary name beside {target}: clear the stale .partial files there")
+
+
 @contextmanager
 def staged_folder(folder: Path) -> Iterator[Path]:
-    """Write into a hidden sibling folder moved into place at the end, so a failed export leaves nothing behind."""
+    """Write into a new hidden sibling folder moved into place at the end, so a failed export leaves nothing behind.
+
+    The sibling is made by mkdir, so one already there (a link, or an earlier export's) is never entered or deleted.
+    """
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise AnnotatorError(f"{folder} exists and is not an empty folder; give a new folder to write into")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    partial = folder.with_name(f".{folder.name}.partial")
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir()
+    partial, _ = exclusive_partial(folder, os.mkdir, folder=True)
     try:
         yield partial
     except BaseException:

@@ -34,13 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from annotator.formats.registry import ExportReport, staged_folder
-from annotator.model import Document, InputError, Relation, Span
+from annotator.model import AnnotatorError, Document, InputError, Relation, Span
 
 GROUPS = {"entity": "entities", "claim": "claims", "claimant": "claimants"}
 KIND_OF_GROUP = {group: kind for kind, group in GROUPS.items()}
 ID_PREFIX = {"entities": "e", "claims": "c", "claimants": "a"}
 DOCS_PER_FILE = 1000
 REASON = "spaCy spans cover whole tokens and doc.ents holds one layer"
+# DocBin writes user_data with msgpack, which refuses lists and maps nested more than 511 deep; user_data is one of them.
+META_DEPTH = 511 - 1
 
 
 def write_spacy(
@@ -155,10 +157,34 @@ def doc_from_document(nlp: Any, document: Document, report: ExportReport) -> Any
         report.relations += 1
     doc.user_data["claimant_of"] = links
     doc.user_data["id"] = document.id
+    depth = nesting_depth(document.meta)
+    if depth > META_DEPTH:
+        name = document.id if document.id is not None else f"document {report.documents + 1}"
+        raise AnnotatorError(
+            f"{name}: its meta nests {depth} levels deep, more than a spaCy DocBin holds ({META_DEPTH}; import reads about a "
+            "thousand): export it as jsonl, which holds it, or flatten its meta"
+        )
     doc.user_data["meta"] = document.meta
     doc.user_data["annotator"] = document.annotator
     doc.user_data["source"] = document.source
     return doc
+
+
+def nesting_depth(value: Any) -> int:
+    """How many lists and objects sit inside each other at the deepest point of a JSON value (counted without recursion)."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _align(doc: Any, span: Span, document: Document, report: ExportReport) -> Any:

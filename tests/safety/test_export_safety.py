@@ -194,3 +194,193 @@ def test_other_annotators_export_every_document_they_touched_and_all_conflicts_w
     assert exported_ids(result.stdout) == ["kremlin", "bell", "kyiv"] and "left out" not in result.stderr
     both = invoke("export", "--db", db, "-d", "pow", "--annotator", GOLD, "--all", "--done-only")
     assert both.exit_code == 2 and "give either --all (every document touched) or --done-only, not both" in both.stderr
+
+
+# Item 17: temporary files and folders are made exclusively, left alone when they are not ours, cleaned up however
+# the process ends; ids that cannot be file names are renamed and reported; spaCy meta too deep is a message.
+
+
+def test_a_planted_partial_link_is_never_followed(tmp_path):
+    db = labelled_database(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    out = tmp_path / "alice.jsonl"
+    planted = tmp_path / "alice.jsonl.partial"
+    planted.symlink_to(victim)
+    result = invoke("export", "--db", db, "-d", "pow", "--annotator", "alice", "--out", out)
+    ok(result)
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert planted.is_symlink() and os.readlink(planted) == str(victim)
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["kremlin", "bell", "kyiv"]
+    assert f"{planted} was there already (an export that was stopped?): left as it is; delete it if you do not need it" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir() if "partial" in path.name) == ["alice.jsonl.partial"]
+
+
+def test_a_dangling_partial_link_is_not_followed_either(tmp_path):
+    db = labelled_database(tmp_path)
+    planted = tmp_path / "alice.csv.partial"
+    planted.symlink_to(tmp_path / "created-through-the-link.csv")
+    ok(invoke("export", "--db", db, "-d", "pow", "--annotator", "alice", "--format", "csv", "--out", tmp_path / "alice.csv"))
+    assert not (tmp_path / "created-through-the-link.csv").exists()
+    assert (tmp_path / "alice.csv").read_text(encoding="utf-8").startswith("document_id,")
+
+
+@pytest.mark.parametrize("planted", ["folder", "symlink"])
+def test_an_existing_partial_folder_is_never_deleted(tmp_path, planted):
+    db = labelled_database(tmp_path)
+    leftover = tmp_path / ".corpus.partial"
+    if planted == "folder":
+        leftover.mkdir()
+        (leftover / "notes.txt").write_text("someone's work\n", encoding="utf-8")
+    else:
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "notes.txt").write_text("someone's work\n", encoding="utf-8")
+        leftover.symlink_to(elsewhere, target_is_directory=True)
+    result = invoke("export", "--db", db, "-d", "pow", "--annotator", "alice", "--format", "brat", "--out", tmp_path / "corpus")
+    ok(result)
+    assert (leftover / "notes.txt").read_text(encoding="utf-8") == "someone's work\n"
+    assert sorted(path.name for path in (tmp_path / "corpus").iterdir()) == [
+        "annotation.conf", "bell.ann", "bell.txt", "kremlin.ann", "kremlin.txt", "kyiv.ann", "kyiv.txt",
+    ]
+    assert f"{leftover} was there already" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir() if "partial" in path.name) == [".corpus.partial"]
+
+
+SLOW_EXPORT = '''
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+
+module_name, writer_name, marker = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+module = import_module(module_name)
+real_writer = getattr(module, writer_name)
+
+
+def slowed(documents):
+    """The export stalls after its first document, with its temporary file or folder open, until a signal comes."""
+    for number, document in enumerate(documents):
+        yield document
+        if number == 0:
+            marker.touch()
+            time.sleep(120)
+
+
+def writer(documents, *args, **kwargs):
+    return real_writer(slowed(documents), *args, **kwargs)
+
+
+setattr(module, writer_name, writer)
+from annotator.cli import main
+
+sys.argv = ["annotator", *sys.argv[4:]]
+main()
+'''
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP", "SIGINT"])
+@pytest.mark.parametrize("fmt", ["csv", "brat"])
+def test_every_way_an_export_is_stopped_cleans_up(tmp_path, signal_name, fmt):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = labelled_database(tmp_path)
+    script = tmp_path / "slow_export.py"
+    script.write_text(SLOW_EXPORT, encoding="utf-8")
+    marker = tmp_path / "stalled"
+    out = tmp_path / ("alice.csv" if fmt == "csv" else "corpus")
+    module, writer = ("annotator.formats.csv", "write_csv") if fmt == "csv" else ("annotator.formats.brat", "write_brat")
+    arguments = [sys.executable, str(script), module, writer, str(marker), "export", "--db", str(db), "-d", "pow", "--annotator", "alice"]
+    process = subprocess.Popen([*arguments, "--format", fmt, "--out", str(out)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the export never reached its first document"
+            time.sleep(0.05)
+        assert [path.name for path in tmp_path.iterdir() if "partial" in path.name]  # it is writing now
+        process.send_signal(getattr(signal, signal_name))
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0
+    assert "Traceback" not in stderr, stderr
+    if signal_name != "SIGINT":
+        assert process.returncode == 128 + getattr(signal, signal_name)
+        assert f"export stopped by {signal_name}: nothing written" in stderr, stderr
+    assert not out.exists()
+    assert sorted(path.name for path in tmp_path.iterdir() if "partial" in path.name) == []
+
+
+def brat_folder_ids(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).with_suffix("").as_posix() for path in folder.rglob("*.txt") if path.is_file())
+
+
+def test_brat_ids_that_cannot_be_file_names_are_renamed_and_reported(tmp_path):
+    deep = "/".join(["d"] * 2000)
+    wide = "\U0001d538" * 100  # 100 four-byte characters: 400 bytes, over the 255 a file name may take
+    records = [
+        {"id": "a", "text": "Alpha one."},
+        {"id": "a.txt/b", "text": "Alpha two."},
+        {"id": "c.txt/d", "text": "Gamma one."},
+        {"id": "c", "text": "Gamma two."},
+        {"id": wide, "text": "Wide one."},
+        {"id": f"{wide}/{wide}", "text": "Wide two."},
+        {"id": deep, "text": "Deep one."},
+        {"id": "annotation.conf/x", "text": "Conf one."},
+        {"id": "plain", "text": "Plain one."},
+    ]
+    db = tmp_path / "ids.db"
+    ok(invoke("import", write_records(tmp_path / "ids.jsonl", records), "--db", db, "-d", "pow"))
+    out = tmp_path / "corpus"
+    result = invoke("export", "--db", db, "-d", "pow", "--format", "brat", "--out", out)
+    ok(result)
+    assert "document ids changed to make safe, unique file names" in result.stderr
+    names = brat_folder_ids(out)
+    assert len(names) == len(records) and "a" in names and "plain" in names and "c" in names
+    for path in out.rglob("*"):
+        assert len(path.name.encode("utf-8")) <= 255
+    assert max(len(path.relative_to(out).parts) for path in out.rglob("*")) <= 20
+    assert (out / "annotation.conf").is_file()
+    # Every document comes back from the folder, each text whole.
+    back = tmp_path / "back.db"
+    ok(invoke("import", out, "--db", back, "-d", "pow"))
+    with Store(back) as store:
+        texts = sorted(document.text for _, document in store.iter_documents("pow"))
+    assert texts == sorted(record["text"] for record in records)
+
+
+def test_brat_export_examples_of_long_ids_stay_short(tmp_path):
+    deep = "/".join(["d"] * 2000)
+    db = tmp_path / "ids.db"
+    ok(invoke("import", write_records(tmp_path / "ids.jsonl", [{"id": deep, "text": "Deep one."}]), "--db", db, "-d", "pow"))
+    result = invoke("export", "--db", db, "-d", "pow", "--format", "brat", "--out", tmp_path / "corpus")
+    ok(result)
+    assert max(len(line) for line in result.stderr.splitlines()) < 300
+
+
+def nested(depth: int) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_spacy_meta_deeper_than_a_docbin_holds_is_a_message(tmp_path):
+    pytest.importorskip("spacy")
+    db = tmp_path / "deep.db"
+    records = [{"id": "shallow", "text": "Kyiv is big."}, {"id": "deep", "text": "Lviv is old.", "meta": {"m": nested(700)}}]
+    ok(invoke("import", write_records(tmp_path / "deep.jsonl", records), "--db", db, "-d", "pow"))
+    out = tmp_path / "corpus"
+    message = refused(invoke("export", "--db", db, "-d", "pow", "--format", "spacy", "--out", out), "deep", "701 levels", "jsonl")
+    assert len(message.strip().splitlines()) == 1
+    assert not out.exists() and not [path for path in tmp_path.iterdir() if "partial" in path.name]
+    # What a DocBin holds is written.
+    ok(invoke("import", write_records(tmp_path / "fits.jsonl", [{"id": "fits", "text": "Odesa is warm.", "meta": {"m": nested(400)}}]),
+              "--db", db, "-d", "fits"))
+    ok(invoke("export", "--db", db, "-d", "fits", "--format", "spacy", "--out", out))

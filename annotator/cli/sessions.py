@@ -94,6 +94,8 @@ def merge_command(others: tuple[Path, ...], db_path: Path, dataset: str | None, 
             )
             for conflict in report.conflicts:
                 display.echo(f"  conflict: {display.shown(conflict)}", err=True)
+            for updated in report.updated:
+                display.echo(f"  updated: {display.shown(updated)}", err=True)
             for skipped in report.skipped:
                 display.echo(f"  skipped: {display.shown(skipped)}", err=True)
 

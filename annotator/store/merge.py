@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.schema import Schema, schema_from_json
-from annotator.store.connection import StoreError
-from annotator.store.log import MERGED, ActionLog
+from annotator.store.connection import StoreError, now
+from annotator.store.log import IMPORTED, MERGED, ActionLog
+from annotator.store.merge_checks import action_fingerprint
 from annotator.store.merge_source import Source
-from annotator.store.merge_staging import STAGING_TABLES, Staging, action_fingerprint
+from annotator.store.merge_staging import STAGING_TABLES, Staging
+
+# The changes of the barrier a merge logs when it replaces labels that have undoable actions here (see _clear_labels).
+MERGE_BARRIER = '[["merge"]]'
 
 
 @dataclass
@@ -28,6 +32,8 @@ class MergeReport:
     suggestions: int = 0
     labels_copied: int = 0
     labels_identical: int = 0
+    # Label sets replaced by the other file's, whose action log holds every action behind these: one line each.
+    updated: list[str] = field(default_factory=list)
     actions: int = 0
     # Actions of documents that were not merged (their id names another text here): history left out with them.
     actions_left_out: int = 0
@@ -184,7 +190,10 @@ class Merge(ActionLog):
             'SELECT id, kind, start, "end", label FROM annotations WHERE document_id = ? AND annotator = ?', [document_id, annotator]
         ).fetchall()
         our_status = conn.execute("SELECT status FROM doc_status WHERE document_id = ? AND annotator = ?", [document_id, annotator]).fetchone()
+        updating = False
         if ours or (our_status and our_status[0] != "todo"):
+            where = conn.execute("SELECT dataset || '/' || ext_id FROM documents WHERE id = ?", [document_id]).fetchone()[0]
+
             def keyed(rows: list[tuple], relations: list[tuple]) -> tuple:
                 keys = {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
                 return (
@@ -195,14 +204,21 @@ class Merge(ActionLog):
             our_relations = conn.execute(
                 "SELECT from_id, to_id, type FROM relations WHERE document_id = ? AND annotator = ?", [document_id, annotator]
             ).fetchall()
-            if keyed(list(ours), our_relations) == keyed([row[:5] for row in theirs], their_relations):
-                report.labels_identical += 1
-            else:
-                ext_id = conn.execute("SELECT dataset || '/' || ext_id FROM documents WHERE id = ?", [document_id]).fetchone()[0]
-                report.conflicts.append(
-                    f"{ext_id}: annotator {annotator!r} has different labels in the two databases ({len(ours)} spans here, {len(theirs)} there); kept these"
+            if self._continued_there(annotator, document_id, other_document):
+                updating = True
+                self._clear_labels(annotator, document_id)
+                report.updated.append(
+                    f"{where}: annotator {annotator!r}: the {len(ours)} spans here replaced by the {len(theirs)} there, "
+                    "whose history holds every action behind these and more"
                 )
-            return
+            elif keyed(list(ours), our_relations) == keyed([row[:5] for row in theirs], their_relations):
+                report.labels_identical += 1
+                return
+            else:
+                report.conflicts.append(
+                    f"{where}: annotator {annotator!r} has different labels in the two databases ({len(ours)} spans here, {len(theirs)} there); kept these"
+                )
+                return
         ids: dict[int, int] = {}
         for row in theirs:
             cursor = conn.execute(
@@ -230,7 +246,46 @@ class Merge(ActionLog):
                 "ON CONFLICT (document_id, annotator) DO UPDATE SET status = excluded.status, seconds = excluded.seconds, updated_at = excluded.updated_at",
                 [document_id, annotator, *their_status],
             )
-        report.labels_copied += 1
+        if not updating:
+            report.labels_copied += 1
+
+    def _history(self, annotator: str, document_id: int) -> set[str]:
+        """Fingerprints of the actions this database logged for an annotator on a document (merge's own barriers aside)."""
+        return {
+            action_fingerprint(annotator, dataset, sha, action, created, changes)
+            for action, changes, created, dataset, sha in self.conn.execute(
+                "SELECT a.action, a.changes, a.created_at, d.dataset, d.sha256 FROM actions a JOIN documents d ON d.id = a.document_id "
+                "WHERE a.annotator = ? AND a.document_id = ?",
+                [annotator, document_id],
+            )
+            if not (action == IMPORTED and changes == MERGE_BARRIER)
+        }
+
+    def _continued_there(self, annotator: str, document_id: int, other_document: int) -> bool:
+        """The other file's labels go on from these: every action behind these is in its log, which holds more."""
+        ours = self._history(annotator, document_id)
+        theirs = {
+            fingerprint
+            for (fingerprint,) in self.conn.execute(
+                "SELECT fingerprint FROM temp.merge_actions WHERE annotator = ? AND document_id = ?", [annotator, other_document]
+            )
+        }
+        return bool(ours) and ours < theirs
+
+    def _clear_labels(self, annotator: str, document_id: int) -> None:
+        """Take out an annotator's rows on a document before the other file's continuation of them comes in."""
+        own_actions = self.conn.execute(
+            "SELECT 1 FROM actions WHERE annotator = ? AND document_id = ? AND action NOT LIKE ? AND action != ? LIMIT 1",
+            [annotator, document_id, MERGED + "%", IMPORTED],
+        ).fetchone()
+        for table in ("relations", "rejections", "annotations", "doc_status"):
+            self.conn.execute(f"DELETE FROM {table} WHERE document_id = ? AND annotator = ?", [document_id, annotator])
+        if own_actions:
+            # Undo of an action made here would now touch rows that are gone: it stops here, as after an import.
+            self.conn.execute(
+                "INSERT INTO actions (annotator, document_id, action, changes, created_at) VALUES (?, ?, ?, ?, ?)",
+                [annotator, document_id, IMPORTED, MERGE_BARRIER, now()],
+            )
 
     def _merge_actions(self, documents: dict[int, int], report: MergeReport) -> None:
         """Each action once: one this database holds already (its own, or merged from any copy) is known by its fingerprint."""

@@ -10,17 +10,15 @@ a document, one suggestion run, one action.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from annotator.model import KINDS, ORIGINS, STATUSES, AnnotatorError
+from annotator.model import ORIGINS, STATUSES, AnnotatorError
 from annotator.schema import Schema, schema_from_json
-from annotator.store.connection import StoreError, text_hash
-from annotator.store.log import MERGED
+from annotator.store.connection import text_hash
+from annotator.store.merge_checks import MergeInputError, action_fingerprint, is_int, is_name, json_problem, span_problem
 from annotator.store.merge_source import Source
 
 STAGING_TABLES = {
@@ -44,52 +42,6 @@ STAGING_TABLES = {
         "created_at TEXT, fingerprint TEXT"
     ),
 }
-
-
-def action_fingerprint(annotator: str, dataset: str | None, sha256: str | None, action: str, created_at: str, changes: str) -> str:
-    """What an action is, wherever it is stored: who, on which text, what, when, which changes (a merged copy has the same)."""
-    name = action[len(MERGED):] if action.startswith(MERGED) else action
-    parts = [annotator, dataset or "", sha256 or "", name, created_at, changes]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-class MergeInputError(StoreError):
-    """A row of the other database that cannot be merged; says which and what, and how to merge the rest."""
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_name(value: Any) -> bool:
-    return isinstance(value, str) and value != ""
-
-
-def _json_problem(value: Any, shape: type, what: str) -> str | None:
-    if not isinstance(value, str):
-        return f"{what} is not JSON text"
-    try:
-        parsed = json.loads(value)
-    except (ValueError, RecursionError) as error:
-        return f"{what} is not valid JSON ({str(error)[:80]})"
-    if not isinstance(parsed, shape):
-        return f"{what} is JSON but not {'an object' if shape is dict else 'a list'}"
-    return None
-
-
-def _span_problem(kind: Any, start: Any, end: Any, label: Any, length: int, schema: Schema) -> str | None:
-    if not _is_int(start) or not _is_int(end):
-        return f"start and end must be integers (got {start!r}, {end!r})"
-    if not 0 <= start < end <= length:
-        return f"start {start} and end {end} are outside the text (length {length}) or empty; end is exclusive and must be greater than start"
-    if kind not in KINDS:
-        return f"kind {kind!r} is not one of {', '.join(KINDS)}"
-    if not _is_name(label):
-        return "label must be a non-empty string"
-    if kind != "claimant" and schema.label(label, kind) is None:
-        names = ", ".join(known.name for known in schema.labels(kind))
-        return f"label {label!r} ({kind}) is not in schema {schema.name} (its {kind} labels: {names})"
-    return None
 
 
 class Staging:
@@ -154,7 +106,7 @@ class Staging:
         for name, schema_json, created in self._rows("datasets", "name, schema, created_at"):
             self.source_datasets.add(name)
             where = f"datasets row {name!r}"
-            if not _is_name(name) or not isinstance(created, str):
+            if not is_name(name) or not isinstance(created, str):
                 self._problem(where, "name and created_at must be text", f"dataset {name!r} and its documents")
                 continue
             theirs, reason = None, "its schema is not JSON text"
@@ -190,7 +142,7 @@ class Staging:
                 if dataset not in self.source_datasets:
                     self._problem(where, f"dataset {dataset!r} is not in the datasets table", left_out)
                 continue
-            if not _is_name(ext_id):
+            if not is_name(ext_id):
                 problem = "its id (ext_id) must be non-empty text"
             elif not isinstance(text, str):
                 problem = "its text is not UTF-8 text"
@@ -201,7 +153,7 @@ class Staging:
             elif not isinstance(created, str):
                 problem = "created_at must be text"
             else:
-                problem = _json_problem(meta, dict, "its meta")
+                problem = json_problem(meta, dict, "its meta")
             if problem:
                 self.dropped_documents.add(other_id)
                 self._problem(where, problem, left_out)
@@ -218,14 +170,14 @@ class Staging:
             if not self._owned("suggestions", other_id, document_id):
                 continue
             dataset, _, length, _ = self.documents[document_id]
-            problem = _span_problem(kind, start, end, label, length, self.schemas[dataset])
-            if problem is None and not _is_name(source):
+            problem = span_problem(kind, start, end, label, length, self.schemas[dataset])
+            if problem is None and not is_name(source):
                 problem = "source must be non-empty text"
             if problem is None and score is not None and not (isinstance(score, (int, float)) and math.isfinite(score)):
                 problem = f"score {score!r} is not a number"
             if problem is None and not isinstance(created, str):
                 problem = "created_at must be text"
-            problem = problem or _json_problem(attributes, dict, "its attributes")
+            problem = problem or json_problem(attributes, dict, "its attributes")
             run = (document_id, source if isinstance(source, str) else repr(source))
             if problem:
                 self.bad_runs.add(run)
@@ -247,7 +199,7 @@ class Staging:
         for document_id, source, created in self._rows("suggestion_runs", "document_id, source, created_at"):
             if not self._owned("suggestion_runs", (document_id, source), document_id):
                 continue
-            if not _is_name(source) or not isinstance(created, str):
+            if not is_name(source) or not isinstance(created, str):
                 self.bad_runs.add((document_id, repr(source)))
                 self._problem(f"suggestion_runs row ({self._document(document_id)})", "source and created_at must be text",
                               f"suggestions of {source!r} on {self._document(document_id)}")
@@ -267,15 +219,15 @@ class Staging:
             if not self._owned("annotations", other_id, document_id):
                 continue
             dataset, _, length, _ = self.documents[document_id]
-            problem = None if _is_name(annotator) else "annotator must be non-empty text"
-            problem = problem or _span_problem(kind, start, end, label, length, self.schemas[dataset])
+            problem = None if is_name(annotator) else "annotator must be non-empty text"
+            problem = problem or span_problem(kind, start, end, label, length, self.schemas[dataset])
             if problem is None and origin not in ORIGINS:
                 problem = f"origin {origin!r} is not one of {', '.join(ORIGINS)}"
             if problem is None and not (isinstance(created, str) and isinstance(updated, str)):
                 problem = "created_at and updated_at must be text"
-            if problem is None and suggestion_id is not None and not _is_int(suggestion_id):
+            if problem is None and suggestion_id is not None and not is_int(suggestion_id):
                 problem = f"suggestion_id {suggestion_id!r} is not a row id"
-            problem = problem or _json_problem(attributes, dict, "its attributes")
+            problem = problem or json_problem(attributes, dict, "its attributes")
             if problem:
                 self._label_problem("annotations", other_id, document_id, annotator, problem)
                 continue
@@ -299,7 +251,7 @@ class Staging:
             problem = None
             if any(self.annotations.get(end) != owner for end in (from_id, to_id)):
                 problem = f"it links spans {from_id!r} and {to_id!r}, not both spans of this annotator on this document"
-            elif not _is_name(kind) or not isinstance(created, str):
+            elif not is_name(kind) or not isinstance(created, str):
                 problem = "type and created_at must be text"
             if problem:
                 self._label_problem("relations", row_id, document_id, annotator, problem)
@@ -313,7 +265,7 @@ class Staging:
             if not self._owned("rejections", row_id, document_id):
                 continue
             suggestion = self.suggestions.get(suggestion_id)
-            problem = None if _is_name(annotator) and isinstance(created, str) else "annotator and created_at must be text"
+            problem = None if is_name(annotator) and isinstance(created, str) else "annotator and created_at must be text"
             if problem is None and suggestion is None and not any(run[0] == document_id for run in self.bad_runs):
                 problem = f"suggestion_id {suggestion_id!r} names no suggestion"
             if problem is None and suggestion is not None and suggestion[0] != document_id:
@@ -330,7 +282,7 @@ class Staging:
         ):
             if not self._owned("doc_status", row_id, document_id):
                 continue
-            problem = None if _is_name(annotator) and isinstance(updated, str) else "annotator and updated_at must be text"
+            problem = None if is_name(annotator) and isinstance(updated, str) else "annotator and updated_at must be text"
             if problem is None and status not in STATUSES:
                 problem = f"status {status!r} is not one of {', '.join(STATUSES)}"
             if problem is None and not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0):
@@ -346,8 +298,8 @@ class Staging:
             if not self._owned("review_rejections", row_id, document_id):
                 continue
             dataset, _, length, _ = self.documents[document_id]
-            problem = None if _is_name(reviewer) and isinstance(created, str) else "reviewer and created_at must be text"
-            problem = problem or _span_problem(kind, start, end, label, length, self.schemas[dataset])
+            problem = None if is_name(reviewer) and isinstance(created, str) else "reviewer and created_at must be text"
+            problem = problem or span_problem(kind, start, end, label, length, self.schemas[dataset])
             if problem:
                 self._problem(f"review_rejections row {row_id} ({self._document(document_id)})", problem, f"review_rejections row {row_id}")
                 continue
@@ -360,10 +312,10 @@ class Staging:
                 continue
             if (document_id, annotator) in self.bad_label_sets:
                 continue  # the history of labels left out goes with them (their line says so)
-            problem = None if _is_name(annotator) and _is_name(action) and isinstance(created, str) else "annotator, action and created_at must be text"
-            if problem is None and target_id is not None and not _is_int(target_id):
+            problem = None if is_name(annotator) and is_name(action) and isinstance(created, str) else "annotator, action and created_at must be text"
+            if problem is None and target_id is not None and not is_int(target_id):
                 problem = f"target_id {target_id!r} is not a row id"
-            problem = problem or _json_problem(changes, list, "its changes")
+            problem = problem or json_problem(changes, list, "its changes")
             if problem:
                 self._problem(f"actions row {other_id}", problem, f"actions row {other_id} (history only: no label depends on it)")
                 continue

@@ -336,3 +336,49 @@ def test_skip_invalid_leaves_out_a_label_set_whole_with_its_logged_actions(tmp_p
     assert not [span for span in merged["spans"] if span[1] == "alice"], "not the sound half of the set either"
     assert not [action for action in merged["actions"] if action[0] == "alice"]
     assert [span[1] for span in merged["spans"]] == ["bob"]
+
+
+def test_a_copy_that_went_on_on_the_same_document_brings_its_continuation_and_says_so(tmp_path):
+    """Alice's labels merged once, then she goes on on the same document in her copy: the team database
+    takes her newer labels (every action behind its own is in her file), and says it did; work done
+    on both sides is still a conflict, and the team's labels are kept."""
+    team = new_database(tmp_path / "team.db")
+    alice = tmp_path / "alice.db"
+    shutil.copy(team, alice)
+    label(alice, "alice", "a", "Lubinets", "PERSON", status="in_progress")
+    assert invoke("merge", alice, "--db", team).exit_code == 0
+    label(alice, "alice", "a", "Bakhmut", "GPE")
+    result = invoke("merge", alice, "--db", team)
+    assert result.exit_code == 0, result.output
+    assert "conflict" not in result.output
+    assert "updated: news/a: annotator 'alice'" in result.output
+    assert [span[5] for span in rows(team)["spans"]] == ["PERSON", "GPE"]
+    assert ("a", "alice", "done") in rows(team)["status"]
+    again = invoke("merge", alice, "--db", team)
+    assert "updated" not in again.output and "0 logged actions" in again.output
+
+    # Both sides go on: the team's labels stay, the difference is reported.
+    label(alice, "alice", "a", "Russian", "NORP")
+    with Store(team) as store:
+        store.set_status("alice", store.document_by_ext_id("news", "a"), "skipped")
+    both = invoke("merge", alice, "--db", team)
+    assert "conflict: news/a: annotator 'alice'" in both.output
+    assert [span[5] for span in rows(team)["spans"]] == ["PERSON", "GPE"]
+
+
+def test_labels_replaced_by_their_continuation_cannot_be_undone_into_a_mix(tmp_path):
+    """Alice worked in the team database, then went on in a copy: after the merge, her undo in the team
+    database does not reach the actions whose rows were replaced (it would revive or half-remove labels)."""
+    team = new_database(tmp_path / "team.db")
+    label(team, "alice", "a", "Lubinets", "PERSON", status="in_progress")
+    laptop = tmp_path / "laptop.db"
+    shutil.copy(team, laptop)
+    label(laptop, "alice", "a", "Bakhmut", "GPE")
+    result = invoke("merge", laptop, "--db", team)
+    assert "updated: news/a: annotator 'alice'" in result.output, result.output
+    with Store(team) as store:
+        assert store.undo("alice") is None
+    label(laptop, "alice", "a", "Russian", "NORP")
+    again = invoke("merge", laptop, "--db", team)
+    assert "updated: news/a" in again.output and "conflict" not in again.output, again.output
+    assert sorted(span[5] for span in rows(team)["spans"]) == ["GPE", "NORP", "PERSON"]

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from annotator.documents import annotated_documents
 from annotator.formats.registry import ExportReport, exclusive_partial, get_format, partial_path
@@ -128,16 +128,19 @@ def write_export(
     *,
     dev_fraction: float = 0.0,
     progress: Callable[[int], None] | None = None,
+    **options: Any,
 ) -> ExportReport:
-    """Write documents in one format: target is a text stream for stream formats, a new folder for folder formats."""
+    """Write documents in one format: target is a text stream for stream formats, a new folder for folder formats;
+    options go to the format's writer (escape_formulas for csv)."""
     entry = get_format(fmt)
     writer = entry.load_writer()
     if progress is not None:
         documents = _counted(documents, progress)
     if entry.writes == "folder":
-        options = {"dev_fraction": dev_fraction} if dev_fraction else {}
+        if dev_fraction:
+            options["dev_fraction"] = dev_fraction
         return writer(documents, Path(target), **options)  # type: ignore[arg-type]
-    return writer(documents, target)
+    return writer(documents, target, **options)
 
 
 def _counted(documents: Iterator[Document], progress: Callable[[int], None]) -> Iterator[Document]:

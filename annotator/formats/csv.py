@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from annotator.formats.registry import ExportReport
+from annotator.formats.registry import EXAMPLES_KEPT, ExportReport, example_name
 from annotator.model import Document, InputError
 
 FIELD_SIZE_LIMIT = 2**31 - 1  # the largest a C long holds on every platform
@@ -71,19 +71,24 @@ def read_csv(stream: IO[bytes], path: str, text_column: str = "text", id_column:
 
 
 SPAN_COLUMNS = ("document_id", "annotator", "kind", "label", "start", "end", "text", "claimant", "claimant_start", "claimant_end")
+# What a spreadsheet may take for the start of a formula (OWASP, CSV injection): = + - @, and tab and carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPED = "cells starting with = + - @, a tab or a carriage return written with a leading ' (--escape-formulas)"
 
 
-def write_csv(documents: Iterable[Document], out: IO[str]) -> ExportReport:
+def write_csv(documents: Iterable[Document], out: IO[str], escape_formulas: bool = False) -> ExportReport:
     """One row per span (offsets are characters, end exclusive); a claim's row names its claimant.
 
     A document without spans writes no row; attributes, scores, meta and the text around the spans
     have no column and are counted in the report instead. Rows end in \\r\\n (RFC 4180), so a field
-    holding a lone \\r is quoted too: open the output with newline="" to keep text exact. Values are
-    written as they are: a spreadsheet may treat a cell starting with = + - @ as a formula.
+    holding a lone \\r is quoted too: open the output with newline="" to keep text exact. A cell starting
+    with = + - @, tab or carriage return is one a spreadsheet may run as a formula: with escape_formulas
+    it is written after a single quote, as OWASP advises; without, the report warns of them.
     """
     report = ExportReport("csv", "CSV holds one row per span with the span's own text")
     writer = csv.writer(out)
     writer.writerow(SPAN_COLUMNS)
+    formulas = _FormulaCells(report, escape_formulas)
     for document in documents:
         owner = document.annotator if document.annotator is not None else document.source
         by_id = {span.id: span for span in document.spans if span.id is not None}
@@ -103,7 +108,7 @@ def write_csv(documents: Iterable[Document], out: IO[str]) -> ExportReport:
                     report.leave_out("claimant links beyond a claim's first (one claimant column)", document, len(linked) - 1)
             row = [document.id, owner, span.kind, span.label, span.start, span.end, document.text[span.start : span.end]]
             row += [document.text[claimant.start : claimant.end], claimant.start, claimant.end] if claimant else ["", "", ""]
-            writer.writerow(row)
+            writer.writerow(formulas.row(row, document))
             report.wrote(span.kind)
             if span.attributes:
                 report.leave_out("span attributes", document)
@@ -113,4 +118,41 @@ def write_csv(documents: Iterable[Document], out: IO[str]) -> ExportReport:
             report.leave_out("documents without spans", document)
         report.leave_out_meta(document)
         report.documents += 1
+    formulas.warn()
     return report
+
+
+class _FormulaCells:
+    """Finds the cells a spreadsheet may run as formulas: escapes them, or counts them for a warning."""
+
+    def __init__(self, report: ExportReport, escape: bool) -> None:
+        self.report, self.escape = report, escape
+        self.count = 0
+        self.documents: list[str] = []
+        self.document_count = 0
+        self._last: Document | None = None
+
+    def row(self, values: list[object], document: Document) -> list[object]:
+        found = [index for index, value in enumerate(values) if isinstance(value, str) and value.startswith(FORMULA_STARTS)]
+        if not found:
+            return values
+        if self.escape:
+            self.report.change(ESCAPED, document, len(found))
+            return [f"'{value}" if index in found else value for index, value in enumerate(values)]
+        self.count += len(found)
+        if document is not self._last:
+            self._last = document
+            self.document_count += 1
+            if len(self.documents) < EXAMPLES_KEPT:
+                self.documents.append(example_name(document, self.report.documents + 1))
+        return values
+
+    def warn(self) -> None:
+        if not self.count:
+            return
+        more = ", ..." if self.document_count > len(self.documents) else ""
+        where = f"{self.document_count} document{'s' if self.document_count != 1 else ''}: {', '.join(self.documents)}{more}"
+        self.report.notes.append(
+            f"warning: {self.count} cell{'s' if self.count != 1 else ''} start with = + - @, a tab or a carriage return, which a "
+            f"spreadsheet may run as formulas (in {where}); --escape-formulas writes them with a leading '"
+        )

@@ -71,9 +71,7 @@ class ExportReport:
         """Count the documents it happened in (they come one after another) and keep the first few names."""
         if document is None:
             return
-        name = document.id if document.id is not None else f"document {self.documents + 1}"
-        if len(name) > EXAMPLE_CHARACTERS:
-            name = name[: EXAMPLE_CHARACTERS - 3] + "..."  # an id can be thousands of characters; an example names it
+        name = example_name(document, self.documents + 1)
         if self._last_example.get(what) == name:
             return
         self._last_example[what] = name
@@ -121,6 +119,14 @@ class ExportReport:
         documents = self.in_documents[what]
         more = ", ..." if documents > len(names) else ""
         return f" in {documents} document{'s' if documents != 1 else ''} ({', '.join(names)}{more})"
+
+
+def example_name(document: Document, number: int | None = None) -> str:
+    """How a report names a document: its id, cut short (an id can be thousands of characters), or its number."""
+    name = document.id if document.id is not None else f"document {number}"
+    if len(name) > EXAMPLE_CHARACTERS:
+        name = name[: EXAMPLE_CHARACTERS - 3] + "..."
+    return name
 
 
 def _and(counts: Counter[str]) -> str:

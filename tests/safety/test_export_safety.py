@@ -384,3 +384,61 @@ def test_spacy_meta_deeper_than_a_docbin_holds_is_a_message(tmp_path):
     ok(invoke("import", write_records(tmp_path / "fits.jsonl", [{"id": "fits", "text": "Odesa is warm.", "meta": {"m": nested(400)}}]),
               "--db", db, "-d", "fits"))
     ok(invoke("export", "--db", db, "-d", "fits", "--format", "spacy", "--out", out))
+
+
+# Item 18 (CSV): cells a spreadsheet would run as formulas are neutralised with --escape-formulas, and named without it.
+
+FORMULA_TEXT = "Officials wrote =HYPERLINK(\"http://x\") and -2+3 and @SUM(A1) in the report."
+FORMULA_ID = "=cmd|' /C calc'!A0"
+
+
+def formula_database(folder: Path) -> Path:
+    spans = [entity(FORMULA_TEXT, phrase, "ORG") for phrase in ('=HYPERLINK("http://x")', "-2+3", "@SUM(A1)", "Officials")]
+    records = [{"id": FORMULA_ID, "text": FORMULA_TEXT, "spans": spans}, {"id": "+plain", "text": KREMLIN, "spans": [entity(KREMLIN, "Kremlin", "ORG")]}]
+    return labelled_database(folder, "formulas.db", records=records)
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_csv_export_warns_about_cells_a_spreadsheet_runs_as_formulas(tmp_path):
+    db = formula_database(tmp_path)
+    result = invoke("export", "--db", db, "-d", "pow", "--annotator", "alice", "--format", "csv")
+    ok(result)
+    rows = csv_rows(result.stdout)[1:]
+    assert sorted(row[6] for row in rows) == ['-2+3', '=HYPERLINK("http://x")', "@SUM(A1)", "Kremlin", "Officials"]  # written as they are
+    warning = (
+        "warning: 8 cells start with = + - @, a tab or a carriage return, which a spreadsheet may run as formulas "
+        "(in 2 documents: =cmd|' /C calc'!A0, +plain); --escape-formulas writes them with a leading '"
+    )
+    assert warning in result.stderr, result.stderr
+
+
+def test_escape_formulas_prefixes_a_single_quote(tmp_path):
+    db = formula_database(tmp_path)
+    out = tmp_path / "alice.csv"
+    result = invoke("export", "--db", db, "-d", "pow", "--annotator", "alice", "--format", "csv", "--escape-formulas", "--out", out)
+    ok(result)
+    assert "warning" not in result.stderr
+    assert "8 cells starting with = + - @, a tab or a carriage return written with a leading ' (--escape-formulas)" in result.stderr
+    rows = csv_rows(out.read_text(encoding="utf-8"))[1:]
+    assert {row[0] for row in rows} == {"'" + FORMULA_ID, "'+plain"}
+    assert sorted(row[6] for row in rows) == ["'-2+3", "'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "Kremlin", "Officials"]
+    for row in rows:
+        assert not row[0].startswith(("=", "+", "-", "@", "\t", "\r")) and not row[6].startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_escape_formulas_also_covers_tab_and_carriage_return_and_is_csv_only(tmp_path):
+    text = "\tTabbed start and\rreturn here."
+    records = [{"id": "\rid", "text": text, "spans": [entity(text, "\tTabbed", "ORG"), entity(text, "\rreturn", "ORG")]}]
+    db = labelled_database(tmp_path, "controls.db", records=records)
+    result = invoke("export", "--db", db, "-d", "pow", "--annotator", "alice", "--format", "csv", "--escape-formulas")
+    ok(result)
+    rows = csv_rows(result.stdout)[1:]
+    assert sorted((row[0], row[6]) for row in rows) == [("'\rid", "'\tTabbed"), ("'\rid", "'\rreturn")]
+    other = invoke("export", "--db", db, "-d", "pow", "--annotator", "alice", "--format", "jsonl", "--escape-formulas")
+    assert other.exit_code == 2 and "--escape-formulas is for --format csv" in other.stderr

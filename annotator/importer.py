@@ -124,12 +124,15 @@ def import_files(
     annotator: str | None = None,
     as_suggestions: str | None = None,
     skip_invalid: bool = False,
+    replace: bool = False,
     text_column: str = "text",
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import every file in one transaction: on the first bad record (unless skipping) nothing is kept.
 
     ``schema`` is a new dataset's schema, or a schema name the dataset's must match (see dataset_schema).
+    Labels an annotator made in the screen are replaced only with ``replace``: else the import reads on,
+    to name every document and annotator concerned, and then stops with nothing written.
     """
     if annotator and as_suggestions:
         raise AnnotatorError("give either --annotator or --as-suggestions, not both")
@@ -154,20 +157,45 @@ def import_files(
                 result.read += 1
                 batch.append((item, locate(source, line, item)))
                 if len(batch) >= BATCH:
-                    _flush(store, dataset, batch, annotator, as_suggestions, skip_invalid, result)
+                    _flush(store, dataset, batch, annotator, as_suggestions, skip_invalid, replace, result)
                     batch = []
                     if progress:
                         progress(done_bytes + position, total_bytes)
-            _flush(store, dataset, batch, annotator, as_suggestions, skip_invalid, result)
+            _flush(store, dataset, batch, annotator, as_suggestions, skip_invalid, replace, result)
             done_bytes += input_size(source.path)
             if progress:
                 progress(done_bytes, total_bytes)
         counts = result.counts
+        if counts.screen_work:
+            raise ScreenWorkError(counts.screen_work)
         if result.skipped and not (counts.added or counts.duplicates):
             # Every record skipped: roll back, so no empty dataset is left holding a schema the next try may not want.
             first = result.skipped[0]
             raise InputError(f"nothing imported: all {len(result.skipped)} records were skipped; the first: {first.detail}", first.path, first.line)
     return result
+
+
+class ScreenWorkError(AnnotatorError):
+    """An import would replace labels annotators made in the screen: it stops, naming every document and annotator concerned."""
+
+    def __init__(self, concerned: list[tuple[str, str]]):
+        self.concerned = concerned
+        super().__init__(
+            f"nothing imported: the file's labels would replace labels made in the screen by {who_where(concerned)}; "
+            "give --replace to replace them, or import the file under another --annotator"
+        )
+
+
+def who_where(pairs: list[tuple[str, str]] | list[tuple[str, str, int]], shown_at_most: int = 20) -> str:
+    """'alice on kyiv, lviv; bob on odesa' (with each count, when given), the first few documents, then how many more."""
+    by_annotator: dict[str, list[str]] = {}
+    for pair in pairs[:shown_at_most]:
+        ext_id, annotator = pair[0], pair[1]
+        by_annotator.setdefault(annotator, []).append(f"{ext_id} ({pair[2]})" if len(pair) > 2 else ext_id)
+    listed = "; ".join(f"{annotator} on {', '.join(documents)}" for annotator, documents in by_annotator.items())
+    if len(pairs) > shown_at_most:
+        listed += f" and {len(pairs) - shown_at_most} more documents"
+    return listed
 
 
 def _check(document: Document, source: Input, line: int, schema: Schema, annotator: str | None, suggestions: str | None) -> Document | InputError:
@@ -210,6 +238,7 @@ def _flush(
     annotator: str | None,
     source: str | None,
     skip_invalid: bool,
+    replace: bool,
     result: ImportResult,
 ) -> None:
     if not batch:
@@ -221,7 +250,9 @@ def _flush(
         # Each document goes to the store with its place in the batch, so a problem names exactly one document
         # (two files of one folder can give the same location to different documents).
         numbered = [(document, number) for number, (document, _) in enumerate(documents)]
-        counts, problems = store.add_documents(dataset, numbered, annotator=owner if not source else None, suggestion_source=source)
+        counts, problems = store.add_documents(
+            dataset, numbered, annotator=owner if not source else None, suggestion_source=source, replace=replace
+        )
         if problems:
             if not skip_invalid:
                 number, message = problems[0]
@@ -230,9 +261,13 @@ def _flush(
                 result.skipped.append(InputError(message, *documents[number][1]))
             bad = {number for number, _ in problems}
             counts, _ = store.add_documents(
-                dataset, [item for item in numbered if item[1] not in bad], annotator=owner if not source else None, suggestion_source=source
+                dataset, [item for item in numbered if item[1] not in bad], annotator=owner if not source else None,
+                suggestion_source=source, replace=replace,
             )
         result.counts.added += counts.added
         result.counts.duplicates += counts.duplicates
         result.counts.spans += counts.spans
         result.counts.suggestions += counts.suggestions
+        result.counts.suggestion_changes.include(counts.suggestion_changes)
+        result.counts.screen_work.extend(counts.screen_work)
+        result.counts.replaced.extend(counts.replaced)

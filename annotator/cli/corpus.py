@@ -16,6 +16,7 @@ from annotator.model import AnnotatorError
 
 if TYPE_CHECKING:
     from annotator.importer import ImportResult
+    from annotator.store import ImportCounts
 
 
 @click.command("import")
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
 @click.option("--as-suggestions", "as_suggestions", default=None, metavar="SOURCE", help="Keep the files' spans as suggestions from SOURCE.")
 @click.option("--text-column", default="text", show_default=True, help="CSV column that holds the text.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones, instead of importing nothing.")
+@click.option(
+    "--replace", is_flag=True,
+    help="Let the files' labels replace labels an annotator made in the screen on the same documents (without it, such an import stops and lists them).",
+)
 @friendly_errors
 def import_command(
     files: tuple[Path, ...],
@@ -46,12 +51,14 @@ def import_command(
     as_suggestions: str | None,
     text_column: str,
     skip_invalid: bool,
+    replace: bool,
 ) -> None:
     """Import documents (.txt files or folders, JSONL, CSV, CoNLL, brat, Prodigy, spaCy) into a dataset.
 
     Duplicate texts are stored once; spans carried by a duplicate are attached to
     the stored document for that annotator. By default the import is all or
-    nothing: one bad line and the database is left as it was.
+    nothing: one bad line and the database is left as it was. An annotator's
+    labels made in the screen are replaced only with --replace.
 
     \b
     Example:
@@ -60,10 +67,14 @@ def import_command(
       annotator import eng.testb --format conll --dataset conll --schema conll --annotator conll
       annotator import brat-folder/ --dataset pow --as-suggestions ner-v2
     """
+    if replace and as_suggestions:
+        raise click.UsageError(
+            "--replace is for labels imported for an annotator; suggestions from a file replace that source's without it, keeping every decision"
+        )
     with progress_bar(f"importing into {dataset}") as update:
         result = import_into(
             db_path, files, dataset, schema_name, fmt=fmt, annotator=annotator, as_suggestions=as_suggestions,
-            skip_invalid=skip_invalid, text_column=text_column, progress=update,
+            skip_invalid=skip_invalid, replace=replace, text_column=text_column, progress=update,
         )
     counts = result.counts
     summary = f"{dataset}: {counts.added} documents added, {counts.duplicates} duplicates not stored again"
@@ -74,10 +85,30 @@ def import_command(
     if result.skipped:
         summary += f", {len(result.skipped)} records skipped"
     display.echo(summary, err=True)
+    _report_replacements(dataset, as_suggestions, counts)
     for problem in result.skipped[:20]:
         display.echo(f"  skipped {problem}", err=True)
     if len(result.skipped) > 20:
         click.echo(f"  ... and {len(result.skipped) - 20} more", err=True)
+
+
+def _report_replacements(dataset: str, source: str | None, counts: ImportCounts) -> None:
+    """Say what the import replaced: labels made in the screen (--replace), and suggestions no longer in the file."""
+    from annotator.importer import who_where
+
+    if counts.replaced:
+        total = sum(spans for _, _, spans in counts.replaced)
+        display.echo(
+            f"{dataset}: --replace replaced {total} span{'' if total == 1 else 's'} made in the screen with the file's labels: "
+            f"{who_where(counts.replaced)}",
+            err=True,
+        )
+    changes = counts.suggestion_changes
+    if changes.removed or changes.decided:
+        line = f"{dataset}: {changes.removed} suggestions from {source} no longer in the file removed (nobody had decided them)"
+        if changes.decided:
+            line += f", {changes.decided} kept because an annotator accepted or rejected them"
+        display.echo(line, err=True)
 
 
 def import_into(db_path: Path, files: tuple[Path, ...], dataset: str, schema_name: str | None, **options: Any) -> ImportResult:
@@ -127,10 +158,6 @@ def _remove_if_empty(db_path: Path) -> None:
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None, help="Output file (default, or -: stdout); a new folder for brat and spacy.")
 @click.option("--force", is_flag=True, help="Replace --out even when it is a SQLite database (never the --db database or its files).")
 @click.option(
-    "--escape-formulas", is_flag=True,
-    help="csv only: write cells starting with = + - @, tab or carriage return after a ' so a spreadsheet shows them as text, not formulas.",
-)
-@click.option(
     "--split", "split", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None, metavar="FRACTION",
     help="spacy only: the share of documents in train.spacy, the rest in dev.spacy (fixed by a hash of each document's id).",
 )
@@ -145,7 +172,6 @@ def export_command(
     every: bool,
     out_path: Path | None,
     force: bool,
-    escape_formulas: bool,
     split: float | None,
 ) -> None:
     """Export a dataset with one annotator's labels, or its suggestions, in one format.
@@ -179,9 +205,6 @@ def export_command(
         raise click.UsageError("give either --annotator or --suggestions, not both")
     if every and done_only:
         raise click.UsageError("give either --all (every document touched) or --done-only, not both")
-    if escape_formulas and fmt != "csv":
-        raise click.UsageError(f"--escape-formulas is for --format csv (cells a spreadsheet may read as formulas); {fmt} has no cells")
-    writer_options = {"escape_formulas": True} if escape_formulas else {}
     writes_folder = get_format(fmt).writes == "folder"
     if out_path is not None and str(out_path) == "-" and not writes_folder:
         out_path = None
@@ -212,10 +235,10 @@ def export_command(
                 if writes_folder:
                     report = write_export(documents, fmt, out_path, dev_fraction=dev_fraction, progress=progress)
                 elif out_path is None:
-                    report = write_export(documents, fmt, sys.stdout, progress=progress, **writer_options)
+                    report = write_export(documents, fmt, sys.stdout, progress=progress)
                 else:
                     with atomic_text_file(out_path) as out:
-                        report = write_export(documents, fmt, out, progress=progress, **writer_options)
+                        report = write_export(documents, fmt, out, progress=progress)
                     report.outputs.append(str(out_path))
         except ExportStopped as stop:
             _say_stopped(f"export stopped by {stop.name}: nothing written")

@@ -10,7 +10,7 @@ from typing import Any
 from annotator.model import Document, Relation, Span
 from annotator.schema import Schema, schema_from_json
 from annotator.store.connection import StoreError, now, text_hash
-from annotator.store.log import ActionLog
+from annotator.store.log import IMPORTED, ActionLog
 from annotator.store.resuggest import SuggestionChanges, replace_suggestions
 
 
@@ -21,6 +21,10 @@ class ImportCounts:
     spans: int = 0
     suggestions: int = 0
     suggestion_changes: SuggestionChanges = field(default_factory=SuggestionChanges)
+    # (document id in the file, annotator): labels made in the screen an import would replace, left as they are ...
+    screen_work: list[tuple[str, str]] = field(default_factory=list)
+    # ... or, with replace, (document id, annotator, spans) replaced.
+    replaced: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 class Corpus(ActionLog):
@@ -68,10 +72,13 @@ class Corpus(ActionLog):
         *,
         annotator: str | None = None,
         suggestion_source: str | None = None,
+        replace: bool = False,
     ) -> tuple[ImportCounts, list[tuple[Any, str]]]:
         """Add one batch of documents (inside the caller's transaction); duplicates by text are counted, not stored.
 
-        Each document comes with a location (file:line) used in the returned problems.
+        Each document comes with a location (file:line) used in the returned problems. An annotator's labels
+        made in the screen are replaced by imported ones only with replace; else the document is left as it
+        is and named in counts.screen_work, for the caller to stop the import.
         """
         counts = ImportCounts()
         problems: list[tuple[Any, str]] = []
@@ -119,9 +126,17 @@ class Corpus(ActionLog):
         labelled = [(document, sha) for (document, _), sha in zip(documents, hashes) if document.annotator is not None]
         if labelled and (annotator or suggestion_source):
             ids = self._ids_by_hash(dataset, [sha for _, sha in labelled])
+            worked = self._labelled_in_screen(annotator, list(ids.values())) if annotator else set()
             for document, sha in labelled:
                 if annotator:
-                    counts.spans += self._attach_annotations(ids[sha], annotator, document)
+                    ext_id = document.id if document.id is not None else sha[:16]
+                    if ids[sha] in worked and not replace:
+                        counts.screen_work.append((ext_id, annotator))
+                        continue
+                    replaced = self._attach_annotations(ids[sha], annotator, document, ids[sha] in worked)
+                    counts.spans += len(document.spans)
+                    if ids[sha] in worked:
+                        counts.replaced.append((ext_id, annotator, replaced))
                 elif suggestion_source:
                     changes = self._attach_suggestions(ids[sha], suggestion_source, document)
                     counts.suggestions += changes.added
@@ -136,13 +151,32 @@ class Corpus(ActionLog):
             ids.update(self.conn.execute(sql, [dataset, *chunk]).fetchall())
         return ids
 
-    def _attach_annotations(self, document_id: int, annotator: str, document: Document) -> int:
-        """Replace an annotator's spans on a document by imported ones, and mark it done for them."""
+    def _labelled_in_screen(self, annotator: str, document_ids: list[int]) -> set[int]:
+        """The documents where this annotator's labels were made in the screen (here, or in a database merged in),
+        not by an import: a span not imported or changed since, or an action logged after the last import."""
+        worked: set[int] = set()
+        for offset in range(0, len(document_ids), 500):
+            chunk = document_ids[offset : offset + 500]
+            marks = ",".join("?" * len(chunk))
+            worked.update(row[0] for row in self.conn.execute(
+                f"SELECT DISTINCT document_id FROM annotations WHERE annotator = ? AND document_id IN ({marks}) "
+                "AND (origin != 'imported' OR updated_at != created_at)",
+                [annotator, *chunk],
+            ))
+            worked.update(row[0] for row in self.conn.execute(
+                f"SELECT document_id FROM actions WHERE annotator = ? AND document_id IN ({marks}) GROUP BY document_id "
+                "HAVING max(CASE WHEN action != ? THEN id END) > coalesce(max(CASE WHEN action = ? THEN id END), 0)",
+                [annotator, *chunk, IMPORTED, IMPORTED],
+            ))
+        return worked
+
+    def _attach_annotations(self, document_id: int, annotator: str, document: Document, screen_work: bool = False) -> int:
+        """Replace an annotator's spans on a document by imported ones, and mark it done for them; returns how many were replaced."""
         existing = self.conn.execute(
             "SELECT count(*) FROM annotations WHERE document_id = ? AND annotator = ?", [document_id, annotator]
         ).fetchone()[0]
         stamp = now()
-        if existing:
+        if existing or screen_work:
             self.conn.execute("DELETE FROM relations WHERE document_id = ? AND annotator = ?", [document_id, annotator])
             self.conn.execute("DELETE FROM annotations WHERE document_id = ? AND annotator = ?", [document_id, annotator])
             # The rows earlier actions changed are gone: the log records the import as a barrier undo and redo stop at.
@@ -166,7 +200,7 @@ class Corpus(ActionLog):
             "ON CONFLICT (document_id, annotator) DO UPDATE SET status = 'done', updated_at = excluded.updated_at",
             [document_id, annotator, stamp],
         )
-        return len(document.spans)
+        return existing
 
     def _attach_suggestions(self, document_id: int, source: str, document: Document) -> SuggestionChanges:
         """Store a document's suggestions from a file, replacing that source's the way re-suggesting does: no decision is lost."""

@@ -264,7 +264,7 @@ def test_reimporting_an_annotators_file_replaces_their_spans(store, schema, writ
     fewer = labelled_kremlin()
     fewer["spans"] = fewer["spans"][2:]
     fewer["relations"] = []
-    run_import(store, schema, write_jsonl("v2.jsonl", [fewer]), annotator="alice")
+    run_import(store, schema, write_jsonl("v2.jsonl", [fewer]), annotator="alice", replace=True)  # the ORG was made in the screen
     assert kept(store, "kremlin", "alice") == [(33, 40, "DATE", "entity", "imported")]
     assert store.relations(kremlin, "alice") == []
     assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -321,7 +321,7 @@ def test_undo_after_an_import_replaced_the_annotators_spans(seeded, tmp_path):
     start, end = offsets(TEXT_B, "Tuesday")
     path = tmp_path / "alice.jsonl"
     path.write_text(json.dumps({"id": "b", "text": TEXT_B, "spans": [{"start": start, "end": end, "label": "DATE"}]}) + "\n", encoding="utf-8")
-    import_files(store, [path], "news", store.schema("news"), annotator="alice")
+    import_files(store, [path], "news", store.schema("news"), annotator="alice", replace=True)  # they were made in the screen
 
     assert store.undo("alice") is None and store.redo("alice") is None
     assert [row["label"] for row in store.annotations(ids["doc_b"], "alice")] == ["DATE"]
@@ -354,7 +354,7 @@ def test_an_import_that_replaces_labels_is_a_barrier_for_undo_and_redo(seeded):
     store.undo("alice")  # something to redo, too
     imported = Document(text=TEXT_A, id="a", spans=[Span(*offsets(TEXT_A, "Bakhmut"), "GPE")], annotator="alice")
     with store.transaction():
-        store.add_documents("news", [(imported, "t:3")], annotator="alice")
+        store.add_documents("news", [(imported, "t:3")], annotator="alice", replace=True)  # alice's spans were made in the screen
     after = snapshot(store)
     assert [(row["label"], row["origin"]) for row in store.annotations(ids["doc_a"], "alice")] == [("GPE", "imported")]
     # the add on doc_a changed rows the import replaced: neither it nor the undone one may come back

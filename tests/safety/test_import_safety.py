@@ -1,0 +1,123 @@
+"""Imports lose nothing silently.
+
+Item 5: an import of an annotator's labels does not replace labels that annotator made in the screen (or that
+came from another database's screen by merge) unless --replace is given; without it nothing is written and the
+documents and annotators concerned are listed; with it the summary says how many spans were replaced where.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.store import Store
+
+KYIV = "Officials in Kyiv said on Tuesday that troops had shot seven soldiers near Bakhmut."
+LVIV = "The mayor of Lviv said the city had taken in 40,000 people since March."
+ODESA = "Ships left Odesa on Monday, the port authority said."
+
+
+def run(*args: object):
+    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def entity(text: str, phrase: str, label: str) -> dict:
+    start = text.index(phrase)
+    return {"start": start, "end": start + len(phrase), "label": label, "kind": "entity"}
+
+
+def table(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def everything(db: Path) -> dict[str, list[tuple]]:
+    return {name: table(db, f"SELECT * FROM {name} ORDER BY 1") for name in ("documents", "annotations", "relations", "doc_status", "actions")}
+
+
+@pytest.fixture
+def worked(tmp_path, write_jsonl) -> Path:
+    """Three articles; alice labelled kyiv in the screen, bob marked lviv done with no span, nobody touched odesa."""
+    db = tmp_path / "team.db"
+    articles = write_jsonl("articles.jsonl", [{"id": "kyiv", "text": KYIV}, {"id": "lviv", "text": LVIV}, {"id": "odesa", "text": ODESA}])
+    assert run("import", articles, "--db", db, "--dataset", "pow").exit_code == 0
+    with Store(db) as store:
+        kyiv, lviv = store.document_by_ext_id("pow", "kyiv"), store.document_by_ext_id("pow", "lviv")
+        start = KYIV.index("Kyiv")
+        store.add_span("alice", kyiv, start, start + 4, "GPE")
+        store.set_status("alice", kyiv, "done")
+        store.set_status("bob", lviv, "done")
+    return db
+
+
+def test_an_import_does_not_replace_labels_made_in_the_screen(worked, write_jsonl):
+    before = everything(worked)
+    gold = write_jsonl("gold.jsonl", [
+        {"id": "kyiv", "text": KYIV, "spans": [entity(KYIV, "Bakhmut", "GPE")]},
+        {"id": "odesa", "text": ODESA, "spans": [entity(ODESA, "Odesa", "GPE")]},
+    ])
+    result = run("import", gold, "--db", worked, "--dataset", "pow", "--annotator", "alice")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert "kyiv" in result.stderr and "alice" in result.stderr and "--replace" in result.stderr, result.stderr
+    assert "odesa" not in result.stderr
+    assert everything(worked) == before
+
+
+def test_a_record_with_no_spans_counts_too_and_every_document_and_annotator_is_listed(worked, write_jsonl):
+    before = everything(worked)
+    gold = write_jsonl("gold.jsonl", [
+        {"id": "kyiv", "text": KYIV, "annotator": "alice", "spans": []},
+        {"id": "lviv", "text": LVIV, "annotator": "bob", "spans": [entity(LVIV, "Lviv", "GPE")]},
+        {"id": "odesa", "text": ODESA, "annotator": "bob", "spans": []},
+    ])
+    result = run("import", gold, "--db", worked, "--dataset", "pow")
+    assert result.exit_code != 0
+    message = result.stderr
+    assert "alice" in message and "kyiv" in message and "bob" in message and "lviv" in message, message
+    assert "odesa" not in message
+    assert len(message.strip().splitlines()) == 1, message
+    assert everything(worked) == before
+
+
+def test_with_replace_the_summary_says_how_many_spans_were_replaced_where(worked, write_jsonl):
+    gold = write_jsonl("gold.jsonl", [
+        {"id": "kyiv", "text": KYIV, "spans": [entity(KYIV, "Bakhmut", "GPE"), entity(KYIV, "Tuesday", "DATE")]},
+        {"id": "odesa", "text": ODESA, "spans": [entity(ODESA, "Odesa", "GPE")]},
+    ])
+    result = run("import", gold, "--db", worked, "--dataset", "pow", "--annotator", "alice", "--replace")
+    assert result.exit_code == 0, result.output
+    assert "replaced 1 span made in the screen" in result.stderr and "alice on kyiv (1)" in result.stderr, result.stderr
+    assert table(worked, "SELECT d.ext_id, a.label, a.origin FROM annotations a JOIN documents d ON d.id = a.document_id "
+                         "WHERE a.annotator = 'alice' ORDER BY a.id") == [
+        ("kyiv", "GPE", "imported"), ("kyiv", "DATE", "imported"), ("odesa", "GPE", "imported")
+    ]
+
+
+def test_importing_the_same_labels_again_needs_no_replace(tmp_path, write_jsonl):
+    """Labels that came from an import and were not touched since are the import's to replace: re-importing a corrected file works."""
+    db = tmp_path / "gold.db"
+    first = write_jsonl("first.jsonl", [{"id": "kyiv", "text": KYIV, "spans": [entity(KYIV, "Kyiv", "GPE")]}])
+    second = write_jsonl("second.jsonl", [{"id": "kyiv", "text": KYIV, "spans": [entity(KYIV, "Bakhmut", "GPE")]}])
+    assert run("import", first, "--db", db, "--dataset", "pow", "--annotator", "reference").exit_code == 0
+    result = run("import", second, "--db", db, "--dataset", "pow", "--annotator", "reference")
+    assert result.exit_code == 0, result.output
+    assert "replaced" not in result.stderr
+    assert table(db, "SELECT label, start FROM annotations") == [("GPE", KYIV.index("Bakhmut"))]
+
+
+def test_a_span_removed_in_the_screen_after_an_import_is_screen_work(tmp_path, write_jsonl):
+    """Removing an imported span is a decision made in the screen: importing the file again would bring it back."""
+    db = tmp_path / "gold.db"
+    first = write_jsonl("first.jsonl", [{"id": "kyiv", "text": KYIV, "spans": [entity(KYIV, "Kyiv", "GPE")]}])
+    assert run("import", first, "--db", db, "--dataset", "pow", "--annotator", "alice").exit_code == 0
+    with Store(db) as store:
+        [span] = store.annotations(store.document_by_ext_id("pow", "kyiv"), "alice")
+        store.remove_span("alice", span["id"])
+    result = run("import", first, "--db", db, "--dataset", "pow", "--annotator", "alice")
+    assert result.exit_code != 0 and "kyiv" in result.stderr and "--replace" in result.stderr
+    assert table(db, "SELECT count(*) FROM annotations") == [(0,)]

@@ -91,7 +91,7 @@ class Adjudication:
         return {candidate.id for candidate in offered if span_identity(candidate) in rejected}
 
     def keep(self, store: Store, document_id: int, span: Span, offered: list[Span], **overrides: Any) -> int:
-        return store.adopt_spans(self.reviewer, document_id, candidate_rows([span], offered), **overrides)[0]
+        return store.adopt_spans(self.reviewer, document_id, candidate_rows([span], offered), chosen=True, **overrides)[0]
 
     def keep_all(self, store: Store, document_id: int, spans: list[Span], offered: list[Span]) -> list[int]:
         return store.adopt_spans(self.reviewer, document_id, candidate_rows(spans, offered))

@@ -181,10 +181,15 @@ class AnnotationSession:
         source: PendingSource | None = None,
         overlap: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        actor: str | None = None,
     ) -> None:
         self.store = store
         self.dataset = dataset
         self.annotator = annotator
+        # The person acting: the annotator, or the reviewer whose labels are GOLD's; the action log records them.
+        self.actor = actor or annotator
+        # Said once the document is shown when this run's undo history could not be recorded.
+        self.history_notice = ""
         self.source = source if source is not None else Suggestions(annotator)
         self.overlap = overlap
         self.clock = clock
@@ -205,11 +210,32 @@ class AnnotationSession:
 
     def start(self) -> DocumentState | None:
         """Open the first document this annotator has not finished; None when the dataset has no documents for them."""
+        self.begin()
         self.order = self.document_order()
         if not self.order:
             return None
         self.done = self._count_done()
         return self.open(self.order.index(self.resume_document()))
+
+    def begin(self) -> None:
+        """Start this run's own undo history (the store's session): undo and redo walk only this run's actions.
+
+        A database that cannot record the run (locked) still gets a fresh session id; undo then covers this run only.
+        """
+        if self.store.session_id is not None:
+            return
+        try:
+            self.store.begin_session(self.annotator, self.actor, self.dataset)
+        except AnnotatorError as error:
+            self.history_notice = f"undo covers this run only: {error}"
+
+    def finish(self) -> None:
+        """End this run cleanly, so the same person's next run may continue its undo history."""
+        try:
+            self.store.end_session()
+        except (AnnotatorError, sqlite3.Error) as error:
+            # Nothing of the labels is lost: the next run only starts with an empty undo history.
+            self.history_notice = f"the next run starts with an empty undo history: {error}"
 
     def document_order(self) -> list[int]:
         """This annotator's documents in their order; with an overlap, only those still short of it."""
@@ -302,6 +328,13 @@ class AnnotationSession:
             document.document_id, document.ext_id, document.text, document.tokens, spans, claimants,
             self.store.status(document.document_id, self.annotator), self.position, len(self.order), self.done, focus,
         )
+
+    def refresh(self) -> DocumentState:
+        """The open document as committed now, candidates read again: another process changed the database."""
+        assert self.document is not None, "no document is open"
+        self.offered = self.source.candidates(self.store, self.document.document_id)
+        self.done = self._count_done()
+        return self.state()
 
     def suggestions_stored(self, document_id: int) -> DocumentState | None:
         """New suggestions were committed for a document: the open one's state with them, or None for another."""

@@ -25,12 +25,20 @@ class Labels(ActionLog):
             raise StoreError(f"suggestion {suggestion_id} no longer exists (suggestions were re-run?)")
         return row
 
-    def _keep(self, changes: list[list[Any]], annotator: str, suggestion: dict[str, Any], origin: str, **overrides: Any) -> int:
+    def _keep(
+        self, changes: list[list[Any]], annotator: str, suggestion: dict[str, Any], origin: str, chosen: bool, **overrides: Any
+    ) -> tuple[int, bool]:
+        """Keep a suggestion as this annotator's span; returns that span's id and whether it is new.
+
+        One annotator has one span of a kind over the same characters: if there is one already, a suggestion
+        the annotator chose (`a`, a label, a resize) relabels it, while a bulk or claimant keep leaves it as it is.
+        Choosing a suggestion also lifts a rejection of it made elsewhere, so it is never both rejected and kept.
+        """
         existing = self.conn.execute(
             "SELECT id FROM annotations WHERE annotator = ? AND suggestion_id = ?", [annotator, suggestion["id"]]
         ).fetchone()
         if existing:
-            return existing[0]
+            return existing[0], False
         stamp = now()
         row = {
             "document_id": suggestion["document_id"],
@@ -48,7 +56,51 @@ class Labels(ActionLog):
         row.update(overrides)
         if (row["start"], row["end"], row["label"]) != (suggestion["start"], suggestion["end"], suggestion["label"]):
             row["origin"] = "corrected"
-        return self._insert(changes, "annotations", row)
+        there = self._kept_over(annotator, row["document_id"], row["kind"], row["start"], row["end"])
+        if there is not None:
+            if chosen:
+                self._relabel(changes, there, row["label"])
+            return there["id"], False
+        if chosen:
+            self._unreject(changes, annotator, suggestion["id"])
+        return self._insert(changes, "annotations", row), True
+
+    def _kept_over(self, annotator: str, document_id: int, kind: str, start: int, end: int, other_than: int | None = None) -> dict[str, Any] | None:
+        """This annotator's span of this kind over exactly these characters (there is one at most)."""
+        found = self.conn.execute(
+            'SELECT id FROM annotations WHERE document_id = ? AND annotator = ? AND kind = ? AND start = ? AND "end" = ? '
+            "AND id IS NOT ? ORDER BY id LIMIT 1",
+            [document_id, annotator, kind, start, end, other_than],
+        ).fetchone()
+        return None if found is None else self._row("annotations", found[0])
+
+    def _pending_over(self, annotator: str, document_id: int, kind: str, start: int, end: int, label: str) -> dict[str, Any] | None:
+        """A suggestion over exactly these characters that this annotator has neither kept nor rejected (one of this label first)."""
+        found = self.conn.execute(
+            'SELECT s.id FROM suggestions s WHERE s.document_id = ? AND s.kind = ? AND s.start = ? AND s."end" = ? '
+            "AND NOT EXISTS (SELECT 1 FROM rejections r WHERE r.suggestion_id = s.id AND r.annotator = ?) "
+            "AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.suggestion_id = s.id AND a.annotator = ?) "
+            "ORDER BY s.label = ? DESC, s.id LIMIT 1",
+            [document_id, kind, start, end, annotator, annotator, label],
+        ).fetchone()
+        return None if found is None else self._row("suggestions", found[0])
+
+    def _relabel(self, changes: list[list[Any]], span: dict[str, Any], label: str) -> None:
+        if span["label"] != label:
+            values = {"label": label, "updated_at": now()}
+            if span["origin"] == "accepted":
+                values["origin"] = "corrected"
+            self._update(changes, "annotations", span["id"], values)
+
+    def _rejected(self, annotator: str, suggestion_id: int) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM rejections WHERE annotator = ? AND suggestion_id = ?", [annotator, suggestion_id]
+        ).fetchone() is not None
+
+    def _unreject(self, changes: list[list[Any]], annotator: str, suggestion_id: int) -> None:
+        found = self.conn.execute("SELECT id FROM rejections WHERE annotator = ? AND suggestion_id = ?", [annotator, suggestion_id]).fetchone()
+        if found is not None:
+            self._delete(changes, "rejections", found[0])
 
     def _link(self, changes: list[list[Any]], document_id: int, annotator: str, claim_id: int, claimant_id: int) -> None:
         for (relation_id,) in self.conn.execute(
@@ -61,15 +113,27 @@ class Labels(ActionLog):
             {"document_id": document_id, "annotator": annotator, "from_id": claim_id, "to_id": claimant_id, "type": "claimant", "created_at": now()},
         )
 
-    def _accept(self, changes: list[list[Any]], annotator: str, suggestion: dict[str, Any], **overrides: Any) -> int:
-        kept_id = self._keep(changes, annotator, suggestion, "accepted", **overrides)
-        if suggestion["kind"] == "claim" and suggestion["claimant_id"]:
-            claimant = self._row("suggestions", suggestion["claimant_id"])
-            if claimant is not None:
-                claimant_kept = self._keep(changes, annotator, claimant, "accepted")
-                self._link(changes, suggestion["document_id"], annotator, kept_id, claimant_kept)
+    def _accept(self, changes: list[list[Any]], annotator: str, suggestion: dict[str, Any], chosen: bool, **overrides: Any) -> int:
+        kept_id, new = self._keep(changes, annotator, suggestion, "accepted", chosen, **overrides)
+        if new and suggestion["kind"] == "claim" and suggestion["claimant_id"]:
+            claimant_id = self._claimant_kept(changes, annotator, suggestion["claimant_id"])
+            if claimant_id is not None:
+                self._link(changes, suggestion["document_id"], annotator, kept_id, claimant_id)
         self._mark_in_progress(changes, suggestion["document_id"], annotator)
         return kept_id
+
+    def _claimant_kept(self, changes: list[list[Any]], annotator: str, suggestion_id: int) -> int | None:
+        """What a newly kept claim's suggested claimant becomes: kept along, unless this annotator rejected it.
+
+        A rejected claimant is never kept again; the claim links to the annotator's own span over its characters, if any.
+        """
+        claimant = self._row("suggestions", suggestion_id)
+        if claimant is None:
+            return None
+        if self._rejected(annotator, suggestion_id):
+            there = self._kept_over(annotator, claimant["document_id"], claimant["kind"], claimant["start"], claimant["end"])
+            return None if there is None else there["id"]
+        return self._keep(changes, annotator, claimant, "accepted", False)[0]
 
     def _mark_in_progress(self, changes: list[list[Any]], document_id: int, annotator: str) -> None:
         row = self.conn.execute(
@@ -91,15 +155,16 @@ class Labels(ActionLog):
             overrides["attributes"] = json.dumps(overrides["attributes"], ensure_ascii=False)
         action = "correct" if overrides else "accept"
         with self._action(annotator, suggestion["document_id"], action) as changes:
-            return self._accept(changes, annotator, suggestion, **overrides)
+            return self._accept(changes, annotator, suggestion, True, **overrides)
 
     def accept_all(self, annotator: str, document_id: int, suggestion_ids: list[int]) -> list[int]:
+        """Keep these suggestions as one action; one rejected meanwhile (another terminal) stays rejected."""
         with self._action(annotator, document_id, "accept_all") as changes:
             kept = []
             for suggestion_id in suggestion_ids:
                 suggestion = self._row("suggestions", suggestion_id)
-                if suggestion is not None:
-                    kept.append(self._accept(changes, annotator, suggestion))
+                if suggestion is not None and not self._rejected(annotator, suggestion_id):
+                    kept.append(self._accept(changes, annotator, suggestion, False))
             return kept
 
     def reject_suggestion(self, annotator: str, suggestion_id: int) -> None:
@@ -130,19 +195,33 @@ class Labels(ActionLog):
         attributes: dict[str, Any] | None = None,
         claimant_id: int | None = None,
     ) -> int:
-        """Add a span by hand (and link its claimant, for a claim)."""
+        """Label these characters by hand (and link a claim's claimant): one span of a kind over the same characters.
+
+        The annotator's span of this kind already over them is relabelled; else a pending suggestion over them is
+        kept, corrected to this label (so it is no longer pending); else a new span is added.
+        """
         self._check_offsets(document_id, start, end)
         stamp = now()
-        with self._action(annotator, document_id, "add") as changes:
-            span_id = self._insert(
-                changes,
-                "annotations",
-                {
-                    "document_id": document_id, "annotator": annotator, "kind": kind, "start": start, "end": end,
-                    "label": label, "attributes": json.dumps(attributes or {}, ensure_ascii=False), "origin": "manual",
-                    "suggestion_id": None, "created_at": stamp, "updated_at": stamp,
-                },
-            )
+        action = "relabel" if self._kept_over(annotator, document_id, kind, start, end) else "add"
+        with self._action(annotator, document_id, action) as changes:
+            there = self._kept_over(annotator, document_id, kind, start, end)
+            suggestion = None if there is not None else self._pending_over(annotator, document_id, kind, start, end, label)
+            if there is not None:
+                self._relabel(changes, there, label)
+                span_id = there["id"]
+            elif suggestion is not None:
+                given = {} if attributes is None else {"attributes": json.dumps(attributes, ensure_ascii=False)}
+                span_id = self._accept(changes, annotator, suggestion, True, label=label, **given)
+            else:
+                span_id = self._insert(
+                    changes,
+                    "annotations",
+                    {
+                        "document_id": document_id, "annotator": annotator, "kind": kind, "start": start, "end": end,
+                        "label": label, "attributes": json.dumps(attributes or {}, ensure_ascii=False), "origin": "manual",
+                        "suggestion_id": None, "created_at": stamp, "updated_at": stamp,
+                    },
+                )
             if claimant_id is not None:
                 self._link(changes, document_id, annotator, span_id, claimant_id)
             self._mark_in_progress(changes, document_id, annotator)
@@ -160,6 +239,10 @@ class Labels(ActionLog):
         """Relabel or resize a kept span; a changed accepted suggestion becomes 'corrected'."""
         row = self._annotation(annotation_id)
         self._check_offsets(row["document_id"], values.get("start", row["start"]), values.get("end", row["end"]))
+        kind, start, end = (values.get(key, row[key]) for key in ("kind", "start", "end"))
+        there = self._kept_over(row["annotator"], row["document_id"], kind, start, end, other_than=annotation_id)
+        if there is not None:
+            raise StoreError(f"characters {start}-{end} already have a {kind} span labelled {there['label']}: remove one of the two first")
         if "attributes" in values and isinstance(values["attributes"], dict):
             values["attributes"] = json.dumps(values["attributes"], ensure_ascii=False)
         if row["origin"] == "accepted" and any(values.get(key, row[key]) != row[key] for key in ("start", "end", "label", "kind")):

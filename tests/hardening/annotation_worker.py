@@ -53,11 +53,13 @@ def act(store: Store, annotator: str, document_id: int, rng: random.Random, labe
             return "remove"
         if span["kind"] in labels and rng.random() < 0.5:
             store.update_span(annotator, span["id"], label=rng.choice(labels[span["kind"]]))
-        else:
-            start = min(max(0, span["start"] + rng.randint(-3, 3)), span["end"] - 1)
-            end = max(min(text_length, span["end"] + rng.randint(-3, 3)), start + 1)
+            return "update"
+        start = min(max(0, span["start"] + rng.randint(-3, 3)), span["end"] - 1)
+        end = max(min(text_length, span["end"] + rng.randint(-3, 3)), start + 1)
+        if not any((other["kind"], other["start"], other["end"]) == (span["kind"], start, end) for other in kept if other["id"] != span["id"]):
             store.update_span(annotator, span["id"], start=start, end=end)
-        return "update"
+            return "update"
+        # Moving a span onto another of its kind is refused (one span per kind over the same characters): add one instead.
     if choice == "link" and claims and claimants:
         store.link_claimant(annotator, rng.choice(claims)["id"], rng.choice(claimants)["id"])
         return "link"
@@ -74,8 +76,10 @@ def act(store: Store, annotator: str, document_id: int, rng: random.Random, labe
         return choice
     kind = rng.choice(["entity", "entity", "claim"])
     start = rng.randrange(text_length - 1)
-    store.add_span(annotator, document_id, start, min(text_length, start + rng.randint(1, 40)), rng.choice(labels[kind]), kind)
-    return "add"
+    end = min(text_length, start + rng.randint(1, 40))
+    store.add_span(annotator, document_id, start, end, rng.choice(labels[kind]), kind)
+    # Labelling characters that have a span of this kind relabels it, logged as such.
+    return "relabel" if any((span["kind"], span["start"], span["end"]) == (kind, start, end) for span in kept) else "add"
 
 
 def session(store: Store, annotator: str, seed: int, actions: int, say: Callable[[str], Any]) -> None:

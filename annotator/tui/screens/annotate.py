@@ -35,6 +35,8 @@ from annotator.tui.widgets.document_bar import DocumentBar
 from annotator.tui.widgets.span_list import SpanList
 
 PREFETCH = 3
+# How often the screen looks whether another process committed to the database (PRAGMA data_version).
+WATCH_SECONDS = 0.5
 # What a database can raise at the screen: never the end of it (issue 12, item 16).
 DATABASE_ERRORS = (AnnotatorError, sqlite3.Error)
 
@@ -62,6 +64,7 @@ class AnnotateScreen(Screen):
         self.cursor = TokenCursor()
         self.last_search = ""
         self._prepared: dict[int, PreparedDocument] = {}
+        self._data_version: int | None = None
 
     def compose(self) -> ComposeResult:
         by_kind = self.legend_colours = label_colours(self.schema, sixteen_colours(self.app))
@@ -85,6 +88,37 @@ class AnnotateScreen(Screen):
             self.set_status("this dataset has no documents: import some with annotator import FILE")
             return
         self.show(state, opened=True)
+        if self.session.history_notice:
+            self.set_status(self.session.history_notice, "italic")
+        self._data_version = self.read_data_version()
+        self.set_interval(WATCH_SECONDS, self.watch_other_writes)
+
+    # ----- changes made by others
+
+    def read_data_version(self) -> int | None:
+        try:
+            return self.session.store.data_version()
+        except DATABASE_ERRORS:
+            return None  # unreadable now: the next look tries again, and a write says what is wrong
+
+    def watch_other_writes(self) -> None:
+        """Another process (another terminal, a reviewer, a merge, a worker) committed: redraw the document as it is now."""
+        version = self.read_data_version()
+        if version is None or version == self._data_version or self.state is None:
+            return
+        self._data_version = version
+        try:
+            state = self.session.refresh()
+        except DATABASE_ERRORS as error:
+            self.failed(error, "cannot read what another process changed")
+            return
+        before = [(row_key(span), span.kind, span.start, span.end, span.label) for span in self.state.spans], self.state.status
+        after = [(row_key(span), span.kind, span.start, span.end, span.label) for span in state.spans], state.status
+        focused = self.current_span
+        state.focus = row_key(focused) if focused is not None else None
+        self.show(state)
+        if after != before:
+            self.set_status("changed by another process: the document is shown as it is now", "italic")
 
     # ----- drawing
 
@@ -427,6 +461,7 @@ class AnnotateScreen(Screen):
     @on(SuggestionsReady)
     def suggestions_ready(self, message: SuggestionsReady) -> None:
         self._prepared.pop(message.document_id, None)
+        self._data_version = self.read_data_version()  # this screen's own worker's commit: drawn here, not as another's
         try:
             state = self.session.suggestions_stored(message.document_id)
         except DATABASE_ERRORS as error:

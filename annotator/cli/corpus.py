@@ -158,6 +158,10 @@ def _remove_if_empty(db_path: Path) -> None:
 @click.option("--out", "out_path", type=click.Path(path_type=Path), default=None, help="Output file (default, or -: stdout); a new folder for brat and spacy.")
 @click.option("--force", is_flag=True, help="Replace --out even when it is a SQLite database (never the --db database or its files).")
 @click.option(
+    "--escape-formulas", is_flag=True,
+    help="csv only: write cells starting with = + - @, tab or carriage return after a ' so a spreadsheet shows them as text, not formulas.",
+)
+@click.option(
     "--split", "split", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None, metavar="FRACTION",
     help="spacy only: the share of documents in train.spacy, the rest in dev.spacy (fixed by a hash of each document's id).",
 )
@@ -172,6 +176,7 @@ def export_command(
     every: bool,
     out_path: Path | None,
     force: bool,
+    escape_formulas: bool,
     split: float | None,
 ) -> None:
     """Export a dataset with one annotator's labels, or its suggestions, in one format.
@@ -205,6 +210,9 @@ def export_command(
         raise click.UsageError("give either --annotator or --suggestions, not both")
     if every and done_only:
         raise click.UsageError("give either --all (every document touched) or --done-only, not both")
+    if escape_formulas and fmt != "csv":
+        raise click.UsageError(f"--escape-formulas is for --format csv (cells a spreadsheet may read as formulas); {fmt} has no cells")
+    writer_options = {"escape_formulas": True} if escape_formulas else {}
     writes_folder = get_format(fmt).writes == "folder"
     if out_path is not None and str(out_path) == "-" and not writes_folder:
         out_path = None
@@ -235,10 +243,10 @@ def export_command(
                 if writes_folder:
                     report = write_export(documents, fmt, out_path, dev_fraction=dev_fraction, progress=progress)
                 elif out_path is None:
-                    report = write_export(documents, fmt, sys.stdout, progress=progress)
+                    report = write_export(documents, fmt, sys.stdout, progress=progress, **writer_options)
                 else:
                     with atomic_text_file(out_path) as out:
-                        report = write_export(documents, fmt, out, progress=progress)
+                        report = write_export(documents, fmt, out, progress=progress, **writer_options)
                     report.outputs.append(str(out_path))
         except ExportStopped as stop:
             _say_stopped(f"export stopped by {stop.name}: nothing written")

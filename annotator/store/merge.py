@@ -298,10 +298,14 @@ class Merge(ActionLog):
         ):
             known[action_fingerprint(annotator, dataset, sha, action, created, changes)] = action_id
         ids: dict[int, int] = {}
+        # Who acted in which run of a screen (m005_action_sessions), where this database records it.
+        sessions = self._merge_sessions()
+        columns = "annotator, document_id, action, target_id, changes, created_at" + (", session, actor" if sessions else "")
         staged = conn.cursor().execute(
-            "SELECT other_id, annotator, document_id, action, target_id, changes, created_at, fingerprint FROM temp.merge_actions ORDER BY other_id"
+            "SELECT other_id, annotator, document_id, action, target_id, changes, created_at, fingerprint, session, actor "
+            "FROM temp.merge_actions ORDER BY other_id"
         )
-        for other_id, annotator, document_id, action, target_id, changes, created, fingerprint in staged:
+        for other_id, annotator, document_id, action, target_id, changes, created, fingerprint, session, actor in staged:
             if fingerprint in known:
                 ids[other_id] = known[fingerprint]
                 continue
@@ -309,9 +313,25 @@ class Merge(ActionLog):
                 report.actions_left_out += 1
                 continue
             name = action if action.startswith(MERGED) else MERGED + action
-            cursor = conn.execute(
-                "INSERT INTO actions (annotator, document_id, action, target_id, changes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [annotator, documents.get(document_id), name, ids.get(target_id), changes, created],
-            )
+            values = [annotator, documents.get(document_id), name, ids.get(target_id), changes, created]
+            values += [session, actor] if sessions else []
+            cursor = conn.execute(f"INSERT INTO actions ({columns}) VALUES ({', '.join('?' * len(values))})", values)
             ids[other_id] = known[fingerprint] = cursor.lastrowid
             report.actions += 1
+
+    def _merge_sessions(self) -> bool:
+        """Bring in the other file's sessions (each once, by id); False when this database does not record sessions."""
+        conn = self.conn
+        actions = {column[1] for column in conn.execute("PRAGMA main.table_info(actions)")}
+        if not {"session", "actor"} <= actions or not conn.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'sessions'").fetchone():
+            return False
+        conn.execute(
+            "INSERT OR IGNORE INTO main.sessions (id, annotator, actor, dataset, continued_by, started_at, ended_at) "
+            "SELECT id, annotator, actor, dataset, continued_by, started_at, ended_at FROM temp.merge_sessions"
+        )
+        # continues names another session: set once both are in, and only where this database holds it.
+        conn.execute(
+            "UPDATE main.sessions SET continues = (SELECT t.continues FROM temp.merge_sessions t WHERE t.id = main.sessions.id) "
+            "WHERE continues IS NULL AND id IN (SELECT t.id FROM temp.merge_sessions t JOIN main.sessions s ON s.id = t.continues)"
+        )
+        return True

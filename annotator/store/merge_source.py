@@ -32,8 +32,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "doc_status": ("document_id", "annotator", "status", "seconds", "updated_at"),
     "actions": ("id", "annotator", "document_id", "action", "target_id", "changes", "created_at"),
     "review_rejections": ("document_id", "reviewer", "kind", "start", "end", "label", "created_at"),
+    "sessions": ("id", "annotator", "actor", "dataset", "continues", "continued_by", "started_at", "ended_at"),
 }
-OPTIONAL_TABLES = ("review_rejections",)
+OPTIONAL_TABLES = ("review_rejections", "sessions")
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
 

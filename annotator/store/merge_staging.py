@@ -39,7 +39,10 @@ STAGING_TABLES = {
     "merge_review_rejections": 'document_id INTEGER, reviewer TEXT, kind TEXT, start INTEGER, "end" INTEGER, label TEXT, created_at TEXT',
     "merge_actions": (
         "other_id INTEGER PRIMARY KEY, annotator TEXT, document_id INTEGER, action TEXT, target_id INTEGER, changes TEXT, "
-        "created_at TEXT, fingerprint TEXT"
+        "created_at TEXT, fingerprint TEXT, session TEXT, actor TEXT"
+    ),
+    "merge_sessions": (
+        "id TEXT PRIMARY KEY, annotator TEXT, actor TEXT, dataset TEXT, continues TEXT, continued_by TEXT, started_at TEXT, ended_at TEXT"
     ),
 }
 
@@ -62,6 +65,7 @@ class Staging:
         self.annotations: dict[int, tuple[int, str]] = {}
         self.bad_runs: set[tuple[int, str]] = set()
         self.bad_label_sets: set[tuple[int, str]] = set()
+        self.sessions: set[str] = set()
 
     # ------------------------------------------------------------------ reporting
 
@@ -97,7 +101,7 @@ class Staging:
             self.conn.execute(f"CREATE TEMP TABLE {table} ({columns})")
         self.conn.execute("CREATE INDEX temp.merge_actions_when ON merge_actions (annotator, created_at)")
         for step in (self._datasets, self._documents, self._suggestions, self._runs, self._annotations, self._relations,
-                     self._rejections, self._statuses, self._review_rejections, self._actions, self._drop_bad_units):
+                     self._rejections, self._statuses, self._review_rejections, self._sessions, self._actions, self._drop_bad_units):
             step()
             if progress:
                 progress()
@@ -305,9 +309,25 @@ class Staging:
                 continue
             self.conn.execute("INSERT INTO merge_review_rejections VALUES (?, ?, ?, ?, ?, ?, ?)", list(row[1:]))
 
+    def _sessions(self) -> None:
+        """Runs of the screen (an older database has none): history of who acted in which run, merged as it is."""
+        for row in self._rows("sessions", "id, annotator, actor, dataset, continues, continued_by, started_at, ended_at"):
+            session_id, annotator, actor, dataset, continues, continued_by, started, ended = row
+            problem = None if is_name(session_id) and is_name(annotator) and is_name(actor) and isinstance(started, str) else (
+                "id, annotator, actor and started_at must be text"
+            )
+            if problem is None and not all(value is None or isinstance(value, str) for value in (dataset, continues, continued_by, ended)):
+                problem = "dataset, continues, continued_by and ended_at must be text or empty"
+            if problem:
+                self._problem(f"sessions row {session_id!r}", problem, f"sessions row {session_id!r} (history only)")
+                continue
+            self.sessions.add(session_id)
+            self.conn.execute("INSERT OR IGNORE INTO merge_sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+
     def _actions(self) -> None:
-        for row in self._rows("actions", "id, annotator, document_id, action, target_id, changes, created_at", "id"):
-            other_id, annotator, document_id, action, target_id, changes, created = row
+        who = ", session, actor" if "session" in self.source.columns["actions"] and "actor" in self.source.columns["actions"] else ", NULL, NULL"
+        for row in self._rows("actions", "id, annotator, document_id, action, target_id, changes, created_at" + who, "id"):
+            other_id, annotator, document_id, action, target_id, changes, created, session, actor = row
             if document_id is not None and not self._owned("actions", other_id, document_id):
                 continue
             if (document_id, annotator) in self.bad_label_sets:
@@ -315,13 +335,15 @@ class Staging:
             problem = None if is_name(annotator) and is_name(action) and isinstance(created, str) else "annotator, action and created_at must be text"
             if problem is None and target_id is not None and not is_int(target_id):
                 problem = f"target_id {target_id!r} is not a row id"
+            if problem is None and (not (session is None or session in self.sessions) or not (actor is None or is_name(actor))):
+                problem = f"session {session!r} is not a session of the file, or actor {actor!r} is not a name"
             problem = problem or json_problem(changes, list, "its changes")
             if problem:
                 self._problem(f"actions row {other_id}", problem, f"actions row {other_id} (history only: no label depends on it)")
                 continue
             dataset, _, _, sha = self.documents[document_id] if document_id is not None else (None, None, None, None)
             fingerprint = action_fingerprint(annotator, dataset, sha, action, created, changes)
-            self.conn.execute("INSERT INTO merge_actions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [*row, fingerprint])
+            self.conn.execute("INSERT INTO merge_actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [*row[:7], fingerprint, session, actor])
 
     def _drop_bad_units(self) -> None:
         """Take out whole what a bad row belonged to, so nothing half of it is merged."""

@@ -382,3 +382,34 @@ def test_labels_replaced_by_their_continuation_cannot_be_undone_into_a_mix(tmp_p
     again = invoke("merge", laptop, "--db", team)
     assert "updated: news/a" in again.output and "conflict" not in again.output, again.output
     assert sorted(span[5] for span in rows(team)["spans"]) == ["GPE", "NORP", "PERSON"]
+
+
+@pytest.mark.skipif(not hasattr(Store, "begin_session"), reason="sessions (m005_action_sessions) not in this version yet")
+def test_sessions_and_who_acted_come_along_and_an_older_file_without_them_still_merges(tmp_path):
+    alice = new_database(tmp_path / "alice.db")
+    with Store(alice) as store:
+        session = store.begin_session("gold", "lead", "news")
+        document_id = store.document_by_ext_id("news", "a")
+        store.add_span("gold", document_id, 0, 8, "PERSON", "entity")
+        store.end_session()
+    team = tmp_path / "team.db"
+    result = invoke("merge", alice, "--db", team)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(team) as conn:
+        assert conn.execute("SELECT session, actor FROM actions WHERE annotator = 'gold'").fetchall() == [(session, "lead")]
+        assert conn.execute("SELECT id, annotator, actor FROM sessions").fetchall() == [(session, "gold", "lead")]
+    conn.close()
+
+    older = new_database(tmp_path / "older.db")
+    label(older, "bob", "b", "79", "CARDINAL")
+    with sqlite3.connect(older) as conn:
+        conn.executescript(
+            "DROP INDEX actions_session; ALTER TABLE actions DROP COLUMN session; ALTER TABLE actions DROP COLUMN actor;"
+            "DROP TABLE sessions; DELETE FROM _sqlite_migrations WHERE name = 'm005_action_sessions';"
+        )
+    conn.close()
+    result = invoke("merge", older, "--db", team)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(team) as conn:
+        assert conn.execute("SELECT session, actor FROM actions WHERE annotator = 'bob'").fetchall() == [(None, None)] * 2
+    conn.close()

@@ -45,6 +45,15 @@ STAGING_TABLES = {
         "id TEXT PRIMARY KEY, annotator TEXT, actor TEXT, dataset TEXT, continues TEXT, continued_by TEXT, started_at TEXT, ended_at TEXT"
     ),
 }
+STAGING_INDEXES = [
+    ("merge_suggestions", "document_id, source"),
+    ("merge_annotations", "document_id, annotator"),
+    ("merge_relations", "document_id, annotator"),
+    ("merge_rejections", "document_id, annotator"),
+    ("merge_status", "document_id, annotator"),
+    ("merge_actions", "annotator, document_id"),
+    ("merge_actions", "annotator, created_at"),
+]
 
 
 class Staging:
@@ -99,12 +108,14 @@ class Staging:
         for table, columns in STAGING_TABLES.items():
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self.conn.execute(f"CREATE TEMP TABLE {table} ({columns})")
-        self.conn.execute("CREATE INDEX temp.merge_actions_when ON merge_actions (annotator, created_at)")
         for step in (self._datasets, self._documents, self._suggestions, self._runs, self._annotations, self._relations,
                      self._rejections, self._statuses, self._review_rejections, self._sessions, self._actions, self._drop_bad_units):
             step()
             if progress:
                 progress()
+        # The second half looks rows up by document and annotator (or source): made once, after the rows are in.
+        for number, (table, columns) in enumerate(STAGING_INDEXES):
+            self.conn.execute(f"CREATE INDEX temp.merge_lookup_{number} ON {table} ({columns})")
 
     def _datasets(self) -> None:
         for name, schema_json, created in self._rows("datasets", "name, schema, created_at"):

@@ -70,7 +70,9 @@ def merge_command(others: tuple[Path, ...], db_path: Path, dataset: str | None, 
     A database is merged whole (its action log spans its datasets); with
     --dataset, every database given must hold that dataset and no other,
     so a merge never brings in another project's documents by surprise.
-    Copies of one database merge back: rows match by what they are, not by file.
+    Copies of one database merge back: rows match by what they are, not by file;
+    where a copy went on from these labels (its log holds every action behind
+    them, and more), its labels replace them, each listed as 'updated'.
     The other files are only read, and every row is checked as an import
     checks it: a bad row stops the merge with nothing written, unless
     --skip-invalid leaves it out (and says what it left out).

@@ -119,8 +119,8 @@ class Connection:
         self.busy_timeout = busy_timeout if busy_timeout is not None else _busy_timeout_from_environment()
         # The action-log row of the last annotator action this Store committed (None when it changed nothing).
         self.last_action_id: int | None = None
-        # Each annotator's undo and redo stacks as of the last action-log row read (kept by log.ActionLog._stacks).
-        self._undo_stacks: dict[str, tuple[int, list[int], list[int]]] = {}
+        # Undo and redo stacks per (annotator, session chain) as of the last action-log row read (kept by log.ActionLog._stacks).
+        self._undo_stacks: dict[tuple[str, tuple[str, ...]], tuple[int, list[int], list[int]]] = {}
         if not create and not self.path.exists():
             raise StoreError(f"database {self.path} does not exist: import documents first (annotator import FILE --db {self.path})")
         if create and not self.path.parent.exists():
@@ -198,6 +198,10 @@ class Connection:
                 f"(unknown migration {newer[-1]}): upgrade annotator to open it"
             )
         return bool(migrations.pending(self.db))
+
+    def data_version(self) -> int:
+        """A number that changes when another connection (another process, a worker) commits to the file."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _check_same_file(self) -> None:
         """Refuse to write when the path no longer names the file this connection opened (replaced or deleted meanwhile)."""

@@ -6,6 +6,7 @@ Low in the package: import (the barrier), merge (merged actions) and undo all re
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,13 +20,80 @@ IMPORTED = "import"
 
 # Tables whose rows an annotator action may change, and so undo may restore.
 UNDOABLE_TABLES = ("annotations", "relations", "rejections", "doc_status", "review_rejections")
+# What a row of each is, in a message.
+ROW_NAMES = {
+    "annotations": "span", "relations": "claimant link", "rejections": "rejection", "doc_status": "document status",
+    "review_rejections": "turned-down candidate",
+}
+# Columns that change outside the action log, so undo does not compare them: time spent (add_time), and a kept
+# span's suggestion, set to NULL when suggestions are re-run.
+UNLOGGED_COLUMNS = {"doc_status": {"seconds"}, "annotations": {"suggestion_id"}}
 
 
 class ActionLog(Connection):
-    """Actions as logged changes, and each annotator's undo and redo stacks read back from the log."""
+    """Actions as logged changes, and undo and redo stacks read back from the log, per annotator and session.
+
+    A screen's run is a session (begin_session): its actions carry the session's id and its undo walks only
+    them (and those of the run it continues). Without a session (the library, the command line), actions carry
+    none and undo walks the annotator's actions that carry none.
+    """
+
+    session_id: str | None = None
+    actor: str | None = None
+    # The sessions whose actions this one's undo walks: its own, then the runs it continues (newest first).
+    session_chain: tuple[str, ...] = ()
+
+    def begin_session(self, annotator: str, actor: str, dataset: str | None = None) -> str:
+        """Start a run of a screen for this annotator, acted by this person; returns the session id.
+
+        The run continues the same person's last run when that ended cleanly and nobody acted for the annotator
+        since, so undo reaches back across a restart; otherwise undo starts empty. The id is in use even if it
+        cannot be recorded (a locked database): the StoreError then says so, and undo covers this run only.
+        """
+        self.session_id, self.actor = uuid.uuid4().hex, actor
+        self.session_chain = (self.session_id,)
+        with self.transaction():
+            continued = self._continuable(annotator, actor)
+            self.conn.execute(
+                "INSERT INTO sessions (id, annotator, actor, dataset, continues, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [self.session_id, annotator, actor, dataset, continued, now()],
+            )
+            if continued is not None:
+                self.conn.execute("UPDATE sessions SET continued_by = ? WHERE id = ?", [self.session_id, continued])
+        chain = [self.session_id]
+        while continued is not None and continued not in chain:
+            chain.append(continued)
+            row = self.conn.execute("SELECT continues FROM sessions WHERE id = ?", [continued]).fetchone()
+            continued = row[0] if row else None
+        self.session_chain = tuple(chain)
+        return self.session_id
+
+    def _continuable(self, annotator: str, actor: str) -> str | None:
+        """The session a new run of this person may continue: the one the annotator's last action belongs to, or the
+        empty runs that continued it; only if it ended, was this person's, and nobody continued it yet."""
+        last = self.conn.execute("SELECT session FROM actions WHERE annotator = ? ORDER BY id DESC LIMIT 1", [annotator]).fetchone()
+        candidate = last[0] if last else None
+        seen = set()
+        while candidate is not None and candidate not in seen:
+            seen.add(candidate)
+            row = self.conn.execute("SELECT actor, ended_at, continued_by FROM sessions WHERE id = ?", [candidate]).fetchone()
+            if row is None or row[0] != actor or row[1] is None:
+                return None
+            if row[2] is None:
+                return candidate
+            candidate = row[2]
+        return None
+
+    def end_session(self) -> None:
+        """Record that this run ended cleanly, so the next run of the same person may continue its undo."""
+        if self.session_id is None:
+            return
+        with self.transaction():
+            self.conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", [now(), self.session_id])
 
     @contextmanager
-    def _action(self, annotator: str, document_id: int | None, action: str) -> Iterator[list[list[Any]]]:
+    def _action(self, annotator: str, document_id: int | None, action: str, actor: str | None = None) -> Iterator[list[list[Any]]]:
+        """One logged action; actor is the person, when not the annotator (a reviewer acting for GOLD)."""
         changes: list[list[Any]] = []
         logged = None
         self.last_action_id = None
@@ -33,8 +101,11 @@ class ActionLog(Connection):
             yield changes
             if changes:
                 logged = self.conn.execute(
-                    "INSERT INTO actions (annotator, document_id, action, changes, created_at) VALUES (?, ?, ?, ?, ?)",
-                    [annotator, document_id, action, json.dumps(changes, ensure_ascii=False), now()],
+                    "INSERT INTO actions (annotator, document_id, action, changes, created_at, session, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        annotator, document_id, action, json.dumps(changes, ensure_ascii=False), now(),
+                        self.session_id, actor or self.actor or annotator,
+                    ],
                 ).lastrowid
         self.last_action_id = logged
 
@@ -78,10 +149,17 @@ class ActionLog(Connection):
         Store and brought up to date by reading only the rows logged since (ids only grow), so an undo
         costs the same after a hundred thousand actions as after ten.
         """
-        last_id, done, undone = self._undo_stacks.get(annotator, (0, [], []))
+        key = (annotator, self.session_chain)
+        last_id, done, undone = self._undo_stacks.get(key, (0, [], []))
         done, undone = list(done), list(undone)
+        if self.session_chain:
+            # This run's actions (and the runs it continues), and the imports that are a barrier for everyone.
+            marks = ", ".join("?" * len(self.session_chain))
+            which, parameters = f"(session IN ({marks}) OR action = ?)", [*self.session_chain, IMPORTED]
+        else:
+            which, parameters = "session IS NULL", []
         for action_id, action, target_id in self.conn.execute(
-            "SELECT id, action, target_id FROM actions WHERE annotator = ? AND id > ? ORDER BY id", [annotator, last_id]
+            f"SELECT id, action, target_id FROM actions WHERE annotator = ? AND id > ? AND {which} ORDER BY id", [annotator, last_id, *parameters]
         ):
             last_id = action_id
             if action == "undo":
@@ -98,14 +176,17 @@ class ActionLog(Connection):
             elif not action.startswith(MERGED):
                 done.append(action_id)
                 undone.clear()
-        self._undo_stacks[annotator] = (last_id, done, undone)
+        self._undo_stacks[key] = (last_id, done, undone)
         return list(done), list(undone)
 
     def can_undo(self, annotator: str) -> bool:
         return bool(self._stacks(annotator)[0])
 
     def undo(self, annotator: str) -> tuple[int | None, str] | None:
-        """Reverse this annotator's last action, even from an earlier session; returns (document, action)."""
+        """Reverse this session's last action for the annotator (see _stacks); returns (document, action).
+
+        Refused, changing nothing, when a row it would restore was changed since by someone else.
+        """
         self.last_action_id = None
         with self.transaction():
             done, _ = self._stacks(annotator)
@@ -116,6 +197,7 @@ class ActionLog(Connection):
                 "SELECT document_id, action, changes FROM actions WHERE id = ?", [target_id]
             ).fetchone()
             for change in reversed(json.loads(changes)):
+                self._refuse_conflict("undo", action, change)
                 self._revert(change)
             logged = self._log_undo(annotator, document_id, "undo", target_id)
         self.last_action_id = logged
@@ -132,6 +214,7 @@ class ActionLog(Connection):
                 "SELECT document_id, action, changes FROM actions WHERE id = ?", [target_id]
             ).fetchone()
             for change in json.loads(changes):
+                self._refuse_conflict("redo", action, change)
                 self._replay(change)
             logged = self._log_undo(annotator, document_id, "redo", target_id)
         self.last_action_id = logged
@@ -139,9 +222,39 @@ class ActionLog(Connection):
 
     def _log_undo(self, annotator: str, document_id: int | None, action: str, target_id: int) -> int:
         return self.conn.execute(
-            "INSERT INTO actions (annotator, document_id, action, target_id, created_at) VALUES (?, ?, ?, ?, ?)",
-            [annotator, document_id, action, target_id, now()],
+            "INSERT INTO actions (annotator, document_id, action, target_id, created_at, session, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [annotator, document_id, action, target_id, now(), self.session_id, self.actor or annotator],
         ).lastrowid
+
+    def _refuse_conflict(self, operation: str, action: str, change: list[Any]) -> None:
+        """Stop an undo or redo that would overwrite a row someone else changed since (another terminal, a reviewer, a merge)."""
+        kind, table, row = change[0], change[1], change[2]
+        if table not in UNDOABLE_TABLES:
+            return  # _revert and _replay refuse it
+        current = self._row(table, row["id"])
+        if kind == "update":
+            expected = change[3] if operation == "undo" else change[2]
+        else:
+            expected = row  # an insert's row, or a deleted row as it was
+        if current is None:
+            if kind != "update":
+                return  # nothing to remove, or the row goes back where nothing is
+            problem = "was removed"
+        elif self._same(table, current, expected):
+            return
+        elif operation == "redo" and kind == "insert" and table == "doc_status" and current["status"] == "todo":
+            return  # what undoing the insert left (the time spent, kept), taken back over
+        else:
+            problem = "was changed"
+        raise StoreError(
+            f"cannot {operation} {action}: {ROW_NAMES[table]} {row['id']} {problem} since by another session (another terminal, "
+            f"a reviewer, an import or a merge); nothing was changed, and {operation} cannot go past this action"
+        )
+
+    @staticmethod
+    def _same(table: str, current: dict[str, Any], expected: dict[str, Any]) -> bool:
+        ignored = UNLOGGED_COLUMNS.get(table, set())
+        return all(current.get(column) == value for column, value in expected.items() if column not in ignored)
 
     def _put(self, table: str, row: dict[str, Any]) -> None:
         if table == "annotations" and row.get("suggestion_id") is not None and self._row("suggestions", row["suggestion_id"]) is None:

@@ -195,3 +195,31 @@ def m004_document_length(db: sqlite_utils.Database) -> None:
             return
         db.conn.executemany("UPDATE documents SET length = ? WHERE id = ?", [(len(text), row_id) for row_id, text in rows])
         last_id = rows[-1][0]
+
+
+@migrations()
+def m005_action_sessions(db: sqlite_utils.Database) -> None:
+    """Who did each action, in which run of a screen: undo and redo walk only their own session's actions.
+
+    `session` is the id of one run of the annotation or review screen (NULL for the library, the command line,
+    and every row logged before this migration); `actor` is the person (a reviewer, whose labels are GOLD's).
+    A run that starts where the same person's last run ended, nobody else having acted for that annotator since,
+    continues it (`continues`), so undo reaches back across a restart; `continued_by` makes that happen once.
+    """
+    db.executescript(
+        """
+        ALTER TABLE actions ADD COLUMN session TEXT;
+        ALTER TABLE actions ADD COLUMN actor TEXT;
+        CREATE INDEX actions_session ON actions(session, id);
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            annotator TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            dataset TEXT,
+            continues TEXT REFERENCES sessions(id),
+            continued_by TEXT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+        """
+    )

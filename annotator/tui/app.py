@@ -66,11 +66,15 @@ class AnnotatorApp(App):
         if self.keymap:
             self.set_keymap(self.keymap)
         source = Adjudication(self.reviewer, self.min_annotators) if self.reviewer is not None else None
-        session = self.session = AnnotationSession(self.store, self.dataset, self.annotator, source=source, overlap=self.overlap)
+        session = self.session = AnnotationSession(
+            self.store, self.dataset, self.annotator, source=source, overlap=self.overlap, actor=self.reviewer
+        )
         suggester = self.get_suggester if self.suggest_enabled else None
         self.push_screen(AnnotateScreen(session, self.schema, self.db_path, suggester=suggester, keymap=self.keymap))
 
     def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.finish()
         self.store.close()
 
     @property

@@ -442,3 +442,19 @@ def test_escape_formulas_also_covers_tab_and_carriage_return_and_is_csv_only(tmp
     assert sorted((row[0], row[6]) for row in rows) == [("'\rid", "'\tTabbed"), ("'\rid", "'\rreturn")]
     other = invoke("export", "--db", db, "-d", "pow", "--annotator", "alice", "--format", "jsonl", "--escape-formulas")
     assert other.exit_code == 2 and "--escape-formulas is for --format csv" in other.stderr
+
+
+def test_export_appending_to_the_database_through_stdout_is_refused(tmp_path):
+    """`annotator export >> annotations.db` would append to the database: stdout is compared with it like --out."""
+    import subprocess
+    import sys
+
+    db = labelled_database(tmp_path)
+    before = db.read_bytes()
+    with open(db, "ab") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "annotator", "export", "--db", str(db), "-d", "pow", "--annotator", "alice"],
+            stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120,
+        )
+    assert result.returncode == 1 and "stdout is the database" in result.stderr and "Traceback" not in result.stderr
+    assert db.read_bytes() == before

@@ -10,11 +10,12 @@ transaction takes in what was staged.
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.schema import Schema, schema_from_json
-from annotator.store.connection import StoreError, now
+from annotator.store.connection import StoreError, describe_database_error, now
 from annotator.store.log import IMPORTED, MERGED, ActionLog
 from annotator.store.merge_checks import action_fingerprint
 from annotator.store.merge_source import Source
@@ -68,9 +69,13 @@ class Merge(ActionLog):
             try:
                 staging.stage()
                 self.conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as error:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                if isinstance(error, sqlite3.DatabaseError):
+                    # A damaged page met half-way through the other file (or no room for the temporary copy).
+                    explained = describe_database_error(other_path, error) or f"{other_path}: {error}"
+                    raise StoreError(f"{explained}; reading it stopped, and nothing was merged") from None
                 raise
         finally:
             source.close()

@@ -413,3 +413,36 @@ def test_sessions_and_who_acted_come_along_and_an_older_file_without_them_still_
     with sqlite3.connect(team) as conn:
         assert conn.execute("SELECT session, actor FROM actions WHERE annotator = 'bob'").fetchall() == [(None, None)] * 2
     conn.close()
+
+
+def test_a_damaged_file_stops_the_merge_in_one_line(tmp_path):
+    alice = new_database(tmp_path / "alice.db")
+    with Store(alice) as store:
+        with store.transaction():
+            store.add_documents("news", [(Document(text=f"Report {number}: " + "shelling " * 400, id=f"r{number}"), number) for number in range(60)])
+    data = bytearray(alice.read_bytes())
+    middle = len(data) // 2 // 4096 * 4096
+    data[middle : middle + 4096] = b"\xff" * 4096
+    alice.write_bytes(bytes(data))
+    team = new_database(tmp_path / "team.db")
+    before = rows(team)
+    result = invoke("merge", alice, "--db", team)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "alice.db" in result.output and result.output.strip().count("\n") == 0, result.output
+    assert rows(team) == before
+
+
+def test_a_text_with_a_nul_merges_with_its_spans(tmp_path):
+    text = "Lubinets\x00 said Russian troops shot seven prisoners near Bakhmut."
+    alice = new_database(tmp_path / "alice.db")
+    with Store(alice) as store:
+        with store.transaction():
+            store.add_documents("news", [(Document(text=text, id="nul"), 1)])
+        document_id = store.document_by_ext_id("news", "nul")
+        start = text.index("Bakhmut")
+        store.add_span("alice", document_id, start, start + 7, "GPE", "entity")
+    team = tmp_path / "team.db"
+    result = invoke("merge", alice, "--db", team)
+    assert result.exit_code == 0, result.output
+    assert ("nul", "alice", "entity", start, start + 7, "GPE") in rows(team)["spans"]

@@ -446,3 +446,25 @@ def test_a_text_with_a_nul_merges_with_its_spans(tmp_path):
     result = invoke("merge", alice, "--db", team)
     assert result.exit_code == 0, result.output
     assert ("nul", "alice", "entity", start, start + 7, "GPE") in rows(team)["spans"]
+
+
+def test_conflict_updated_and_skipped_lines_show_names_and_ids_with_no_escape_sequence(tmp_path):
+    hostile = "al\x1b]0;pwned\x07ice\x1b[2J"
+    laptop, desktop = new_database(tmp_path / "laptop.db"), new_database(tmp_path / "desktop.db")
+    label(laptop, hostile, "a", "Lubinets", "PERSON")
+    label(desktop, hostile, "a", "Lubinets", "ORG")
+    label(desktop, hostile, "b", "79", "CARDINAL")
+    with sqlite3.connect(desktop) as conn:
+        conn.execute("UPDATE documents SET ext_id = ? WHERE ext_id = 'b'", ["b\x1b]52;c;cm0=\x07"])
+        conn.execute("UPDATE doc_status SET status = ? WHERE status = 'done' AND document_id = "
+                     "(SELECT id FROM documents WHERE ext_id LIKE 'b%')", ["\x1b[31mpwned"])
+    conn.close()
+    hostile_id = "c\x1b]52;c;cm0=\x07"
+    for path, text in ((laptop, "One text."), (desktop, "Another text.")):
+        with Store(path) as store, store.transaction():
+            store.add_documents("news", [(Document(text=text, id=hostile_id), 1)])
+    result = invoke("merge", desktop, "--db", laptop, "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "conflict:" in result.output and "skipped:" in result.output
+    assert "the id names a different text here" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output

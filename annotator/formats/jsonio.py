@@ -80,6 +80,30 @@ def lone_surrogate(value: Any) -> str | None:
     return None
 
 
+# Names other tools keep labels under (doccano's label, entities and relations; spaCy's ents and cats; Label Studio's
+# annotations, predictions and result; Prodigy's accept for choices, label for classification ...).
+LABEL_KEYS = frozenset({
+    "label", "labels", "entities", "ents", "annotations", "annotation", "predictions", "completions", "result", "tags", "ner",
+    "cats", "accept", "relations", "spans", "tokens", "entity", "classes", "category", "categories",
+})
+
+
+def refuse_unread_labels(record: dict[str, Any], read: frozenset[str], fmt: str) -> None:
+    """Raise ValueError naming the record's fields this reader does not read that could hold labels, so none is dropped silently.
+
+    A field could hold labels when its name is one tools keep labels under, or its value is a list or an object;
+    a plain value (a title, a count) is left alone.
+    """
+    unread = [key for key, value in record.items() if key not in read and (key.lower() in LABEL_KEYS or isinstance(value, (list, dict)))]
+    if not unread:
+        return
+    names = ", ".join(repr(key) for key in unread)
+    raise ValueError(
+        f"field{'s' if len(unread) > 1 else ''} {names} could hold labels that the {fmt} reader does not read, so importing would lose them: "
+        "labels go in 'spans' and 'relations'; move other data under 'meta', or remove the field"
+    )
+
+
 def span_from_json(item: Any, index: int, text: str) -> Span:
     """The span at spans[index]: its ``id`` is its number in the document, the file's own id (as a string) its ``ref``."""
     where = f"spans[{index}]"

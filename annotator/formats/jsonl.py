@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonio import decode_lines, one_line, parse_json, span_from_json
+from annotator.formats.jsonio import decode_lines, one_line, parse_json, refuse_unread_labels, span_from_json
 from annotator.model import Document, InputError, link_spans, validate_spans
+
+# The fields a record's labels and data are read from; another that could hold labels is an error, never dropped.
+READ_KEYS = frozenset({"id", "text", "meta", "spans", "relations", "annotator", "source"})
 
 
 def read_jsonl(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | InputError]]:
@@ -36,6 +39,7 @@ def document_from_json(obj: Any) -> Document:
     """Build a Document from one parsed line, or raise ValueError saying what is wrong."""
     if not isinstance(obj, dict):
         raise ValueError(f"expected a JSON object with a 'text' field, got {type(obj).__name__}")
+    refuse_unread_labels(obj, READ_KEYS, "native JSONL")
     text = obj.get("text")
     if not isinstance(text, str):
         raise ValueError("field 'text' is missing or not a string")

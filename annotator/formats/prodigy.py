@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonio import decode_lines, one_line, parse_json, span_from_json
+from annotator.formats.jsonio import decode_lines, one_line, parse_json, refuse_unread_labels, span_from_json
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError, Relation, Span, validate_spans
 from annotator.tokens import tokenize
@@ -106,6 +106,14 @@ def _tokens(text: str, spans: list[Span]) -> list[tuple[int, int]]:
     return tokens
 
 
+# What a task's labels and data are read from, and Prodigy's bookkeeping (hashes, view, session, its UI config):
+# another field that could hold labels (a classification's label, a choice's accept) is an error, never dropped.
+READ_KEYS = frozenset({
+    "id", "text", "meta", "tokens", "spans", "relations", "answer", "annotator", "source",
+    "_input_hash", "_task_hash", "_view_id", "_session_id", "_annotator_id", "_timestamp", "_is_binary", "config",
+})
+
+
 def read_prodigy(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | InputError]]:
     """Read (line, document) from Prodigy JSONL; a bad line comes out as an InputError in its place."""
     for number, line in decode_lines(stream, path):
@@ -130,6 +138,7 @@ def read_prodigy(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document |
 def document_from_task(task: Any) -> Document:
     if not isinstance(task, dict):
         raise ValueError(f"expected a JSON object with 'text', got {type(task).__name__}")
+    refuse_unread_labels(task, READ_KEYS, "Prodigy")
     text = task.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("field 'text' is missing, empty or not a string")

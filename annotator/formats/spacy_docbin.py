@@ -259,10 +259,30 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {str(error)[:200]}"
 
 
+def _refuse_unread_labels(doc: Any) -> None:
+    """Raise ValueError naming labels the Doc holds where this reader does not read them, so none is dropped silently:
+    a span group other than entities, claims and claimants, entities in doc.ents missing from doc.spans["entities"], doc.cats."""
+    unread = [f"doc.spans[{name!r}] ({len(group)} spans)" for name, group in doc.spans.items() if name not in KIND_OF_GROUP and len(group)]
+    if "entities" in doc.spans:
+        grouped = {(span.start_char, span.end_char, span.label_) for span in doc.spans["entities"]}
+        missing = [span for span in doc.ents if (span.start_char, span.end_char, span.label_) not in grouped]
+        if missing:
+            unread.append(f"doc.ents ({len(missing)} entities not in doc.spans['entities'], which is read instead)")
+    if doc.cats:
+        unread.append(f"doc.cats ({len(doc.cats)} document labels)")
+    if unread:
+        readable = ", ".join(f"doc.spans[{name!r}]" for name in KIND_OF_GROUP)
+        raise ValueError(
+            f"{'; '.join(unread)} would be lost: this reader reads doc.ents or {readable} only; "
+            "move those spans into one of these groups, or remove them"
+        )
+
+
 def document_from_doc(doc: Any) -> Document:
     """Our Document from a Doc written here or elsewhere (entities then come from doc.ents)."""
     if not doc.text.strip():
         raise ValueError("its text is empty")
+    _refuse_unread_labels(doc)
     spans: list[Span] = []
     ids: dict[tuple[str, int], int] = {}
     sources = {"entities": list(doc.spans["entities"]) if "entities" in doc.spans else list(doc.ents)}

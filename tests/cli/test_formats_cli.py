@@ -402,7 +402,7 @@ def test_spans_without_an_owner_and_unknown_suffixes_say_what_to_give(runner, tm
 def test_prodigy_lines_read_as_native_jsonl_point_to_format_prodigy(runner, tmp_path, alice_db):
     out = tmp_path / "tasks.jsonl"
     ok(invoke(runner, "export", "--db", alice_db, "--annotator", "alice", "--format", "prodigy", "--out", out))
-    failed(invoke(runner, "import", out, "--db", tmp_path / "b.db"), f"{out}:1: relations[0] must be an object with from_id and to_id", "--format prodigy")
+    failed(invoke(runner, "import", out, "--db", tmp_path / "b.db"), f"{out}:1: field 'tokens' could hold labels", "--format prodigy")
 
 
 def test_export_into_a_named_pipe_writes_through_it_and_leaves_it_a_pipe(runner, tmp_path, alice_db):

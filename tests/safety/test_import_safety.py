@@ -121,3 +121,104 @@ def test_a_span_removed_in_the_screen_after_an_import_is_screen_work(tmp_path, w
     result = run("import", first, "--db", db, "--dataset", "pow", "--annotator", "alice")
     assert result.exit_code != 0 and "kyiv" in result.stderr and "--replace" in result.stderr
     assert table(db, "SELECT count(*) FROM annotations") == [(0,)]
+
+
+# Item 9: no reader drops a label-bearing field or span group silently.
+
+
+def test_a_doccano_file_is_refused_naming_its_label_field(tmp_path, write_jsonl):
+    """doccano's "label": [[start, end, LABEL]] imported as bare text with exit 0."""
+    db = tmp_path / "d.db"
+    doccano = write_jsonl("doccano.jsonl", [
+        {"id": 1, "text": KYIV, "label": [[KYIV.index("Kyiv"), KYIV.index("Kyiv") + 4, "GPE"]]},
+    ])
+    result = run("import", doccano, "--db", db, "--dataset", "pow")
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"{doccano}:1:" in result.stderr and "'label'" in result.stderr, result.stderr
+    assert not db.exists() or table(db, "SELECT count(*) FROM documents") == [(0,)]
+
+
+def test_doccano_entities_and_relations_are_named_and_skip_invalid_reports_them(tmp_path, write_jsonl):
+    db = tmp_path / "d.db"
+    start = LVIV.index("Lviv")
+    records = write_jsonl("mixed.jsonl", [
+        {"id": "plain", "text": ODESA},
+        {"id": "ents", "text": LVIV, "entities": [{"id": 7, "label": "GPE", "start_offset": start, "end_offset": start + 4}], "relations": []},
+        {"id": "studio", "text": KYIV, "annotations": [{"result": []}]},
+    ])
+    result = run("import", records, "--db", db, "--dataset", "pow")
+    assert result.exit_code != 0 and f"{records}:2:" in result.stderr and "'entities'" in result.stderr, result.stderr
+    skipped = run("import", records, "--db", db, "--dataset", "pow", "--skip-invalid")
+    assert skipped.exit_code == 0, skipped.output
+    assert "2 records skipped" in skipped.stderr
+    assert f"{records}:2:" in skipped.stderr and "'entities'" in skipped.stderr
+    assert f"{records}:3:" in skipped.stderr and "'annotations'" in skipped.stderr
+    assert table(db, "SELECT ext_id FROM documents") == [("plain",)]
+
+
+def test_a_native_record_with_only_plain_extra_fields_still_imports(tmp_path, write_jsonl):
+    """A field that cannot hold labels (a title, a number) is no reason to refuse a record."""
+    db = tmp_path / "d.db"
+    records = write_jsonl("plain.jsonl", [{"id": "a", "text": ODESA, "title": "Ships", "words": 9}])
+    result = run("import", records, "--db", db, "--dataset", "pow")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_prodigy_classification_label_is_named(tmp_path, write_jsonl):
+    db = tmp_path / "p.db"
+    records = write_jsonl("textcat.jsonl", [{"text": KYIV, "label": "WAR_CRIME", "answer": "accept", "_input_hash": 1}])
+    result = run("import", records, "--db", db, "--dataset", "pow", "--format", "prodigy")
+    assert result.exit_code != 0 and f"{records}:1:" in result.stderr and "'label'" in result.stderr, result.stderr
+    choice = write_jsonl("choice.jsonl", [{"text": KYIV, "options": [{"id": "A", "text": "A"}], "accept": ["A"], "answer": "accept"}])
+    result = run("import", choice, "--db", db, "--dataset", "pow", "--format", "prodigy")
+    assert result.exit_code != 0 and "'accept'" in result.stderr, result.stderr
+
+
+def docbin(path: Path, groups: dict[str, list[tuple[str, str]]], cats: dict[str, float] | None = None) -> None:
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    out = DocBin(store_user_data=True)
+    doc = nlp.make_doc(KYIV)
+    for group, phrases in groups.items():
+        spans = []
+        for phrase, label in phrases:
+            start = KYIV.index(phrase)
+            spans.append(doc.char_span(start, start + len(phrase), label=label))
+        doc.spans[group] = spans
+    if "entities" in groups:
+        doc.ents = list(doc.spans["entities"])
+    doc.cats = cats or {}
+    doc.user_data["id"] = "kyiv"
+    out.add(doc)
+    out.to_disk(path)
+
+
+def test_a_docbin_span_group_the_reader_does_not_read_is_named(tmp_path):
+    """A DocBin with spans in doc.spans["sc"] kept 2 of 3 spans without a warning."""
+    pytest.importorskip("spacy")
+    db = tmp_path / "s.db"
+    path = tmp_path / "sc.spacy"
+    docbin(path, {"entities": [("Kyiv", "GPE"), ("Bakhmut", "GPE")], "sc": [("Tuesday", "DATE")]})
+    result = run("import", path, "--db", db, "--dataset", "pow", "--annotator", "spacy")
+    assert result.exit_code != 0 and f"{path}:1:" in result.stderr and "'sc'" in result.stderr, result.stderr
+    skipped = run("import", path, "--db", db, "--dataset", "pow", "--annotator", "spacy", "--skip-invalid")
+    assert skipped.exit_code != 0 and "'sc'" in skipped.stderr  # the only document was skipped: nothing imported, and why
+
+
+def test_docbin_document_labels_are_named(tmp_path):
+    pytest.importorskip("spacy")
+    path = tmp_path / "cats.spacy"
+    docbin(path, {"entities": [("Kyiv", "GPE")]}, cats={"WAR": 1.0})
+    result = run("import", path, "--db", tmp_path / "c.db", "--dataset", "pow", "--annotator", "spacy")
+    assert result.exit_code != 0 and "doc.cats" in result.stderr, result.stderr
+
+
+def test_docbin_groups_this_tool_writes_still_import(tmp_path):
+    pytest.importorskip("spacy")
+    path = tmp_path / "ours.spacy"
+    docbin(path, {"entities": [("Kyiv", "GPE")], "claims": [("troops had shot seven soldiers", "ALLEGATION")], "empty": []})
+    result = run("import", path, "--db", tmp_path / "o.db", "--dataset", "pow", "--annotator", "spacy")
+    assert result.exit_code == 0, result.output
+    assert table(tmp_path / "o.db", "SELECT kind, label FROM annotations ORDER BY start") == [("entity", "GPE"), ("claim", "ALLEGATION")]

@@ -70,8 +70,6 @@ class Staging:
         # Other document id -> (dataset, ext_id, length, sha256) of the documents staged.
         self.documents: dict[int, tuple[str, str, int, str]] = {}
         self.dropped_documents: set[Any] = set()
-        self.suggestions: dict[int, tuple[int, str]] = {}
-        self.annotations: dict[int, tuple[int, str]] = {}
         self.bad_runs: set[tuple[int, str]] = set()
         self.bad_label_sets: set[tuple[int, str]] = set()
         self.sessions: set[str] = set()
@@ -93,6 +91,12 @@ class Staging:
         if not self.source.has(table):
             return iter(())
         return self.source.conn.execute(f"SELECT {columns} FROM {table} ORDER BY {order}")
+
+    def _staged(self, table: str, other_id: Any, column: str = "source") -> tuple[Any, Any] | None:
+        """(document, source or annotator) of a row staged already: looked up in the TEMP table, not held in memory."""
+        if not is_int(other_id):
+            return None
+        return self.conn.execute(f"SELECT document_id, {column} FROM {table} WHERE other_id = ?", [other_id]).fetchone()
 
     def _owned(self, table: str, row_id: Any, document_id: Any) -> bool:
         """The row's document was staged; a row of a document left out goes with it (its line says so), any other is a problem."""
@@ -199,12 +203,11 @@ class Staging:
                 self._problem(f"suggestions row {other_id} ({self._document(document_id)})", problem,
                               f"suggestions of {run[1]!r} on {self._document(document_id)}")
                 continue
-            self.suggestions[other_id] = run
             if claimant_id is not None:
                 claimants.append((other_id, claimant_id, document_id, source))
             self.conn.execute("INSERT INTO merge_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
         for other_id, claimant_id, document_id, source in claimants:
-            if self.suggestions.get(claimant_id, (None,))[0] != document_id and (document_id, source) not in self.bad_runs:
+            if (self._staged("merge_suggestions", claimant_id) or (None,))[0] != document_id and (document_id, source) not in self.bad_runs:
                 self.bad_runs.add((document_id, source))
                 self._problem(f"suggestions row {other_id} ({self._document(document_id)})",
                               f"claimant_id {claimant_id!r} names no suggestion of the same document",
@@ -246,11 +249,10 @@ class Staging:
             if problem:
                 self._label_problem("annotations", other_id, document_id, annotator, problem)
                 continue
-            suggestion = self.suggestions.get(suggestion_id)
+            suggestion = self._staged("merge_suggestions", suggestion_id)
             if suggestion is not None and suggestion[0] != document_id:
                 self._label_problem("annotations", other_id, document_id, annotator, f"suggestion_id {suggestion_id} is a suggestion of another document")
                 continue
-            self.annotations[other_id] = (document_id, annotator)
             # A span whose suggestion was left out (or is gone) is kept, without the link.
             values = list(row)
             values[9] = suggestion_id if suggestion is not None else None
@@ -264,7 +266,7 @@ class Staging:
                 continue
             owner = (document_id, annotator)
             problem = None
-            if any(self.annotations.get(end) != owner for end in (from_id, to_id)):
+            if any(self._staged("merge_annotations", end, "annotator") != owner for end in (from_id, to_id)):
                 problem = f"it links spans {from_id!r} and {to_id!r}, not both spans of this annotator on this document"
             elif not is_name(kind) or not isinstance(created, str):
                 problem = "type and created_at must be text"
@@ -279,7 +281,7 @@ class Staging:
         ):
             if not self._owned("rejections", row_id, document_id):
                 continue
-            suggestion = self.suggestions.get(suggestion_id)
+            suggestion = self._staged("merge_suggestions", suggestion_id)
             problem = None if is_name(annotator) and isinstance(created, str) else "annotator and created_at must be text"
             if problem is None and suggestion is None and not any(run[0] == document_id for run in self.bad_runs):
                 problem = f"suggestion_id {suggestion_id!r} names no suggestion"

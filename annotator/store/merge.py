@@ -101,13 +101,13 @@ class Merge(ActionLog):
                 raise StoreError(f"dataset {name!r} was created here with another schema while the merge read the other file: run it again")
             report.datasets += 1
         documents = self._merge_documents(report)
-        suggestions = self._merge_suggestions(documents, report)
-        for annotator, other_document in conn.execute(
+        self._merge_suggestions(documents, report)
+        for annotator, other_document in conn.cursor().execute(
             "SELECT annotator, document_id FROM temp.merge_status UNION SELECT annotator, document_id FROM temp.merge_annotations "
             "UNION SELECT annotator, document_id FROM temp.merge_rejections ORDER BY 2, 1"
-        ).fetchall():
+        ):
             if other_document in documents:
-                self._merge_labels(annotator, other_document, documents[other_document], suggestions, report)
+                self._merge_labels(annotator, other_document, documents[other_document], report)
         for row in conn.execute("SELECT * FROM temp.merge_review_rejections").fetchall():
             if row[0] in documents:
                 conn.execute(
@@ -141,10 +141,20 @@ class Merge(ActionLog):
             report.documents_added += 1
         return documents
 
-    def _merge_suggestions(self, documents: dict[int, int], report: MergeReport) -> dict[int, int]:
+    def _suggestion(self, other_id: int | None) -> int | None:
+        """This database's id of a suggestion of the other file, once merged or matched (kept in the TEMP table, not in memory)."""
+        if other_id is None:
+            return None
+        row = self.conn.execute("SELECT new_id FROM temp.merge_suggestions WHERE other_id = ?", [other_id]).fetchone()
+        return row[0] if row else None
+
+    def _merge_suggestions(self, documents: dict[int, int], report: MergeReport) -> None:
         conn = self.conn
-        mapping: dict[int, int] = {}
-        for other_document, source, created in conn.execute("SELECT document_id, source, created_at FROM temp.merge_runs").fetchall():
+
+        def mapped(other_id: int, suggestion_id: int) -> None:
+            conn.execute("UPDATE temp.merge_suggestions SET new_id = ? WHERE other_id = ?", [suggestion_id, other_id])
+
+        for other_document, source, created in conn.cursor().execute("SELECT document_id, source, created_at FROM temp.merge_runs"):
             if other_document not in documents:
                 continue
             document_id = documents[other_document]
@@ -162,7 +172,7 @@ class Merge(ActionLog):
                 }
                 for row in rows:
                     if (row[1], row[2], row[3], row[4]) in ours:
-                        mapping[row[0]] = ours[(row[1], row[2], row[3], row[4])]
+                        mapped(row[0], ours[(row[1], row[2], row[3], row[4])])
                 continue
             for row in rows:
                 cursor = conn.execute(
@@ -170,15 +180,15 @@ class Merge(ActionLog):
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [document_id, row[1], row[2], row[3], row[4], row[5], source, row[6], row[8]],
                 )
-                mapping[row[0]] = cursor.lastrowid
+                mapped(row[0], cursor.lastrowid)
                 report.suggestions += 1
             for row in rows:
-                if row[7] is not None and row[7] in mapping:
-                    conn.execute("UPDATE suggestions SET claimant_id = ? WHERE id = ?", [mapping[row[7]], mapping[row[0]]])
+                claimant = self._suggestion(row[7])
+                if claimant is not None:
+                    conn.execute("UPDATE suggestions SET claimant_id = ? WHERE id = ?", [claimant, self._suggestion(row[0])])
             conn.execute("INSERT INTO suggestion_runs (document_id, source, created_at) VALUES (?, ?, ?)", [document_id, source, created])
-        return mapping
 
-    def _merge_labels(self, annotator: str, other_document: int, document_id: int, suggestions: dict[int, int], report: MergeReport) -> None:
+    def _merge_labels(self, annotator: str, other_document: int, document_id: int, report: MergeReport) -> None:
         conn = self.conn
         theirs = conn.execute(
             'SELECT other_id, kind, start, "end", label, attributes, origin, suggestion_id, created_at, updated_at FROM temp.merge_annotations '
@@ -229,7 +239,7 @@ class Merge(ActionLog):
             cursor = conn.execute(
                 'INSERT INTO annotations (document_id, annotator, kind, start, "end", label, attributes, origin, suggestion_id, created_at, updated_at) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [document_id, annotator, row[1], row[2], row[3], row[4], row[5], row[6], suggestions.get(row[7]), row[8], row[9]],
+                [document_id, annotator, row[1], row[2], row[3], row[4], row[5], row[6], self._suggestion(row[7]), row[8], row[9]],
             )
             ids[row[0]] = cursor.lastrowid
         for from_id, to_id, kind, created in their_relations:
@@ -240,10 +250,10 @@ class Merge(ActionLog):
         for suggestion_id, created in conn.execute(
             "SELECT suggestion_id, created_at FROM temp.merge_rejections WHERE document_id = ? AND annotator = ?", [other_document, annotator]
         ).fetchall():
-            if suggestion_id in suggestions:
+            if self._suggestion(suggestion_id) is not None:
                 conn.execute(
                     "INSERT OR IGNORE INTO rejections (document_id, annotator, suggestion_id, created_at) VALUES (?, ?, ?, ?)",
-                    [document_id, annotator, suggestions[suggestion_id], created],
+                    [document_id, annotator, self._suggestion(suggestion_id), created],
                 )
         if their_status:
             conn.execute(
@@ -293,36 +303,45 @@ class Merge(ActionLog):
             )
 
     def _merge_actions(self, documents: dict[int, int], report: MergeReport) -> None:
-        """Each action once: one this database holds already (its own, or merged from any copy) is known by its fingerprint."""
+        """Each action once: one this database holds already (its own, or merged from any copy) is known by its fingerprint.
+
+        Which staged action is which action here is kept in the TEMP table (new_id), a batch of rows at a time.
+        """
         conn = self.conn
-        known: dict[str, int] = {}
-        for action_id, annotator, action, changes, created, dataset, sha in conn.execute(
+        last_id = 0
+        while batch := conn.execute(
             "SELECT a.id, a.annotator, a.action, a.changes, a.created_at, d.dataset, d.sha256 FROM main.actions a "
-            "LEFT JOIN main.documents d ON d.id = a.document_id WHERE EXISTS "
-            "(SELECT 1 FROM temp.merge_actions t WHERE t.annotator = a.annotator AND t.created_at = a.created_at)"
-        ):
-            known[action_fingerprint(annotator, dataset, sha, action, created, changes)] = action_id
-        ids: dict[int, int] = {}
+            "LEFT JOIN main.documents d ON d.id = a.document_id WHERE a.id > ? AND EXISTS "
+            "(SELECT 1 FROM temp.merge_actions t WHERE t.annotator = a.annotator AND t.created_at = a.created_at) ORDER BY a.id LIMIT 500",
+            [last_id],
+        ).fetchall():
+            for action_id, annotator, action, changes, created, dataset, sha in batch:
+                fingerprint = action_fingerprint(annotator, dataset, sha, action, created, changes)
+                conn.execute("UPDATE temp.merge_actions SET new_id = ? WHERE fingerprint = ? AND new_id IS NULL", [action_id, fingerprint])
+            last_id = batch[-1][0]
         # Who acted in which run of a screen (m005_action_sessions), where this database records it.
         sessions = self._merge_sessions()
         columns = "annotator, document_id, action, target_id, changes, created_at" + (", session, actor" if sessions else "")
-        staged = conn.cursor().execute(
+        last_id = 0
+        while batch := conn.execute(
             "SELECT other_id, annotator, document_id, action, target_id, changes, created_at, fingerprint, session, actor "
-            "FROM temp.merge_actions ORDER BY other_id"
-        )
-        for other_id, annotator, document_id, action, target_id, changes, created, fingerprint, session, actor in staged:
-            if fingerprint in known:
-                ids[other_id] = known[fingerprint]
-                continue
-            if document_id is not None and document_id not in documents:
-                report.actions_left_out += 1
-                continue
-            name = action if action.startswith(MERGED) else MERGED + action
-            values = [annotator, documents.get(document_id), name, ids.get(target_id), changes, created]
-            values += [session, actor] if sessions else []
-            cursor = conn.execute(f"INSERT INTO actions ({columns}) VALUES ({', '.join('?' * len(values))})", values)
-            ids[other_id] = known[fingerprint] = cursor.lastrowid
-            report.actions += 1
+            "FROM temp.merge_actions WHERE other_id > ? ORDER BY other_id LIMIT 500",
+            [last_id],
+        ).fetchall():
+            last_id = batch[-1][0]
+            for _other_id, annotator, document_id, action, target_id, changes, created, fingerprint, session, actor in batch:
+                if conn.execute("SELECT 1 FROM temp.merge_actions WHERE fingerprint = ? AND new_id IS NOT NULL", [fingerprint]).fetchone():
+                    continue
+                if document_id is not None and document_id not in documents:
+                    report.actions_left_out += 1
+                    continue
+                target = conn.execute("SELECT new_id FROM temp.merge_actions WHERE other_id = ?", [target_id]).fetchone()
+                name = action if action.startswith(MERGED) else MERGED + action
+                values = [annotator, documents.get(document_id), name, target[0] if target else None, changes, created]
+                values += [session, actor] if sessions else []
+                new_id = conn.execute(f"INSERT INTO actions ({columns}) VALUES ({', '.join('?' * len(values))})", values).lastrowid
+                conn.execute("UPDATE temp.merge_actions SET new_id = ? WHERE fingerprint = ?", [new_id, fingerprint])
+                report.actions += 1
 
     def _merge_sessions(self) -> bool:
         """Bring in the other file's sessions (each once, by id); False when this database does not record sessions."""

@@ -26,7 +26,7 @@ STAGING_TABLES = {
     "merge_documents": "other_id INTEGER PRIMARY KEY, dataset TEXT, ext_id TEXT, text TEXT, meta TEXT, sha256 TEXT, created_at TEXT, length INTEGER",
     "merge_suggestions": (
         'other_id INTEGER PRIMARY KEY, document_id INTEGER, kind TEXT, start INTEGER, "end" INTEGER, label TEXT, score REAL, '
-        "source TEXT, attributes TEXT, claimant_id INTEGER, created_at TEXT"
+        "source TEXT, attributes TEXT, claimant_id INTEGER, created_at TEXT, new_id INTEGER"
     ),
     "merge_runs": "document_id INTEGER, source TEXT, created_at TEXT",
     "merge_annotations": (
@@ -39,7 +39,7 @@ STAGING_TABLES = {
     "merge_review_rejections": 'document_id INTEGER, reviewer TEXT, kind TEXT, start INTEGER, "end" INTEGER, label TEXT, created_at TEXT',
     "merge_actions": (
         "other_id INTEGER PRIMARY KEY, annotator TEXT, document_id INTEGER, action TEXT, target_id INTEGER, changes TEXT, "
-        "created_at TEXT, fingerprint TEXT, session TEXT, actor TEXT"
+        "created_at TEXT, fingerprint TEXT, session TEXT, actor TEXT, new_id INTEGER"
     ),
     "merge_sessions": (
         "id TEXT PRIMARY KEY, annotator TEXT, actor TEXT, dataset TEXT, continues TEXT, continued_by TEXT, started_at TEXT, ended_at TEXT"
@@ -53,6 +53,7 @@ STAGING_INDEXES = [
     ("merge_status", "document_id, annotator"),
     ("merge_actions", "annotator, document_id"),
     ("merge_actions", "annotator, created_at"),
+    ("merge_actions", "fingerprint"),
 ]
 
 
@@ -205,7 +206,7 @@ class Staging:
                 continue
             if claimant_id is not None:
                 claimants.append((other_id, claimant_id, document_id, source))
-            self.conn.execute("INSERT INTO merge_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+            self.conn.execute("INSERT INTO merge_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", list(row))
         for other_id, claimant_id, document_id, source in claimants:
             if (self._staged("merge_suggestions", claimant_id) or (None,))[0] != document_id and (document_id, source) not in self.bad_runs:
                 self.bad_runs.add((document_id, source))
@@ -356,7 +357,7 @@ class Staging:
                 continue
             dataset, _, _, sha = self.documents[document_id] if document_id is not None else (None, None, None, None)
             fingerprint = action_fingerprint(annotator, dataset, sha, action, created, changes)
-            self.conn.execute("INSERT INTO merge_actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [*row[:7], fingerprint, session, actor])
+            self.conn.execute("INSERT INTO merge_actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", [*row[:7], fingerprint, session, actor])
 
     def _drop_bad_units(self) -> None:
         """Take out whole what a bad row belonged to, so nothing half of it is merged."""

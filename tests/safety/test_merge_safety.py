@@ -468,3 +468,19 @@ def test_conflict_updated_and_skipped_lines_show_names_and_ids_with_no_escape_se
     assert "conflict:" in result.output and "skipped:" in result.output
     assert "the id names a different text here" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_a_merged_undo_names_the_merged_action_it_undid(tmp_path):
+    alice = new_database(tmp_path / "alice.db")
+    label(alice, "alice", "a", "Lubinets", "PERSON")
+    with Store(alice) as store:
+        store.undo("alice")
+    team = new_database(tmp_path / "team.db")
+    label(team, "carol", "b", "79", "CARDINAL")
+    assert invoke("merge", alice, "--db", team).exit_code == 0
+    with sqlite3.connect(team) as conn:
+        undone = conn.execute(
+            "SELECT t.action FROM actions u JOIN actions t ON t.id = u.target_id WHERE u.action = 'merged:undo'"
+        ).fetchall()
+    conn.close()
+    assert undone == [("merged:done",)]

@@ -50,7 +50,8 @@ class Merge(ActionLog):
         """Bring another annotator database's documents, labels, statuses and action log into this one.
 
         An annotator's labels on a document are copied when this database has none for them there; identical
-        ones are left alone; different ones are reported as conflicts and not overwritten. Actions come in
+        ones are left alone; the other file's replace these when its log goes on from theirs (listed as
+        updated); other differences are reported as conflicts and not overwritten. Actions come in
         once, marked as merged, so undo never reaches rows of another database. A row that fails a check
         stops the merge before anything is written, unless skip_invalid (then it is left out and listed).
         """

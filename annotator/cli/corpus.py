@@ -194,17 +194,8 @@ def export_command(
       annotator export --dataset pow --annotator gold --format conll --out gold.conll
       annotator export --dataset pow --annotator gold --format spacy --split 0.8 --out corpus/
     """
-    from annotator.exporter import (
-        ExportStopped,
-        atomic_text_file,
-        export_documents,
-        export_total,
-        not_done_left_out,
-        refuse_database_output,
-        stale_partial,
-        stopped_by_signals,
-        write_export,
-    )
+    from annotator.export_target import ExportStopped, atomic_text_file, refuse_database_output, stale_partial, stopped_by_signals
+    from annotator.exporter import export_documents, export_total, not_done_left_out, write_export
 
     if annotator and suggestions:
         raise click.UsageError("give either --annotator or --suggestions, not both")

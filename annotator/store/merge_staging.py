@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from annotator.model import ORIGINS, STATUSES, AnnotatorError
@@ -109,15 +109,13 @@ class Staging:
 
     # ------------------------------------------------------------------ the tables, in the order their references need
 
-    def stage(self, progress: Callable[[], None] | None = None) -> None:
+    def stage(self) -> None:
         for table, columns in STAGING_TABLES.items():
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self.conn.execute(f"CREATE TEMP TABLE {table} ({columns})")
         for step in (self._datasets, self._documents, self._suggestions, self._runs, self._annotations, self._relations,
                      self._rejections, self._statuses, self._review_rejections, self._sessions, self._actions, self._drop_bad_units):
             step()
-            if progress:
-                progress()
         # The second half looks rows up by document and annotator (or source): made once, after the rows are in.
         for number, (table, columns) in enumerate(STAGING_INDEXES):
             self.conn.execute(f"CREATE INDEX temp.merge_lookup_{number} ON {table} ({columns})")

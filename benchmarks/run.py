@@ -1,6 +1,6 @@
 """Run every benchmark of annotator at a size that finishes in a few minutes here, and print one table.
 
-    python benchmarks/run.py            # about 5-8 minutes on 2 cores
+    python benchmarks/run.py            # about 8-11 minutes on 2 cores
     python benchmarks/run.py --full     # the sizes each script defaults to (100,000 documents; much longer)
     python benchmarks/run.py --markdown # the table as Markdown, as pasted in the README
 
@@ -31,6 +31,7 @@ QUICK = {
     "annotate": ["annotate_speed.py", "--docs", "20000", "--words", "20000", "--presses", "30"],
     "export": ["export_speed.py", "--sizes", "2000", "20000"],
     "agreement": ["agreement_speed.py", "--repeats", "2"],
+    "team": ["team_load.py", "--teams", "8", "32", "128", "--duration", "20"],
 }
 FULL = {name: argv[:1] for name, argv in QUICK.items()}
 

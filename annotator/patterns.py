@@ -110,7 +110,11 @@ def compile_regex(regex: str) -> Any:
 
 
 def _in_re2_syntax(regex: str) -> str:
-    """The regex with Python's Unicode \\w, \\d, \\s and \\Z spelt as RE2 classes, and \\u escapes as \\x{...}; \\b refused."""
+    """The regex with Python's Unicode \\w, \\d, \\s and \\Z spelt as RE2 classes, and \\u escapes as \\x{...}; \\b refused.
+
+    Python's $ also matches before a final newline; RE2's only at the end: written as \\n?\\z unless a flag makes $ mean line ends.
+    """
+    line_ends = bool(re.compile(regex).flags & re.MULTILINE) or re.search(r"\(\?[a-zA-Z-]*m", regex) is not None
     out: list[str] = []
     in_class = False
     class_start = -1
@@ -137,6 +141,10 @@ def _in_re2_syntax(regex: str) -> str:
             else:
                 table = _INSIDE_CLASS if in_class else _OUTSIDE_CLASS
                 out.append(table.get(escaped, "\\" + escaped))
+            continue
+        if not in_class and character == "$" and not line_ends:
+            out.append("(?:\\n?\\z)")
+            position += 1
             continue
         if not in_class and character == "[":
             in_class, class_start = True, position

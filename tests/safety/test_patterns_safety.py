@@ -148,3 +148,20 @@ def test_a_stored_schema_with_a_bad_regex_still_opens_but_suggest_says_why(tmp_p
     stored = schema_from_json(json.dumps(raw))
     with pytest.raises(SchemaError, match=r"\(a\)\\1.*linear"):
         suggested(stored, "aa")
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        "^\\w+$", "^\\W+$", "^\\d{2,4}$", "\\D", "^\\s*$", "\\S", "^[\\w-]+$", "^[\\d.,]+$", "^[^\\d]+$", "[]x]", "[^]x]",
+        "\\\\w", "^\\u041a", "^\\N{CYRILLIC CAPITAL LETTER KA}", "x\\Z", "(?i)^kyiv$", "(?m)^x$", "x$", "^(a|aa)+$", "^\\d+(st|nd|rd|th)$",
+    ],
+)
+def test_re2_finds_what_pythons_re_finds(regex):
+    import re
+
+    from annotator.patterns import compile_regex
+
+    compiled = compile_regex(regex)
+    for text in ("Київ", "kyiv", "KYIV", "Kharkiv", "93rd", "٣٤", "12.5", "a-b_c", " ", "\u00a0", "x", "]", "\\w", "aaaa", "", "Кx", "xx\n", "x\n"):
+        assert bool(compiled.search(text)) == bool(re.search(regex, text)), (regex, text)

@@ -77,6 +77,20 @@ def test_an_undo_that_would_overwrite_another_sessions_change_is_refused(databas
     assert "PERSON" not in kept_labels(database) and "ORG" not in kept_labels(database)
 
 
+def test_undo_and_redo_of_a_span_removed_elsewhere_are_refused_not_fatal(database: Path):
+    first, second = terminal(database), terminal(database)
+    state = first.accept(pending(first, "PERSON"))
+    kept = next(span for span in state.spans if not span.pending and span.label == "PERSON")
+    first.label(kept, "ORG", "entity")
+    second.reject(next(span for span in second.state().spans if span.id == kept.id and not span.pending))  # removed there
+    with pytest.raises(StoreError, match="span .* was removed since by another session"):
+        first.undo()  # the relabelling: its span is gone
+    assert second.undo()[0] == "remove"  # the span is back, as the other terminal left it: ORG
+    assert first.undo()[0] == "update" and first.undo()[0] == "accept"
+    assert not any(span.id == kept.id and not span.pending for span in second.refresh().spans)
+    assert kept_labels(database) == []
+
+
 def test_a_run_continues_the_same_persons_last_run_only_when_it_ended_and_nobody_acted_since(database: Path):
     first = terminal(database)
     first.accept(pending(first, "PERSON"))

@@ -142,7 +142,7 @@ class Merge(ActionLog):
             report.documents_added += 1
         return documents
 
-    def _suggestion(self, other_id: int | None) -> int | None:
+    def _merged_suggestion_id(self, other_id: int | None) -> int | None:
         """This database's id of a suggestion of the other file, once merged or matched (kept in the TEMP table, not in memory)."""
         if other_id is None:
             return None
@@ -184,9 +184,9 @@ class Merge(ActionLog):
                 mapped(row[0], cursor.lastrowid)
                 report.suggestions += 1
             for row in rows:
-                claimant = self._suggestion(row[7])
+                claimant = self._merged_suggestion_id(row[7])
                 if claimant is not None:
-                    conn.execute("UPDATE suggestions SET claimant_id = ? WHERE id = ?", [claimant, self._suggestion(row[0])])
+                    conn.execute("UPDATE suggestions SET claimant_id = ? WHERE id = ?", [claimant, self._merged_suggestion_id(row[0])])
             conn.execute("INSERT INTO suggestion_runs (document_id, source, created_at) VALUES (?, ?, ?)", [document_id, source, created])
 
     def _merge_labels(self, annotator: str, other_document: int, document_id: int, report: MergeReport) -> None:
@@ -240,7 +240,7 @@ class Merge(ActionLog):
             cursor = conn.execute(
                 'INSERT INTO annotations (document_id, annotator, kind, start, "end", label, attributes, origin, suggestion_id, created_at, updated_at) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [document_id, annotator, row[1], row[2], row[3], row[4], row[5], row[6], self._suggestion(row[7]), row[8], row[9]],
+                [document_id, annotator, row[1], row[2], row[3], row[4], row[5], row[6], self._merged_suggestion_id(row[7]), row[8], row[9]],
             )
             ids[row[0]] = cursor.lastrowid
         for from_id, to_id, kind, created in their_relations:
@@ -251,10 +251,10 @@ class Merge(ActionLog):
         for suggestion_id, created in conn.execute(
             "SELECT suggestion_id, created_at FROM temp.merge_rejections WHERE document_id = ? AND annotator = ?", [other_document, annotator]
         ).fetchall():
-            if self._suggestion(suggestion_id) is not None:
+            if self._merged_suggestion_id(suggestion_id) is not None:
                 conn.execute(
                     "INSERT OR IGNORE INTO rejections (document_id, annotator, suggestion_id, created_at) VALUES (?, ?, ?, ?)",
-                    [document_id, annotator, self._suggestion(suggestion_id), created],
+                    [document_id, annotator, self._merged_suggestion_id(suggestion_id), created],
                 )
         if their_status:
             conn.execute(

@@ -198,3 +198,36 @@ async def test_the_screen_redraws_what_another_process_changed(database: Path):
         assert any(not span.pending and span.label == "GPE" for span in screen.state.spans)
         assert not any(span.pending and span.label == "GPE" for span in screen.state.spans)
         assert "changed by another process" in str(screen.query_one("#status").render())
+
+
+def test_an_older_database_is_migrated_and_its_actions_stay_out_of_a_screens_undo(tmp_path: Path):
+    """A file written before m005_action_sessions: its actions get no session, and undo on the command line still reaches them."""
+    import sqlite_utils
+
+    from annotator.store import migrations
+
+    path = tmp_path / "old.db"
+    older = sqlite_utils.Database(path)
+    migrations.apply(older, stop_before="m005_action_sessions")
+    older.execute("INSERT INTO datasets (name, schema, created_at) VALUES ('news', '{}', 'then')")
+    older.execute(
+        "INSERT INTO documents (dataset, ext_id, text, sha256, created_at, length) VALUES ('news', 'a', 'Kyiv said.', 'x', 'then', 10)"
+    )
+    older.conn.commit()
+    older.close()
+    with Store(path) as store:
+        columns = {column.name for column in store.db["actions"].columns}
+        assert {"session", "actor"} <= columns and store.db["sessions"].exists()
+        store.add_span("alice", 1, 0, 4, "GPE")
+    assert terminal_undo_is_empty(path)
+    with Store(path) as store:
+        assert store.undo("alice") == (1, "add")
+
+
+def terminal_undo_is_empty(path: Path) -> bool:
+    store = Store(path)
+    try:
+        store.begin_session("alice", "alice", "news")
+        return store.undo("alice") is None
+    finally:
+        store.close()

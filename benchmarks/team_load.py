@@ -9,7 +9,8 @@ accept, reject, accept all, add a span by hand, relabel, resize, remove, undo, a
 done, with the time spent recorded), in the proportions of MIX. Each action's latency is the time of the
 session call: its write transaction and the re-read of the document the screen would redraw.
 
-Afterwards every annotator's last acknowledged state of every document it touched (kept spans, status, seconds
+An error that is not an AnnotatorError (one that would end the screen) is counted with the other errors and the
+first of each kind printed. Afterwards every annotator's last acknowledged state of every document it touched (kept spans, status, seconds
 recorded) is compared with a fresh read of the database: a difference is an action lost (the goal is 0).
 
 The reference, run side by side for the same N and pace just before: N processes doing the least a write can
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import queue
 import random
 import sqlite3
 import tempfile
@@ -108,15 +110,15 @@ def annotate(path: str, name: str, duration: float, pace: float, seed: int, barr
         began = time.perf_counter()
         try:
             touched = act(session, state, action, pending, kept, rng)
-        except AnnotatorError as error:
-            kind = "locked" if "locked" in str(error) or "busy" in str(error) else "other"
+        except Exception as error:  # noqa: BLE001 - counted and reported: anything but an AnnotatorError would end the screen
+            kind = ("locked" if "locked" in str(error) or "busy" in str(error) else "other") if isinstance(error, AnnotatorError) else "crash"
             errors[kind] += 1
-            first_error.setdefault(kind, str(error))
+            first_error.setdefault(kind, f"{action}: {type(error).__name__}: {error}")
             latencies.append((action, time.perf_counter() - began))
             try:
                 state = session.state()
-            except AnnotatorError:
-                pass  # the screen keeps showing what it showed
+            except Exception:  # noqa: BLE001 - the screen keeps showing what it showed
+                pass
             continue
         latencies.append((action, time.perf_counter() - began))
         if action == "next":
@@ -212,7 +214,17 @@ def run_team(target, arguments: list[tuple], team: int) -> list[dict]:
     processes = [context.Process(target=target, args=(*extra, barrier, results)) for extra in arguments]
     for process in processes:
         process.start()
-    reports = [results.get() for _ in processes]
+    reports: list[dict] = []
+    while len(reports) < len(processes):
+        try:
+            reports.append(results.get(timeout=5))
+        except queue.Empty:
+            dead = [process for process in processes if process.exitcode not in (None, 0)]
+            if dead:
+                for process in processes:
+                    if process.is_alive():
+                        process.terminate()
+                raise SystemExit(f"{len(dead)} annotator process(es) failed (exit {dead[0].exitcode}); see the traceback above") from None
     for process in processes:
         process.join()
         if process.exitcode:
@@ -269,7 +281,7 @@ def summary(reports: list[dict], duration: float) -> dict:
         "max": latencies[-1] if latencies else 0.0,
         "p99_by_action": {action: percentile(sorted(values), 0.99) for action, values in sorted(by_action.items())},
         "locked": errors["locked"],
-        "other": errors["other"],
+        "other": errors["other"] + errors["crash"],
         "first_error": first,
     }
 

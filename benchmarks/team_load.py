@@ -326,7 +326,7 @@ def main() -> None:
         met = ours["lost"] == 0 and ours["locked"] == 0 and ours["other"] == 0 and ours["p99"] <= GOAL_P99_MS
         record(
             "team load",
-            f"{team} annotators, 1 action/{options.pace:g} s each, {options.duration:g} s: p99 action latency "
+            f"{team} annotators, an action every {options.pace:g} s each, {options.duration:g} s: p99 action latency "
             f"({ours['done']:,} actions, {ours['locked']} locked, {ours['lost']} lost)",
             ours["p99"], "ms", f"0 lost, 0 locked, p99 <= {GOAL_P99_MS:g} ms", met, "bare SQLite insert, same pace", ratio,
         )

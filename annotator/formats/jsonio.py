@@ -20,6 +20,9 @@ LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029
 # A \uD800-\uDFFF escape: JSON lets a string hold half a surrogate pair, which is no character and cannot be stored as UTF-8.
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 SURROGATE = re.compile("[\ud800-\udfff]")
+# Arrays and objects nested deeper than this are refused: every writer can then write what import took
+# (a spaCy DocBin stops at 511 levels, and json.loads deep in the store's call stack sooner than on its own).
+MAX_DEPTH = 500
 
 
 def one_line(obj: Any) -> str:
@@ -48,10 +51,12 @@ def parse_json(text: str) -> Any:
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON: {error.msg} at column {error.colno}") from None
     except RecursionError:
-        raise ValueError("JSON nested too deeply to read (arrays or objects inside each other about a thousand levels deep)") from None
+        raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep (arrays or objects inside each other); flatten it") from None
     except ValueError:
         # The one other refusal: an integer longer than Python reads (sys.int_info.default_max_str_digits, 4300 digits).
         raise ValueError(f"a JSON number has more than {sys.int_info.default_max_str_digits} digits; write it as a string") from None
+    if too_deep(text, value):
+        raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep (arrays or objects inside each other); flatten it")
     if SURROGATE_ESCAPE.search(text):
         where = lone_surrogate(value)
         if where is not None:
@@ -60,6 +65,20 @@ def parse_json(text: str) -> Any:
                 "fix or remove it (a file cut inside an emoji, or written by a broken encoder)"
             )
     return value
+
+
+def too_deep(text: str, value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether value nests arrays and objects more than limit deep; text (its JSON) saves the walk for nearly every value."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    pending: list[tuple[int, Any]] = [(1, value)]
+    while pending:
+        depth, item = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        if children and depth > limit:
+            return True
+        pending.extend((depth + 1, child) for child in children if isinstance(child, (list, dict)))
+    return False
 
 
 def lone_surrogate(value: Any) -> str | None:

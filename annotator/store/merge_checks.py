@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from annotator.formats.jsonio import MAX_DEPTH, too_deep
 from annotator.model import KINDS
 from annotator.schema import Schema
 from annotator.store.connection import StoreError
@@ -38,6 +39,9 @@ def json_problem(value: Any, shape: type, what: str) -> str | None:
         parsed = json.loads(value)
     except (ValueError, RecursionError) as error:
         return f"{what} is not valid JSON ({str(error)[:80]})"
+    # The log's changes wrap a span's attributes in a few levels of their own.
+    if too_deep(value, parsed, MAX_DEPTH + 8):
+        return f"{what} nests arrays or objects more than {MAX_DEPTH} levels deep"
     if not isinstance(parsed, shape):
         return f"{what} is JSON but not {'an object' if shape is dict else 'a list'}"
     return None

@@ -222,3 +222,25 @@ def test_docbin_groups_this_tool_writes_still_import(tmp_path):
     result = run("import", path, "--db", tmp_path / "o.db", "--dataset", "pow", "--annotator", "spacy")
     assert result.exit_code == 0, result.output
     assert table(tmp_path / "o.db", "SELECT kind, label FROM annotations ORDER BY start") == [("entity", "GPE"), ("claim", "ALLEGATION")]
+
+
+@pytest.mark.parametrize("depth", [480, 501, 972])
+def test_whatever_import_takes_every_export_writes_and_deeper_json_is_one_line(tmp_path: Path, depth: int) -> None:
+    """Span attributes nested ~970 levels deep were imported, then export ended in a RecursionError traceback."""
+    import json
+
+    span = json.dumps(dict(entity(KYIV, "Kyiv", "GPE"), attributes={"x": "NESTED"}))
+    source = tmp_path / "deep.jsonl"
+    source.write_text(json.dumps({"id": "d1", "text": KYIV, "spans": ["SPAN"]}).replace('"SPAN"', span).replace('"NESTED"', "[" * depth + "]" * depth) + "\n")
+    db = tmp_path / "deep.db"
+    imported = CliRunner().invoke(cli, ["import", str(source), "--annotator", "alice", "--db", str(db)])
+    if depth > 500:
+        assert imported.exit_code == 1
+        assert "deep.jsonl:1: JSON nested more than 500 levels deep" in imported.output
+        assert "Traceback" not in imported.output and not db.exists()
+        return
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "out.jsonl"
+    exported = CliRunner().invoke(cli, ["export", "--annotator", "alice", "--db", str(db), "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert ("[" * depth + "]" * depth) in out.read_text()

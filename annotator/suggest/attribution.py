@@ -12,16 +12,16 @@ from annotator.suggest.syntax import FINITE_TAGS, Sentences, subject_of
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-# Parts of speech of a noun phrase naming a speaker: "Commanders in the area", "Ukraine's military".
+# Parts of speech of a noun phrase naming a speaker: "Residents of the valley", "the city's fire service".
 PHRASE_POS = frozenset({"DET", "PROPN", "NOUN", "ADJ", "PART", "PRON", "NUM", "ADP", "CCONJ"})
 # Dependents of a reporting verb that may follow it in "Y, X said on Monday in a statement."
 TRAILING_MODIFIERS = frozenset({"prep", "advmod", "npadvmod", "punct", "dative", "advcl", "agent", "conj", "cc"})
-# Verbs whose object names who was told, not what: "told reporters".
+# Verbs whose object names who was told, not what: "told the committee".
 ADDRESSING_VERBS = frozenset({"tell", "inform", "brief", "assure", "remind", "warn"})
 
 
 def _is_phrase_token(token: Token) -> bool:
-    """Whether a token can belong to the noun phrase naming a speaker ("Ukraine's human rights ombudsman")."""
+    """Whether a token can belong to the noun phrase naming a speaker ("the country's chief medical officer")."""
     if token.is_punct:
         return token.text in ("-", "'", "’", ".")
     return token.pos_ in PHRASE_POS

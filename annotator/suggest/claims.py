@@ -124,7 +124,7 @@ def impersonal_claims(doc: Doc, verb: Token) -> list[FoundClaim]:
 
 
 def hedged_claims(doc: Doc, verb: Token) -> list[FoundClaim]:
-    """ "A video appears to show Y": the article's own hedged assertion, the whole clause, no claimant."""
+    """ "The photos seem to show Y": the article's own hedged assertion, the whole clause, no claimant."""
     subject = direct_subject(verb)
     infinitive = next((child for child in verb.children if child.dep_ == "xcomp" and child.i > verb.i), None)
     if subject is None or infinitive is None or subject.pos_ == "PRON":

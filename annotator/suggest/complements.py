@@ -17,18 +17,18 @@ def complement_ranges(doc: Doc, verb: Token) -> list[tuple[int, int]]:
     for complement in (child for child in verb.children if child.dep_ == "ccomp" and child.i > verb.i):
         first, last = complement.left_edge.i, complement.right_edge.i
         if first < verb.i or doc[first].lower_ == "what":
-            continue  # "who it said were" is a misparse; "condemned what he described as" leaves the claim to "described"
+            continue  # "who it said were" is a misparse; "welcomed what she described as" leaves the claim to "described"
         if is_cue(complement) and direct_subject(complement) is not None and doc[first - 1].lower_ in (",", "and", "but"):
-            continue  # "said A, and the ombudsman said B": a coordinated report, with its own claim
+            continue  # "said A, and the mayor said B": a coordinated report, with its own claim
         last = min(last, clause_end(doc, first, last))
         for token in doc[first + 1 : last + 1]:
             if token.dep_ in ("conj", "advcl", "parataxis") and is_cue(token) and direct_subject(token) is not None:
-                # "A, and (while) the mission said B": the second report is not part of A.
+                # "A, and (while) the council said B": the second report is not part of A.
                 last = min(last, token.left_edge.i - 1)
         for conjunct in complement.children:
             reports = is_cue(conjunct) or direct_subject(conjunct) is not None and any(is_cue(child) for child in conjunct.subtree)
             if conjunct.dep_ == "conj" and reports:
-                # "it was concerned and repeated its call": the parse hung the speaker's second verb on the claim.
+                # "it was disappointed and reiterated its demand": the parse hung the speaker's second verb on the claim.
                 last = min(last, conjunct.left_edge.i - 1)
         first = _after_time_phrase(complement, first)
         for conjunct in complement.children:
@@ -53,7 +53,7 @@ def _after_time_phrase(complement: Token, first: int) -> int:
 
 
 def object_claim_range(doc: Doc, verb: Token) -> tuple[int, int] | None:
-    """ "accused Moscow of killing prisoners", "urged the UN to investigate", "documented 79 executions"."""
+    """ "accused the firm of dumping waste", "urged the council to act", "recorded 40 break-ins"."""
     lemma = verb.lemma_.lower()
     children = list(verb.children)
     objects = [child for child in children if child.dep_ == "dobj"]

@@ -11,19 +11,19 @@ REPORTING_VERBS = frozenset(
     testify tweet post charge condemn denounce describe reiterate repeat indicate specify recall
     """.split()
 )
-# Reporting verbs whose direct object can itself be the claim: "the mission documented 79 executions".
+# Reporting verbs whose direct object can itself be the claim: "the inspectors recorded 40 break-ins".
 OBJECT_CLAIM_VERBS = frozenset("document record count estimate confirm condemn denounce deny reject dismiss".split())
 # Objects that only name a claim made elsewhere ("denied the allegations"): not a claim by themselves.
 CLAIM_NOUNS = frozenset(
     "allegation accusation claim report charge rumour rumor statement comment question request it this that them".split()
 )
-# Verbs that take the accused party and the act: "accused Moscow of killing prisoners".
+# Verbs that take the accused party and the act: "accused the firm of dumping waste".
 ACCUSING_VERBS = frozenset("accuse charge blame".split())
-# Verbs that call on someone to act: "urged the UN to investigate".
+# Verbs that call on someone to act: "urged the council to act".
 URGING_VERBS = frozenset("urge call ask".split())
 # Passive forms that report without a speaker: "it is believed that ...", "X is said to ...".
 IMPERSONAL_VERBS = frozenset("believe say report allege think estimate understand fear expect suspect".split())
-# Hedges by which the article itself asserts something: "a video appears to show ...".
+# Hedges by which the article itself asserts something: "the photos seem to show ...".
 HEDGING_VERBS = frozenset("appear seem purport".split())
 # Words that introduce an attributed clause without a verb of the speaker: "according to X".
 ACCORDING = "according"
@@ -31,7 +31,7 @@ ACCORDING = "according"
 DENIAL_CUES = frozenset("deny reject dismiss refute rebut".split())
 ALLEGATION_CUES = frozenset("allege accuse charge blame condemn denounce".split())
 STATISTIC_CUES = frozenset("estimate count tally calculate".split())
-# Phrases that rebut an accusation even after a neutral cue ("said its forces act within the law").
+# Phrases that rebut an accusation even after a neutral cue ("said the plant operates in line with the rules").
 DENIAL_PHRASES = (
     "compliance with",
     "in line with",
@@ -47,7 +47,7 @@ DENIAL_PHRASES = (
     "staged",
     "provocation",
 )
-# Violent acts whose mention makes a claim an allegation; phrasal verbs are joined by "_" ("finish_off").
+# Violent acts whose mention makes a claim an allegation; phrasal verbs are joined by "_" ("open_fire").
 VIOLENT_LEMMAS = frozenset(
     """
     execute execution kill killing shoot shooting murder torture abuse mistreat mistreatment rape beat
@@ -60,7 +60,7 @@ PEACEFUL_PHRASAL = frozenset({"shoot_down"})
 VIOLENT_PHRASES = ("war crime", "gunfire", "crime against humanity", "crimes against humanity")
 # Verbs of harm whose negation rebuts an accusation: "its pilots did not target civilians".
 HARM_VERBS = frozenset("target attack harm hurt shell bomb strike fire mistreat commit use".split())
-# Modifiers that make a violent noun generic or anaphoric ("such killings"), not an alleged act.
+# Modifiers that make a violent noun generic or anaphoric ("such beatings"), not an alleged act.
 GENERIC_MODIFIERS = frozenset("such these those another new further more similar any".split())
 # Words that make a number an aggregate (a statistic) rather than the size of one incident.
 AGGREGATE_WORDS = frozenset("since total toll tally overall altogether % percent figure figures".split())

@@ -48,7 +48,7 @@ def entity_spans(doc: Doc, label_map: dict[str, str], schema_labels: frozenset[s
         from_ruler = bool(entity.ent_id_)
         spacy_label = entity.label_
         if spacy_label == "GPE" and all(token.tag_ == "JJ" for token in entity):
-            # The small model often calls "Ukrainian" a GPE; a nationality adjective is a NORP (OntoNotes).
+            # The small model often tags a nationality adjective ("Danish") as GPE; it is a NORP (OntoNotes).
             spacy_label = "NORP"
         label = spacy_label if from_ruler and spacy_label in schema_labels else label_map.get(spacy_label)
         if label is None:

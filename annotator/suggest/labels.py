@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 COUNT_ENTITIES = frozenset({"CARDINAL", "PERCENT", "QUANTITY", "MONEY"})
 NOT_COUNT_ENTITIES = frozenset({"DATE", "TIME", "ORDINAL"})
-# "one case" is an incident, not a count.
+# "one raid" or "a single arrest" is an incident, not a count.
 SINGULAR = frozenset({"one", "1", "single", "a", "an"})
 COUNT_WORDS = frozenset({"dozens", "hundreds", "thousands", "dozen", "hundred", "thousand", "several"})
 # Lemmas that may start a violent verb ("open" of "open_fire"): only these need the closer look.
@@ -53,14 +53,14 @@ def is_violent(token: Token) -> bool:
     key = verb_key(token)
     if key in VIOLENT_LEMMAS or (token.lemma_.lower() in VIOLENT_LEMMAS and key not in PEACEFUL_PHRASAL):
         return True
-    # Verb-object idioms: "opened fire".
+    # Verb-object idioms: "open fire" (key "open_fire").
     return any(f"{token.lemma_.lower()}_{child.lower_}" in VIOLENT_LEMMAS for child in token.children if child.dep_ == "dobj")
 
 
 def clause_heads(claim: SpacySpan, tokens: list[Token]) -> list[Token]:
     """The claim's top words (whose head lies outside it), with the verbs coordinated with them.
 
-    In "X is said to have fled" or "a video appears to show", the verb that matters is the infinitive's.
+    In "X is said to have fled" or "the photos seem to show", the verb that matters is the infinitive's.
     """
     heads = [token for token in tokens if not claim.start <= token.head.i < claim.end or token.head.i == token.i]
     for head in list(heads):
@@ -77,7 +77,7 @@ def is_negated(token: Token) -> bool:
 
 
 def is_hypothetical(heads: list[Token]) -> bool:
-    """A conditional ("if confirmed, it would be"), an opinion or a call ("must", "should")."""
+    """A conditional ("if the bill passes, rents would fall"), an opinion or a call ("must", "should")."""
     for head in heads:
         for child in head.children:
             if child.dep_ == "aux" and child.lower_ in OPINION_MODALS:
@@ -90,7 +90,7 @@ def is_hypothetical(heads: list[Token]) -> bool:
 def names_violence(lowered: str, tokens: list[Token], lemmas: list[str], heads: list[Token]) -> bool:
     """Whether the claim alleges a violent act: a violent verb, or a violent noun as a participant of its clause."""
     if any(head.pos_ == "VERB" and verb_key(head) in EVENT_VERBS for head in heads):
-        # "opened an investigation into the killings" reports the action, not the killing.
+        # "launched an inquiry into the shootings" reports the action, not the killing.
         return any(is_violent(head) for head in heads)
     if any(phrase in lowered for phrase in VIOLENT_PHRASES):
         return True
@@ -128,7 +128,7 @@ def claim_label(claim: SpacySpan, cue_lemma: str) -> str:
     acting = any(head.pos_ == "VERB" and verb_key(head) in EVENT_VERBS for head in heads)
     negated = any(is_negated(head) for head in heads)
     if counted:
-        # "had captured three villages" tells what happened; "28,000 are held" and "have returned 3,135" count.
+        # "had closed four schools" tells what happened; "3,000 are homeless" and "have rehoused 1,200" count.
         return "EVENT" if acting and is_past(heads) else "STATISTIC"
     return "EVENT" if acting and not negated else "STATEMENT"
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 QUOTE_SCORE = 0.75
 # A quote that follows an attributed one with nothing in between continues the same speaker's words.
 CONTINUED_QUOTE_SCORE = 0.5
-# An attribution after a quote is short ("the mission's head, Danielle Bell, said"); further away it is another clause.
+# An attribution after a quote is short ("the agency's director, Maria Santos, said"); further away it is another clause.
 MAX_ATTRIBUTION_TOKENS = 12
 SENTENCE_END = frozenset({".", "!", "?"})
 _QUOTE_CHARACTER = re.compile('["“”]')
@@ -82,7 +82,7 @@ def _tail(doc: Doc, close_token: Token) -> list[Token]:
 
 
 def _named_after(tokens: list[Token]) -> Token | None:
-    """The head of the first noun phrase among these tokens: the speaker of an inverted "..., said Bell"."""
+    """The head of the first noun phrase among these tokens: the speaker of an inverted "..., said Santos"."""
     for position, token in enumerate(tokens):
         if token.pos_ in ("PROPN", "NOUN", "PRON"):
             while position + 1 < len(tokens) and tokens[position + 1].pos_ in ("PROPN", "NOUN") and tokens[position].dep_ == "compound":

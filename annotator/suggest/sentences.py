@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 COMPONENT = "annotator_sentence_hints"
-# A quote this short is a title or a phrase ("the "Ukraine. Year 2024" forum"), never several sentences.
+# A quote this short is a title or a phrase ("the "Cities. Next 2030" summit"), never several sentences.
 SHORT_QUOTE_TOKENS = 6
 _QUOTED = re.compile(r'["“][^"“”\n]{1,80}["”]')
 

@@ -57,7 +57,7 @@ def is_cue(token: Token) -> bool:
         return False
     if token.tag_ != "VBN" or any(child.dep_ in ("aux", "auxpass") for child in token.children):
         return True
-    # A bare past participle is a finite verb the tagger mislabelled ("the Brigade reported on Monday"), or it
+    # A bare past participle is a finite verb the tagger mislabelled ("the Coast Guard reported on Monday"), or it
     # modifies a noun ("the port, often described as") and reports nothing: then no subject sits right before it.
     subject = direct_subject(token)
     return subject is not None and subject.i < token.i and not any(between.text == "," for between in token.doc[subject.i : token.i])

@@ -3,8 +3,13 @@ article, and peak memory; each beside a bare Textual app doing the same, measure
 
     python benchmarks/annotate_speed.py [--docs 100000] [--words 20000] [--presses 40]
 
-Goals: start-up <= 1.0 s with spaCy not imported; key latency median <= 30 ms, p95 <= 100 ms;
-peak memory <= 300 MB.
+Start-up and peak memory are measured the default way, suggestions on (the screen loads spaCy in a
+background thread and suggests the documents ahead): start-up is the time to the first document on
+screen, peak memory the process's resident peak (ru_maxrss) once the background work has finished;
+the same with `--no-suggest` beside it. Key latency (with `--no-suggest`, so the background parse
+does not compete for the keys) is the time from a key press to the screen settling: the last byte
+written before 150 ms of quiet; the first burst of output (ended by an 8 ms gap) is printed beside.
+Goals: start-up <= 1.0 s; settled key latency median <= 30 ms, p95 <= 100 ms; peak memory <= 300 MB.
 """
 
 from __future__ import annotations
@@ -85,16 +90,35 @@ def report(app):
     print(json.dumps({"seconds": time.time() - t0, "spacy": "spacy" in sys.modules,
                       "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
     app.exit()
+async def report_after_background_work(app):
+    # Start-up at the first document; memory once the background workers (spaCy, suggestions) are done.
+    import asyncio
+    seconds, spacy_at_start = time.time() - t0, "spacy" in sys.modules
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        running = [worker for worker in app.workers if not worker.is_finished]
+        if running:
+            await app.workers.wait_for_complete(running)
+            continue
+        await asyncio.sleep(1.0)
+        if not any(not worker.is_finished for worker in app.workers):
+            break
+    print(json.dumps({"seconds": seconds, "spacy": spacy_at_start, "spacy_after": "spacy" in sys.modules,
+                      "background_s": time.time() - t0,
+                      "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    app.exit()
 import json
-if mode == "annotator":
+if mode in ("annotator", "annotator-no-suggest"):
     from annotator.tui.app import AnnotatorApp
     from annotator.tui.screens.annotate import AnnotateScreen
     original = AnnotateScreen.on_mount
+    tasks = []
     def on_mount(self):
         original(self)
-        self.call_after_refresh(report, self.app)
+        import asyncio
+        self.call_after_refresh(lambda: tasks.append(asyncio.ensure_future(report_after_background_work(self.app))))
     AnnotateScreen.on_mount = on_mount
-    AnnotatorApp(db, "news", "bench", suggest=False).run(headless=True, size=(120, 40))
+    AnnotatorApp(db, "news", "bench", suggest=mode == "annotator").run(headless=True, size=(120, 40))
 else:
     import sqlite3
     from textual.app import App
@@ -111,8 +135,17 @@ else:
 
 
 def startup(mode: str, db: Path) -> dict:
+    """One start-up on a fresh copy of the database: suggestions stored by an earlier run would spare this one the work."""
+    import shutil
+
+    fresh = db.with_name(f"startup-{mode}.db")
+    shutil.copyfile(db, fresh)
     env = {**os.environ, "BENCH_T0": repr(time.time())}
-    output = subprocess.run([sys.executable, "-c", STARTUP_SCRIPT, mode, str(db)], env=env, capture_output=True, text=True, check=True)
+    try:
+        output = subprocess.run([sys.executable, "-c", STARTUP_SCRIPT, mode, str(fresh)], env=env, capture_output=True, text=True, check=True)
+    finally:
+        for path in fresh.parent.glob(fresh.name + "*"):
+            path.unlink()
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -230,38 +263,46 @@ def main() -> None:
         started = time.perf_counter()
         build_database(db, args.docs, args.words)
         print(f"built {args.docs:,} documents (two of {args.words:,} words) in {time.perf_counter() - started:.1f} s")
-        ours = min((startup("annotator", db) for _ in range(3)), key=lambda run: run["seconds"])
-        bare = min((startup("bare", db) for _ in range(3)), key=lambda run: run["seconds"])
+        runs = {mode: [startup(mode, db) for _ in range(3)] for mode in ("annotator", "annotator-no-suggest", "bare")}
+        ours, quiet, bare = (min(runs[mode], key=lambda run: run["seconds"]) for mode in ("annotator", "annotator-no-suggest", "bare"))
+        # Peak memory is the largest of the three runs (the peak, not the luckiest run); start-up the fastest.
+        peak, quiet_peak, bare_peak = (max(run["maxrss_mb"] for run in runs[mode]) for mode in ("annotator", "annotator-no-suggest", "bare"))
         print(
-            f"start-up to first document: {ours['seconds']:.2f} s (goal <= 1.0), "
-            f"bare Textual app {bare['seconds']:.2f} s, ratio {ours['seconds'] / bare['seconds']:.2f}"
+            f"start-up to first document, suggestions on (the default): {ours['seconds']:.2f} s (goal <= 1.0); "
+            f"--no-suggest {quiet['seconds']:.2f} s; bare Textual app {bare['seconds']:.2f} s, ratio {ours['seconds'] / bare['seconds']:.2f}"
         )
-        print(f"spaCy imported on that path: {ours['spacy']}")
+        print(f"spaCy imported by the first document: {ours['spacy']} (suggestions on), {quiet['spacy']} (--no-suggest)")
+        print(f"  after the background work: {ours.get('spacy_after')}")
+        print(f"background work (spaCy loaded, documents ahead suggested) done {ours.get('background_s', 0):.1f} s after launch")
         print(
-            f"peak memory: {ours['maxrss_mb']:.0f} MB (goal <= 300), "
-            f"bare Textual app {bare['maxrss_mb']:.0f} MB, ratio {ours['maxrss_mb'] / bare['maxrss_mb']:.2f}"
+            f"peak memory, suggestions on: {peak:.0f} MB (goal <= 300); --no-suggest {quiet_peak:.0f} MB; "
+            f"bare Textual app {bare_peak:.0f} MB, ratio {peak / bare_peak:.2f}"
         )
         argv = [sys.executable, "-m", "annotator", "annotate", "--db", str(db), "--dataset", "news", "--annotator", "latency", "--no-suggest"]
         timings = terminal_latency(argv, [("next span", b"\t"), ("accept", b"a")], args.presses)
         timings.update(terminal_latency(argv, [("next document", b"n"), ("previous document", b"p")], args.presses // 2))
-        reference = [first for first, _ in terminal_latency([sys.executable, "-c", BARE_APP], [("bare", b"a")], args.presses)["bare"]]
-        reference_median = statistics.median(reference) * 1000
-        print(f"bare Textual app, key press to screen: median {reference_median:.1f} ms, p95 {percentile(reference, 0.95) * 1000:.1f} ms")
-        figures = {"startup_s": ours["seconds"], "bare_startup_s": bare["seconds"], "peak_mb": ours["maxrss_mb"], "spacy_imported": ours["spacy"]}
+        reference_pairs = terminal_latency([sys.executable, "-c", BARE_APP], [("bare", b"a")], args.presses)["bare"]
+        reference_first = statistics.median(first for first, _ in reference_pairs) * 1000
+        reference_settled = statistics.median(last for _, last in reference_pairs) * 1000
+        print(f"bare Textual app, key press to screen: first burst median {reference_first:.1f} ms, settled median {reference_settled:.1f} ms")
+        figures = {
+            "startup_s": ours["seconds"], "startup_no_suggest_s": quiet["seconds"], "bare_startup_s": bare["seconds"],
+            "peak_mb": peak, "peak_no_suggest_mb": quiet_peak, "spacy_imported": ours["spacy"],
+        }
         for name, pairs in timings.items():
-            content = [first for first, _ in pairs]
+            first_burst = [first for first, _ in pairs]
             settled = [last for _, last in pairs]
-            median, p95 = statistics.median(content) * 1000, percentile(content, 0.95) * 1000
-            figures[f"{name}_median_ms"] = median
-            figures[f"{name}_p95_ms"] = p95
+            figures[f"{name}_first_median_ms"] = statistics.median(first_burst) * 1000
             figures[f"{name}_settled_median_ms"] = statistics.median(settled) * 1000
+            figures[f"{name}_settled_p95_ms"] = percentile(settled, 0.95) * 1000
             print(
-                f"{name} on a {args.words:,}-word article: text on screen median {median:.1f} ms, p95 {p95:.1f} ms (goal 30 / 100); "
-                f"scrollbars settled median {statistics.median(settled) * 1000:.1f} ms; ratio to bare {median / reference_median:.1f}"
+                f"{name} on a {args.words:,}-word article ({len(pairs)} presses): settled median {figures[f'{name}_settled_median_ms']:.1f} ms, "
+                f"p95 {figures[f'{name}_settled_p95_ms']:.1f} ms (goal 30 / 100); first burst median {figures[f'{name}_first_median_ms']:.1f} ms; "
+                f"ratio to bare (settled) {figures[f'{name}_settled_median_ms'] / reference_settled:.1f}"
             )
         record(
             "annotate",
-            f"start-up to first document, {args.docs:,} in the database",
+            f"start-up to first document, {args.docs:,} in the database, suggestions on (--no-suggest {quiet['seconds']:.2f} s)",
             ours["seconds"],
             "s",
             "<= 1.0 s",
@@ -271,25 +312,25 @@ def main() -> None:
         )
         record(
             "annotate",
-            "peak memory",
-            ours["maxrss_mb"],
+            f"peak memory, suggestions on, spaCy loaded in the background (--no-suggest {quiet_peak:.0f} MB)",
+            peak,
             "MB",
             "<= 300 MB",
-            ours["maxrss_mb"] <= 300,
+            peak <= 300,
             "bare Textual app",
-            ours["maxrss_mb"] / bare["maxrss_mb"],
+            peak / bare_peak,
         )
         for name in timings:
-            median = figures[f"{name}_median_ms"]
+            median, p95 = figures[f"{name}_settled_median_ms"], figures[f"{name}_settled_p95_ms"]
             record(
                 "annotate",
-                f"{name}, {args.words:,}-word article, median",
+                f"{name}, {args.words:,}-word article, settled median (p95 {p95:.0f} ms; first burst {figures[f'{name}_first_median_ms']:.0f} ms)",
                 median,
                 "ms",
-                "<= 30 ms",
-                median <= 30,
-                "bare Textual key press",
-                median / reference_median,
+                "median <= 30 ms, p95 <= 100 ms",
+                median <= 30 and p95 <= 100,
+                "bare Textual key press, settled",
+                median / reference_settled,
             )
         if args.json:
             print(json.dumps(figures))

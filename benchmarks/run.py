@@ -69,7 +69,8 @@ def render(rows: list[dict], markdown: bool) -> str:
     table = [header]
     for row in rows:
         ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        table.append((row["benchmark"], row["figure"], _value(row["value"], row["unit"]), row["goal"], "yes" if row["met"] else "NO", ratio, row["reference"]))
+        met = ("yes" if row["met"] else "NO") if row["goal"] else ""  # a figure without a goal is neither met nor missed
+        table.append((row["benchmark"], row["figure"], _value(row["value"], row["unit"]), row["goal"], met, ratio, row["reference"]))
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(cells) + " |" for cells in table[1:]]

@@ -1,0 +1,169 @@
+"""Mutation testing of the core: how many planted one-line bugs the fast unit tests catch, module by module.
+
+Run: pip install -e '.[mutation]' && python benchmarks/mutation.py [TARGET ...] [--jobs N] [--workdir DIR]
+     TARGET: store, session, formats, agreement, evaluate (default: store session); --report prints the last results
+     without running; --survivors lists the surviving mutants (`mutmut show NAME` in the target's folder shows one).
+
+mutmut 3 rewrites every function of the code it mutates, so it never runs in this working tree: each target gets
+its own clone of this repository's committed HEAD (uncommitted edits are not measured) under --workdir, pulled
+again on each run, with the target's [tool.mutmut] section written into the clone's pyproject.toml. mutmut keeps
+its results there, so a run that is stopped goes on where it left off. Each mutant runs only the fast unit tests
+that cover its module, and of those only the tests that call the mutated function.
+
+Kill rate = (killed + timed out) / all mutants; a mutant no selected test reaches counts as surviving. The second
+rate leaves out the mutants listed in benchmarks/mutation_equivalent.txt (equivalent: no test can tell them from
+the original; each line says why). Not part of CI: a full run of the store takes hours on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+EQUIVALENT_LIST = Path(__file__).resolve().parent / "mutation_equivalent.txt"
+
+STORE_TESTS = [
+    "tests/unit/test_store.py", "tests/unit/test_session.py", "tests/unit/test_undo.py", "tests/unit/test_undo_sessions.py",
+    "tests/unit/test_merge.py", "tests/unit/test_store_mixins.py", "tests/unit/test_mutation_store.py",
+    "tests/unit/test_mutation_session.py",
+]
+TARGETS: dict[str, dict[str, list[str]]] = {
+    "store": {"only_mutate": ["annotator/store/*"], "tests": STORE_TESTS},
+    "session": {"only_mutate": ["annotator/session.py"], "tests": STORE_TESTS},
+    "formats": {
+        "only_mutate": ["annotator/formats/*"],
+        "tests": [
+            "tests/unit/test_formats_brat.py", "tests/unit/test_formats_common.py", "tests/unit/test_formats_conll.py",
+            "tests/unit/test_formats_csv.py", "tests/unit/test_formats_prodigy.py", "tests/unit/test_formats_registry.py",
+            "tests/unit/test_formats_roundtrip.py",
+        ],
+    },
+    "agreement": {
+        "only_mutate": ["annotator/agreement/*"],
+        "tests": [
+            "tests/unit/test_agreement_bootstrap.py", "tests/unit/test_agreement_claims.py", "tests/unit/test_agreement_degenerate.py",
+            "tests/unit/test_agreement_matching.py", "tests/unit/test_agreement_ranking.py", "tests/unit/test_agreement_reference.py",
+            "tests/unit/test_agreement_spans.py",
+        ],
+    },
+    "evaluate": {"only_mutate": ["annotator/evaluate.py"], "tests": ["tests/unit/test_evaluate.py"]},
+}
+KILLED = {"killed", "timeout"}
+
+
+def mutmut_section(target: str) -> str:
+    """The [tool.mutmut] section for one target: what to mutate and which fast tests may kill it."""
+    settings = TARGETS[target]
+    listed = ", ".join(json.dumps(path) for path in settings["tests"])
+    only = ", ".join(json.dumps(path) for path in settings["only_mutate"])
+    return (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["annotator/"]\n'
+        'also_copy = ["schemas/", "examples/"]\n'
+        f"only_mutate = [{only}]\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-m", "not slow"]\n'
+        f"pytest_add_cli_args_test_selection = [{listed}]\n"
+    )
+
+
+def prepare(target: str, workdir: Path) -> Path:
+    """A clone of this repository's HEAD for one target, up to date, with the target's mutmut settings."""
+    clone = workdir / target
+    if not (clone / ".git").exists():
+        subprocess.run(["git", "clone", "--quiet", str(REPOSITORY), str(clone)], check=True)
+    else:
+        subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", "--", "pyproject.toml"], check=True)
+        subprocess.run(["git", "-C", str(clone), "pull", "--quiet", "--ff-only"], check=True)
+    with (clone / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
+        pyproject.write(mutmut_section(target))
+    return clone
+
+
+def results(clone: Path) -> dict[str, dict[str, str]]:
+    """Each mutated module's mutants and their status, read from the .meta files mutmut leaves beside the mutants."""
+    from mutmut.stats import status_by_exit_code
+
+    by_module: dict[str, dict[str, str]] = defaultdict(dict)
+    for meta in sorted((clone / "mutants").rglob("*.py.meta")):
+        exit_codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
+        module = meta.relative_to(clone / "mutants").as_posix().removesuffix(".meta")
+        for name, exit_code in exit_codes.items():
+            by_module[module][name] = status_by_exit_code[exit_code]
+    return by_module
+
+
+def equivalent_mutants() -> set[str]:
+    """The mutant names judged equivalent, one a line, each followed by why after a #."""
+    if not EQUIVALENT_LIST.exists():
+        return set()
+    return {line.split("#")[0].strip() for line in EQUIVALENT_LIST.read_text(encoding="utf-8").splitlines() if line.split("#")[0].strip()}
+
+
+def rate(killed: int, total: int) -> str:
+    return f"{100 * killed / total:.1f}%" if total else "-"
+
+
+def report(target: str, by_module: dict[str, dict[str, str]], show_survivors: bool) -> None:
+    """One markdown table row per module: mutants, killed, survived, not checked, and the two kill rates."""
+    equivalent = equivalent_mutants()
+    print(f"\n{target}")
+    print("| module | mutants | killed | survived | no tests | not checked | kill rate | without equivalent |")
+    print("|---|---|---|---|---|---|---|---|")
+    totals: Counter[str] = Counter()
+    for module, statuses in sorted(by_module.items()):
+        if not statuses:
+            continue
+        counts = Counter(statuses.values())
+        checked = {name: status for name, status in statuses.items() if status != "not checked"}
+        killed = sum(1 for status in checked.values() if status in KILLED)
+        kept_out = sum(1 for name, status in checked.items() if name in equivalent and status not in KILLED)
+        row = {
+            "mutants": len(checked), "killed": killed, "survived": counts["survived"], "no tests": counts["no tests"],
+            "not checked": counts["not checked"], "equivalent": kept_out,
+        }
+        totals.update(row)
+        print(
+            f"| {module} | {row['mutants']} | {killed} | {row['survived']} | {row['no tests']} | {row['not checked']} | "
+            f"{rate(killed, len(checked))} | {rate(killed, len(checked) - kept_out)} |"
+        )
+        if show_survivors:
+            for name, status in sorted(checked.items()):
+                if status not in KILLED and name not in equivalent:
+                    print(f"    {status}: {name}")
+    print(
+        f"| all | {totals['mutants']} | {totals['killed']} | {totals['survived']} | {totals['no tests']} | {totals['not checked']} | "
+        f"{rate(totals['killed'], totals['mutants'])} | {rate(totals['killed'], totals['mutants'] - totals['equivalent'])} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("targets", nargs="*", metavar="TARGET", help=f"one of {', '.join(TARGETS)} (default: store session)")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "annotator-mutation")
+    parser.add_argument("--report", action="store_true", help="print the last results without running")
+    parser.add_argument("--survivors", action="store_true", help="list the surviving mutants under each module")
+    arguments = parser.parse_args()
+    unknown = [target for target in arguments.targets if target not in TARGETS]
+    if unknown:
+        parser.error(f"unknown target {', '.join(unknown)}: choose among {', '.join(TARGETS)}")
+    for target in arguments.targets or ["store", "session"]:
+        clone = arguments.workdir / target
+        if not arguments.report:
+            clone = prepare(target, arguments.workdir)
+            subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(arguments.jobs)], cwd=clone, check=False)
+        if not (clone / "mutants").exists():
+            print(f"{target}: no results in {clone} (run without --report first)", file=sys.stderr)
+            continue
+        report(target, results(clone), arguments.survivors)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

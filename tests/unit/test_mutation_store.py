@@ -1,0 +1,105 @@
+"""Sharp checks of the store that mutation testing (benchmarks/mutation.py) showed the fast unit tests let through:
+reads that only the CLI and export tests reached, and the exact rows, orders and counts a one-character change breaks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.model import Document, Relation, Span
+from annotator.schema import load_schema
+from annotator.store import Store
+
+TEXT = "Dmytro Lubinets said Russian troops shot seven prisoners near Bakhmut on Monday."
+
+
+def at(phrase: str, label: str, kind: str = "entity", **fields) -> Span:
+    start = TEXT.index(phrase)
+    return Span(start, start + len(phrase), label, kind, **fields)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "store.db") as opened:
+        opened.ensure_dataset("news", load_schema("news-claims"))
+        opened.ensure_dataset("other", load_schema("news-claims"))
+        with opened.transaction():
+            opened.add_documents("news", [(Document(text=f"{TEXT} ({n})", id=f"d{n}"), f"t:{n}") for n in range(3)])
+            opened.add_documents("other", [(Document(text=f"Elsewhere ({n}).", id=f"o{n}", meta={"n": n}), f"o:{n}") for n in range(2)])
+        yield opened
+
+
+def test_iter_documents_streams_one_dataset_in_id_order_across_batches(store):
+    streamed = list(store.iter_documents("news", batch=2))
+    assert [row_id for row_id, _ in streamed] == store.document_ids("news")
+    assert [document.id for _, document in streamed] == ["d0", "d1", "d2"]
+    assert [(document.id, document.meta) for _, document in store.iter_documents("other", batch=1)] == [("o0", {"n": 0}), ("o1", {"n": 1})]
+    assert list(store.iter_documents("nothing")) == []
+
+
+def test_suggestion_runs_say_which_documents_have_suggestions_of_which_source(store):
+    first, second, third = store.document_ids("news")
+    with store.transaction():
+        store.add_suggestions(first, "model-b", [at("Bakhmut", "GPE")])
+        store.add_suggestions(second, "model-a", [at("Bakhmut", "GPE"), at("Monday", "DATE")])
+        store.add_suggestions(third, "model-a", [])  # a run that found nothing still counts as suggested
+    assert store.unsuggested_ids("news", "model-a") == [first]
+    assert store.unsuggested_ids("news", "model-b") == [second, third]
+    assert store.unsuggested_ids("news", "model-c") == [first, second, third]
+    assert store.has_suggestions(first) and store.has_suggestions(third)
+    assert store.has_suggestions(first, "model-b") and not store.has_suggestions(first, "model-a")
+    assert not store.has_suggestions(store.document_ids("other")[0])
+    assert store.suggestion_sources("news") == ["model-a", "model-b"] and store.suggestion_sources("other") == []
+    assert [store.suggestion_count(document_id) for document_id in (first, second, third)] == [1, 2, 0]
+
+
+def test_suggestions_come_in_reading_order_longest_first_with_their_claimant(store):
+    first = store.document_ids("news")[0]
+    claim = at("Russian troops shot seven prisoners", "ALLEGATION", "claim", id=1, attributes={"cue": "said"})
+    with store.transaction():
+        store.add_suggestions(
+            first, "m", [at("Russian", "NORP", id=2, score=0.5), claim, at("Dmytro Lubinets", "PERSON", id=3)], [Relation(1, 3, "claimant")]
+        )
+        store.add_suggestions(first, "n", [at("Dmytro", "PERSON", id=1)])
+    spans = store.suggested_spans(first)
+    assert [(span.label, span.source, span.status) for span in spans] == [
+        ("PERSON", "m", "pending"), ("PERSON", "n", "pending"), ("ALLEGATION", "m", "pending"), ("NORP", "m", "pending"),
+    ]
+    person, _, allegation, norp = spans
+    assert allegation.claimant_id == person.id and allegation.attributes == {"cue": "said"} and norp.score == 0.5
+    assert [span.label for span in store.suggested_spans(first, "n")] == ["PERSON"]
+    document = store.suggested_document(first, store.document(first))
+    assert document.source == "m,n" and [(r.from_id, r.to_id, r.type) for r in document.relations] == [(allegation.id, person.id, "claimant")]
+    assert store.suggested_document(first, store.document(first), "n").source == "n"
+
+
+def test_an_annotated_document_is_a_copy_with_the_annotators_spans_and_links(store):
+    first = store.document_ids("news")[0]
+    claim = at("Russian troops shot seven prisoners", "ALLEGATION", "claim")
+    claim_id = store.add_span("alice", first, claim.start, claim.end, "ALLEGATION", "claim")
+    person_id = store.add_claimant("alice", claim_id, 0, len("Dmytro Lubinets"))
+    store.add_span("bob", first, 0, 6, "PERSON", "entity")
+    original = store.document(first)
+    document = store.annotated_document(first, original, "alice")
+    assert document.annotator == "alice" and document.text == original.text and original.spans == []
+    assert [(span.id, span.kind, span.source) for span in document.spans] == [(person_id, "claimant", "alice"), (claim_id, "claim", "alice")]
+    assert [(r.from_id, r.to_id, r.type) for r in document.relations] == [(claim_id, person_id, "claimant")]
+    assert store.annotated_document(first, original, "nobody").spans == []
+
+
+def test_annotators_and_document_lists_are_per_dataset_and_per_annotator(store):
+    first, second, third = store.document_ids("news")
+    elsewhere = store.document_ids("other")[0]
+    store.add_span("bob", second, 0, 6, "PERSON", "entity")
+    store.add_span("alice", first, 0, 6, "PERSON", "entity")
+    store.set_status("carol", third, "done")
+    store.set_status("alice", second, "done")
+    store.set_status("alice", first, "done")
+    store.set_status("alice", third, "skipped")
+    store.add_span("dave", elsewhere, 0, 9, "LOC", "entity")
+    assert store.annotators("news") == ["alice", "bob", "carol"]
+    assert store.annotators("other") == ["dave"]
+    assert store.annotated_document_ids("news", "alice") == {first} and store.annotated_document_ids("other", "alice") == set()
+    assert store.done_document_ids("news", "alice") == [first, second]
+    assert store.done_document_ids("other", "alice") == []

@@ -1,24 +1,28 @@
 """Mutation testing of the core: how many planted one-line bugs the fast unit tests catch, module by module.
 
-Run: pip install -e '.[mutation]' && python benchmarks/mutation.py [TARGET ...] [--jobs N] [--workdir DIR]
-     TARGET: store, session, formats, agreement, evaluate (default: store session); --report prints the last results
-     without running; --survivors lists the surviving mutants (`mutmut show NAME` in the target's folder shows one).
+Run: pip install -e '.[mutation]' && python benchmarks/mutation.py [TARGET ...] [--sample N] [--jobs N] [--workdir DIR]
+     TARGET: store, session, formats, agreement, evaluate (default: store session); --sample N tests N mutants drawn
+     at random (seeded) from each module instead of all; --report prints the last results without running;
+     --survivors lists the surviving mutants (`mutmut show NAME` in the clone shows one).
 
-mutmut 3 rewrites every function of the code it mutates, so it never runs in this working tree: each target gets
-its own clone of this repository's committed HEAD (uncommitted edits are not measured) under --workdir, pulled
-again on each run, with the target's [tool.mutmut] section written into the clone's pyproject.toml. mutmut keeps
-its results there, so a run that is stopped goes on where it left off. Each mutant runs only the fast unit tests
-that cover its module, and of those only the tests that call the mutated function.
+mutmut 3 rewrites every function of the code it mutates, so it never runs in this working tree: it runs in a clone
+of this repository's committed HEAD (uncommitted edits are not measured) under --workdir, pulled again on each
+run, with a [tool.mutmut] section for the chosen targets written into the clone's pyproject.toml. mutmut keeps
+its results there, so a full run that is stopped goes on where it left off. Each mutant runs only the fast tests
+listed for its target, and of those only the tests that call the mutated function.
 
-Kill rate = (killed + timed out) / all mutants; a mutant no selected test reaches counts as surviving. The second
-rate leaves out the mutants listed in benchmarks/mutation_equivalent.txt (equivalent: no test can tell them from
-the original; each line says why). Not part of CI: a full run of the store takes hours on 2 cores.
+Kill rate = (killed + timed out) / mutants tested; a mutant no selected test reaches counts as surviving. The
+second rate leaves out the mutants listed in benchmarks/mutation_equivalent.txt (equivalent: no test can tell
+them from the original; each line says why). Not part of CI: all of the store's ~5,300 mutants take about
+1.5 hours on 2 shared cores, hence --sample.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
+import random
 import subprocess
 import sys
 import tempfile
@@ -31,7 +35,7 @@ EQUIVALENT_LIST = Path(__file__).resolve().parent / "mutation_equivalent.txt"
 STORE_TESTS = [
     "tests/unit/test_store.py", "tests/unit/test_session.py", "tests/unit/test_undo.py", "tests/unit/test_undo_sessions.py",
     "tests/unit/test_merge.py", "tests/unit/test_store_mixins.py", "tests/unit/test_mutation_store.py",
-    "tests/unit/test_mutation_session.py",
+    "tests/unit/test_mutation_session.py", "tests/safety/test_labels_safety.py", "tests/safety/test_resuggest_safety.py",
 ]
 TARGETS: dict[str, dict[str, list[str]]] = {
     "store": {"only_mutate": ["annotator/store/*"], "tests": STORE_TESTS},
@@ -57,44 +61,62 @@ TARGETS: dict[str, dict[str, list[str]]] = {
 KILLED = {"killed", "timeout"}
 
 
-def mutmut_section(target: str) -> str:
-    """The [tool.mutmut] section for one target: what to mutate and which fast tests may kill it."""
-    settings = TARGETS[target]
-    listed = ", ".join(json.dumps(path) for path in settings["tests"])
-    only = ", ".join(json.dumps(path) for path in settings["only_mutate"])
+def mutmut_section(targets: list[str]) -> str:
+    """The [tool.mutmut] section for these targets: what to mutate and which fast tests may kill it."""
+    tests = list(dict.fromkeys(path for target in targets for path in TARGETS[target]["tests"]))
+    only = [path for target in targets for path in TARGETS[target]["only_mutate"]]
     return (
         "\n[tool.mutmut]\n"
         'source_paths = ["annotator/"]\n'
         'also_copy = ["schemas/", "examples/"]\n'
-        f"only_mutate = [{only}]\n"
+        f"only_mutate = {json.dumps(only)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-m", "not slow"]\n'
-        f"pytest_add_cli_args_test_selection = [{listed}]\n"
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
     )
 
 
-def prepare(target: str, workdir: Path) -> Path:
-    """A clone of this repository's HEAD for one target, up to date, with the target's mutmut settings."""
-    clone = workdir / target
+def prepare(targets: list[str], workdir: Path) -> Path:
+    """A clone of this repository's HEAD, up to date, with the targets' mutmut settings."""
+    clone = workdir / "clone"
     if not (clone / ".git").exists():
+        workdir.mkdir(parents=True, exist_ok=True)
         subprocess.run(["git", "clone", "--quiet", str(REPOSITORY), str(clone)], check=True)
     else:
         subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", "--", "pyproject.toml"], check=True)
         subprocess.run(["git", "-C", str(clone), "pull", "--quiet", "--ff-only"], check=True)
     with (clone / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
-        pyproject.write(mutmut_section(target))
+        pyproject.write(mutmut_section(targets))
     return clone
 
 
-def results(clone: Path) -> dict[str, dict[str, str]]:
-    """Each mutated module's mutants and their status, read from the .meta files mutmut leaves beside the mutants."""
+def mutmut(clone: Path, jobs: int, names: list[str]) -> None:
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *names], cwd=clone, check=False)
+
+
+def sample(clone: Path, targets: list[str], per_module: int) -> list[str]:
+    """Up to per_module mutant names from each module of the targets, drawn with a fixed seed (the same draw each run)."""
+    drawn: list[str] = []
+    for module, statuses in sorted(results(clone, targets).items()):
+        names = sorted(statuses)
+        drawn += random.Random(f"13:{module}").sample(names, min(per_module, len(names)))
+    return drawn
+
+
+def results(clone: Path, targets: list[str] | None = None, only: set[str] | None = None) -> dict[str, dict[str, str]]:
+    """Each mutated module's mutants and their status (of the targets' modules; of the mutants named in only), read
+    from the .meta files mutmut leaves beside the mutants."""
     from mutmut.stats import status_by_exit_code
 
+    patterns = [pattern for target in targets or TARGETS for pattern in TARGETS[target]["only_mutate"]]
     by_module: dict[str, dict[str, str]] = defaultdict(dict)
     for meta in sorted((clone / "mutants").rglob("*.py.meta")):
         exit_codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
         module = meta.relative_to(clone / "mutants").as_posix().removesuffix(".meta")
+        if not any(fnmatch.fnmatch(module, pattern) for pattern in patterns):
+            continue
         for name, exit_code in exit_codes.items():
-            by_module[module][name] = status_by_exit_code[exit_code]
+            if only is None or name in only:
+                by_module[module][name] = status_by_exit_code[exit_code]
     return by_module
 
 
@@ -145,6 +167,7 @@ def report(target: str, by_module: dict[str, dict[str, str]], show_survivors: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", metavar="TARGET", help=f"one of {', '.join(TARGETS)} (default: store session)")
+    parser.add_argument("--sample", type=int, default=0, help="test N mutants drawn at random from each module")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "annotator-mutation")
     parser.add_argument("--report", action="store_true", help="print the last results without running")
@@ -153,15 +176,21 @@ def main() -> int:
     unknown = [target for target in arguments.targets if target not in TARGETS]
     if unknown:
         parser.error(f"unknown target {', '.join(unknown)}: choose among {', '.join(TARGETS)}")
-    for target in arguments.targets or ["store", "session"]:
-        clone = arguments.workdir / target
-        if not arguments.report:
-            clone = prepare(target, arguments.workdir)
-            subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(arguments.jobs)], cwd=clone, check=False)
-        if not (clone / "mutants").exists():
-            print(f"{target}: no results in {clone} (run without --report first)", file=sys.stderr)
-            continue
-        report(target, results(clone), arguments.survivors)
+    targets = arguments.targets or ["store", "session"]
+    clone = arguments.workdir / "clone"
+    if not arguments.report:
+        clone = prepare(targets, arguments.workdir)
+        if arguments.sample:
+            mutmut(clone, arguments.jobs, ["no-such-mutant"])  # generates the mutants (and stops: nothing matches)
+            mutmut(clone, arguments.jobs, sample(clone, targets, arguments.sample))
+        else:
+            mutmut(clone, arguments.jobs, [])
+    if not (clone / "mutants").exists():
+        print(f"no results in {clone}: run without --report first", file=sys.stderr)
+        return 1
+    drawn = set(sample(clone, targets, arguments.sample)) if arguments.sample else None
+    title = ", ".join(targets) + (f": {arguments.sample} mutants drawn from each module" if arguments.sample else "")
+    report(title, results(clone, targets, drawn), arguments.survivors)
     return 0
 
 

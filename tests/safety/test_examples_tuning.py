@@ -59,3 +59,39 @@ def test_the_check_finds_a_quotation(tmp_path):
     (tmp_path / "rule.py").write_text('# "the mission\'s head, Danielle Bell, said"\nX = 1\n', encoding="utf-8")
     problems = quotations_of_examples(tmp_path)
     assert any("quotes" in problem for problem in problems) and any("'Danielle Bell'" in problem for problem in problems)
+
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+# Labels of the actors and places an article names; a pattern for one of them names that one thing.
+ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP"})
+
+
+def pattern_matches_in_examples(patterns_file: Path) -> list[str]:
+    """The texts of the example articles that the file's patterns for actors or places find."""
+    import spacy
+
+    lines = patterns_file.read_text(encoding="utf-8").splitlines()
+    patterns = [pattern for pattern in map(json.loads, filter(str.strip, lines)) if pattern["label"] in ACTOR_LABELS]
+    if not patterns:
+        return []
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(patterns)
+    articles = [json.loads(line)["text"] for line in (EXAMPLES / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    return sorted({entity.text for doc in nlp.pipe(articles) for entity in doc.ents})
+
+
+def test_no_schema_pattern_names_the_examples_organisations():
+    # Patterns of a shape (numbered units) or of the domain's treaty (LAW) may match; a pattern
+    # that names an organisation, a person or a place of the examples makes their figures in-sample.
+    for patterns_file in sorted(SCHEMAS.glob("*/patterns*")):
+        assert pattern_matches_in_examples(patterns_file) == [], patterns_file
+
+
+def test_the_split_puts_every_gold_article_in_exactly_one_half():
+    import tomllib
+
+    halves = tomllib.loads((EXAMPLES / "split.toml").read_text(encoding="utf-8"))
+    gold_ids = [json.loads(line)["id"] for line in (EXAMPLES / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(halves["tuning"] + halves["held_out"]) == sorted(gold_ids)
+    assert not set(halves["tuning"]) & set(halves["held_out"])
+    assert abs(len(halves["tuning"]) - len(halves["held_out"])) <= 1

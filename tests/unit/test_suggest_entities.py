@@ -64,12 +64,13 @@ def test_schema_patterns_win_over_the_model():
     assert ("Moscow", "GPE", MODEL_SCORE) in found
 
 
-def test_news_claims_patterns_find_the_prosecutor_generals_office(suggester):
-    text = "Ukraine's Prosecutor General's Office opened a case, and DeepState published a map."
+def test_news_claims_patterns_find_the_geneva_conventions(suggester):
+    # The schema's patterns name no organisation of the example articles (issue 13): only shapes and the domain's treaty.
+    text = "Lawyers in Chile said the treatment of the detainees broke the Geneva Conventions and the Geneva Convention of 1949."
     found = entities(suggester, text)
-    assert ("Prosecutor General's Office", "ORG", RULER_SCORE) in found
-    assert ("DeepState", "ORG", RULER_SCORE) in found
-    assert ("Ukraine", "GPE", MODEL_SCORE) in found
+    assert ("Geneva Conventions", "LAW", RULER_SCORE) in found
+    assert ("Geneva Convention", "LAW", RULER_SCORE) in found
+    assert ("Chile", "GPE", MODEL_SCORE) in found
 
 
 def test_news_claims_patterns_find_numbered_military_units(suggester):

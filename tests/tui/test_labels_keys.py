@@ -15,7 +15,8 @@ import pytest
 from annotator.model import Span
 from annotator.store import Store
 
-from .test_annotate import SIZE, kept, rows, screen, tab_to
+from .conftest import CLAIM, MODEL_POW_A
+from .test_annotate import SIZE, claimant_links, kept_spans, rows, screen, shown_spans, tab_to
 
 
 def status_line(app) -> str:
@@ -44,28 +45,42 @@ def claimants(db) -> list[tuple]:
     )
 
 
+def with_bakhmut(*bakhmut: tuple) -> list[tuple]:
+    """What accept-all keeps of the hand-made suggestions of the first article, Bakhmut aside, with what Bakhmut became."""
+    return [
+        ("entity", "PERSON", 10, 25, "Dmytro Lubinets", "accepted"),
+        ("claim", "ALLEGATION", 31, 87, CLAIM, "accepted"),
+        *bakhmut,
+        ("entity", "ORG", 94, 101, "Kremlin", "accepted"),
+        ("entity", "DATE", 123, 130, "Tuesday", "accepted"),
+    ]
+
+
+ACCEPTED_CLAIM = ("claim", "ALLEGATION", 31, 87, CLAIM, "accepted")
+# Each way of keeping the default model's claim once its claimant (the PERSON) is turned down, and what is then kept.
 KEEP_THE_CLAIM = {
-    "a": ("a",),
-    "A": ("A",),
-    "c+label": ("c", *"deni", "enter"),
-    "resize": ("left_curly_bracket",),
-    "L": ("slash", *"The Kremlin", "enter", "L"),
+    "a": (("a",), [ACCEPTED_CLAIM]),
+    "A": (("A",), [(*row, "accepted") for row in MODEL_POW_A[1:]]),
+    "c+label": (("c", "d"), [("claim", "DENIAL", 31, 87, CLAIM, "corrected")]),
+    "resize": (("left_curly_bracket",), [("claim", "ALLEGATION", 31, 79, "Russian troops shot seven captured soldiers near", "corrected")]),
+    "L": (("slash", *"The Kremlin", "enter", "L"), [ACCEPTED_CLAIM, ("claimant", "CLAIMANT", 90, 101, "The Kremlin", "manual")]),
 }
 
 
 @pytest.mark.parametrize("how", list(KEEP_THE_CLAIM))
-async def test_a_rejected_claimant_stays_rejected_whatever_key_keeps_the_claim(make_app, annotate_db, how):
-    app = make_app()
+async def test_a_rejected_claimant_stays_rejected_whatever_key_keeps_the_claim(make_model_app, model_db, how):
+    keys, kept_after = KEEP_THE_CLAIM[how]
+    app = make_model_app()
     async with app.run_test(size=SIZE) as pilot:
         await tab_to(pilot, app, lambda item: item.pending and item.label == "PERSON")
         await pilot.press("x")
         await tab_to(pilot, app, lambda item: item.pending and item.kind == "claim")
-        await pilot.press(*KEEP_THE_CLAIM[how])
+        await pilot.press(*keys)
         await pilot.pause()
-        assert any(kind == "claim" for kind, _, _, _ in kept(annotate_db)), status_line(app)
-    assert not any(label == "PERSON" for _, label, _, _ in kept(annotate_db)), "the rejected claimant came back"
-    assert rejected_and_kept(annotate_db) == []
-    assert [text for _, text in claimants(annotate_db)] == (["The Kremlin"] if how == "L" else [])
+        assert kept_spans(model_db) == kept_after, status_line(app)
+        assert not any(label == "PERSON" for _, label, *_ in shown_spans(app)), "the rejected claimant is back on the screen"
+    assert rejected_and_kept(model_db) == []
+    assert claimant_links(model_db) == ([(CLAIM, "claimant", "CLAIMANT", "The Kremlin")] if how == "L" else [])
 
 
 async def test_labelling_a_labelled_search_match_relabels_it(make_app, annotate_db):
@@ -75,12 +90,11 @@ async def test_labelling_a_labelled_search_match_relabels_it(make_app, annotate_
         await pilot.press("slash", *"Bakhmut", "enter", "4")  # then LOC over the same characters
         await pilot.pause()
         assert "relabelled" in status_line(app)
-        assert [row for row in kept(annotate_db) if row[2] == "Bakhmut"] == [("entity", "LOC", "Bakhmut", "corrected")]
-        shown = [(item.label, item.pending) for item in screen(app).state.spans if screen(app).state.text[item.start : item.end] == "Bakhmut"]
-        assert shown == [("LOC", False)]
+        assert kept_spans(annotate_db) == [("entity", "LOC", 80, 87, "Bakhmut", "corrected")]
+        assert [row for row in shown_spans(app) if row[4] == "Bakhmut"] == [("entity", "LOC", 80, 87, "Bakhmut", False)]
         await pilot.press("u")  # the relabel is one action
         await pilot.pause()
-    assert [row for row in kept(annotate_db) if row[2] == "Bakhmut"] == [("entity", "PERSON", "Bakhmut", "corrected")]
+    assert kept_spans(annotate_db) == [("entity", "PERSON", 80, 87, "Bakhmut", "corrected")]
 
 
 async def test_a_hand_made_span_over_a_suggestion_resolves_it_so_accept_all_keeps_one_label(make_app, annotate_db):
@@ -91,7 +105,7 @@ async def test_a_hand_made_span_over_a_suggestion_resolves_it_so_accept_all_keep
         assert not any(item.pending and item.label == "GPE" for item in screen(app).state.spans)
         await pilot.press("A")
         await pilot.pause()
-    assert [row for row in kept(annotate_db) if row[2] == "Bakhmut"] == [("entity", "PERSON", "Bakhmut", "corrected")]
+    assert kept_spans(annotate_db) == with_bakhmut(("entity", "PERSON", 80, 87, "Bakhmut", "corrected"))
     assert same_characters_twice(annotate_db) == []
 
 
@@ -107,11 +121,11 @@ async def test_accept_all_leaves_rival_labels_of_the_same_characters_to_choose(m
         await pilot.pause()
         assert "2 on the same characters with other labels are left to choose" in status_line(app)
         assert sorted(item.label for item in screen(app).state.pending) == ["GPE", "LOC"]
-        assert not any(row[2] == "Bakhmut" for row in kept(annotate_db))
+        assert kept_spans(annotate_db) == with_bakhmut()
         await tab_to(pilot, app, lambda item: item.pending and item.label == "LOC")
         await pilot.press("a")
         await pilot.pause()
         assert screen(app).state.pending == []
-    assert [row for row in kept(annotate_db) if row[2] == "Bakhmut"] == [("entity", "LOC", "Bakhmut", "accepted")]
+    assert kept_spans(annotate_db) == with_bakhmut(("entity", "LOC", 80, 87, "Bakhmut", "accepted"))
     with sqlite3.connect(annotate_db) as conn:
         assert conn.execute("SELECT count(*) FROM rejections").fetchone() == (0,), "the GPE is hidden, not turned down"

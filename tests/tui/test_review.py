@@ -20,6 +20,12 @@ from annotator.tui.screens.annotate import AnnotateScreen
 from .test_annotate import tab_to
 
 TEXT = "Dmytro Lubinets said Russian troops shot seven prisoners near Bakhmut on Monday."
+CLAIM_TEXT = "Russian troops shot seven prisoners near Bakhmut"
+# What both annotators chose, pre-accepted as gold when the review opens: (kind, label, start, end, text, who chose it).
+AGREED = [
+    ("entity", "PERSON", 0, 15, "Dmytro Lubinets", '["alice","bob"]'),
+    ("claim", "ALLEGATION", 21, 69, CLAIM_TEXT, '["alice","bob"]'),
+]
 
 
 def labelled(annotator: str, spans: list[tuple[str, str, str]], claimant: str | None = None) -> Document:
@@ -38,7 +44,7 @@ def labelled(annotator: str, spans: list[tuple[str, str, str]], claimant: str | 
 @pytest.fixture
 def review_db(tmp_path: Path) -> Path:
     path = tmp_path / "review.db"
-    claim = ("Russian troops shot seven prisoners near Bakhmut", "ALLEGATION", "claim")
+    claim = (CLAIM_TEXT, "ALLEGATION", "claim")
     with Store(path) as store:
         store.ensure_dataset("news", load_schema("news-claims"))
         with store.transaction():
@@ -59,8 +65,8 @@ def review_db(tmp_path: Path) -> Path:
 def gold(db: Path) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return conn.execute(
-            'SELECT kind, label, substr(?, start + 1, "end" - start), json_extract(attributes, \'$.annotators\') '
-            "FROM annotations WHERE annotator = 'gold' ORDER BY start, kind",
+            'SELECT kind, label, start, "end", substr(?, start + 1, "end" - start), json_extract(attributes, \'$.annotators\') '
+            "FROM annotations WHERE annotator = 'gold' ORDER BY start, kind = 'entity'",
             [TEXT],
         ).fetchall()
 
@@ -73,11 +79,13 @@ async def test_agreed_spans_are_pre_accepted_and_disputes_shown(review_db):
         assert isinstance(screen, AnnotateScreen) and isinstance(screen.session.source, Adjudication)
         pending = sorted((item.label, tuple(item.attributes["annotators"])) for item in screen.state.spans if item.pending)
         assert pending == [("DATE", ("bob",)), ("GPE", ("alice",)), ("LOC", ("bob",))]
-    kept = gold(review_db)
-    assert ("entity", "PERSON", "Dmytro Lubinets", '["alice","bob"]') in kept
-    assert ("claim", "ALLEGATION", "Russian troops shot seven prisoners near Bakhmut", '["alice","bob"]') in kept
+    assert gold(review_db) == AGREED
     with sqlite3.connect(review_db) as conn:
-        assert conn.execute("SELECT count(*) FROM relations WHERE annotator = 'gold'").fetchone() == (1,)
+        links = conn.execute(
+            "SELECT r.type, c.label, w.label FROM relations r JOIN annotations c ON c.id = r.from_id "
+            "JOIN annotations w ON w.id = r.to_id WHERE r.annotator = 'gold'"
+        ).fetchall()
+        assert links == [("claimant", "ALLEGATION", "PERSON")]
         reviewer = conn.execute("SELECT DISTINCT json_extract(attributes, '$.reviewer') FROM annotations WHERE annotator = 'gold'").fetchall()
     assert reviewer == [("lead",)]
 
@@ -94,10 +102,11 @@ async def test_settle_disputes_undo_and_export_gold(review_db, tmp_path):
         await pilot.press("x", "u")
         await tab_to(pilot, app, lambda item: item.pending and item.label == "DATE")
         await pilot.press("a", "d")
-    kept = gold(review_db)
-    assert ("entity", "GPE", "Bakhmut", '["alice"]') in kept
-    assert ("entity", "DATE", "Monday", '["bob"]') in kept
-    assert not any(label == "LOC" for _, label, _, _ in kept)
+    assert gold(review_db) == [
+        *AGREED[:2],
+        ("entity", "GPE", 62, 69, "Bakhmut", '["alice"]'),
+        ("entity", "DATE", 73, 79, "Monday", '["bob"]'),
+    ]
     # Reopening keeps the rejection: LOC does not come back.
     again = AnnotatorApp(review_db, "news", "gold", suggest=False, reviewer="lead")
     async with again.run_test(size=(120, 36)):

@@ -277,12 +277,20 @@ class Labels(ActionLog):
                 self._link(changes, claim["document_id"], annotator, claim_id, claimant_id)
 
     def add_claimant(self, annotator: str, claim_id: int, start: int, end: int) -> int:
-        """Mark a stretch of text as a claim's claimant (a span of kind 'claimant') and link it, as one action."""
+        """Make a stretch of text a claim's claimant and link it, as one action; returns the claimant span's id.
+
+        The annotator's kept entity (else claimant span) over exactly these characters is linked, looked up inside
+        this write, so a screen's state read before another terminal kept one there never adds a second span there;
+        else a span of kind 'claimant' is added.
+        """
         claim = self._annotation(claim_id)
         self._check_offsets(claim["document_id"], start, end)
         stamp = now()
         with self._action(annotator, claim["document_id"], "claimant") as changes:
-            claimant_id = self._insert(
+            there = self._kept_over(annotator, claim["document_id"], "entity", start, end) or self._kept_over(
+                annotator, claim["document_id"], "claimant", start, end
+            )
+            claimant_id = there["id"] if there is not None else self._insert(
                 changes,
                 "annotations",
                 {

@@ -54,7 +54,8 @@ async def tab_to(pilot, app, wanted) -> None:
 async def test_L_on_a_selection_equal_to_a_kept_entity_links_that_entity(make_app, annotate_db):
     """Catches (a): `L` over the exact characters of a kept entity adding a duplicate claimant span there.
 
-    Planted as session.DocumentState.kept_at looking at claimant spans only (`span.kind == "claimant"`).
+    Planted as session.DocumentState.kept_at looking at claimant spans only (`span.kind == "claimant"`) together
+    with store/labels.py Labels.add_claimant always inserting (`claimant_id = self._insert(`): each layer looks.
     """
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -95,7 +95,8 @@ def with_denial_over_the_report(store: Store) -> tuple[AnnotationSession, Docume
 def test_a_claimant_selected_over_a_kept_entity_links_that_entity(store):
     """Catches (a): `L` on a selection equal to a kept entity adding a second, claimant span over its characters.
 
-    Planted as session.DocumentState.kept_at looking at claimant spans only (`span.kind == "claimant"`).
+    Planted as session.DocumentState.kept_at looking at claimant spans only (`span.kind == "claimant"`); since
+    Labels.add_claimant looks as well, the bug now also needs the store's plant (`claimant_id = self._insert(`).
     """
     work, state, denial = with_denial_over_the_report(store)
     kremlin = state.text.index("Kremlin")
@@ -114,6 +115,24 @@ def test_a_claimant_span_selected_again_is_linked_not_added_again(store):
     state = work.add(start, start + len("Tuesday"), "ALLEGATION", "claim")
     state = work.link_claimant_at(state.spans[state.index_of(state.focus)], officials, officials + len("The"))
     assert [row for row in kept_rows(store) if row[0] == "claimant"] == [("claimant", "CLAIMANT", "The", "manual")]
+    assert claimant_links(store) == [("DENIAL", "claimant", "CLAIMANT", "The"), ("ALLEGATION", "claimant", "CLAIMANT", "The")]
+
+
+def test_the_store_links_the_kept_span_already_over_a_claimants_characters(store):
+    """Catches (a) below the session: add_claimant over a kept entity's or claimant's exact characters adding another span.
+
+    The session looks first (DocumentState.kept_at), but on a state read before another terminal of the same
+    annotator kept a span there; the store decides inside its own write, so one span of a kind per range holds.
+    Planted as store/labels.py Labels.add_claimant always inserting (`claimant_id = self._insert(`).
+    """
+    work, state, denial = with_denial_over_the_report(store)
+    kremlin = state.text.index("Kremlin")
+    assert store.add_claimant("alice", denial.id, kremlin, kremlin + len("Kremlin")) == kept(state, "ORG").id
+    start = state.text.index("Tuesday")
+    second = store.add_span("alice", state.document_id, start, start + len("Tuesday"), "ALLEGATION", "claim")
+    first_the = store.add_claimant("alice", denial.id, state.text.index("The Kremlin"), state.text.index("The Kremlin") + len("The"))
+    assert store.add_claimant("alice", second, state.text.index("The Kremlin"), state.text.index("The Kremlin") + len("The")) == first_the
+    assert [row for row in kept_rows(store) if row[0] != "claim"] == [("claimant", "CLAIMANT", "The", "manual"), ("entity", "ORG", "Kremlin", "accepted")]
     assert claimant_links(store) == [("DENIAL", "claimant", "CLAIMANT", "The"), ("ALLEGATION", "claimant", "CLAIMANT", "The")]
 
 

@@ -19,15 +19,6 @@ def rows(db, sql, *params):
         return conn.execute(sql, params).fetchall()
 
 
-def kept(db, annotator="alice"):
-    return rows(
-        db,
-        'SELECT a.kind, a.label, substr(d.text, a.start + 1, a."end" - a.start), a.origin FROM annotations a '
-        "JOIN documents d ON d.id = a.document_id WHERE a.annotator = ? ORDER BY a.id",
-        annotator,
-    )
-
-
 def kept_spans(db, annotator="alice"):
     """(kind, label, start, end, text, origin) of every span the annotator kept, in text order."""
     return rows(

@@ -63,6 +63,9 @@ class Adjudication(Labels):
                     **values,
                 }
                 there = kept.get((row["kind"], row["start"], row["end"]))
+                if chosen and (row["kind"], row["start"], row["end"]) != (candidate["kind"], candidate["start"], candidate["end"]):
+                    # Kept as another kind or over other characters: the candidate as it was is decided, not left pending.
+                    self._turn_down(changes, reviewer, document_id, candidate)
                 if there is not None:
                     if chosen:
                         self._relabel(changes, there, row["label"])
@@ -110,20 +113,23 @@ class Adjudication(Labels):
         """Turn candidates down for the gold, recording which reviewer did; one already turned down (by anyone) stays as it is."""
         with self._action(GOLD, document_id, "reject", actor=reviewer) as changes:
             for candidate in candidates:
-                exists = self.conn.execute(
-                    'SELECT 1 FROM review_rejections WHERE document_id = ? AND kind = ? AND start = ? AND "end" = ? AND label = ?',
-                    [document_id, candidate["kind"], candidate["start"], candidate["end"], candidate["label"]],
-                ).fetchone()
-                if not exists:
-                    self._insert(
-                        changes,
-                        "review_rejections",
-                        {
-                            "document_id": document_id, "reviewer": reviewer, "kind": candidate["kind"], "start": candidate["start"],
-                            "end": candidate["end"], "label": candidate["label"], "created_at": now(),
-                        },
-                    )
+                self._turn_down(changes, reviewer, document_id, candidate)
             self._mark_in_progress(changes, document_id, GOLD)
+
+    def _turn_down(self, changes: list[list[Any]], reviewer: str, document_id: int, candidate: dict[str, Any]) -> None:
+        exists = self.conn.execute(
+            'SELECT 1 FROM review_rejections WHERE document_id = ? AND kind = ? AND start = ? AND "end" = ? AND label = ?',
+            [document_id, candidate["kind"], candidate["start"], candidate["end"], candidate["label"]],
+        ).fetchone()
+        if not exists:
+            self._insert(
+                changes,
+                "review_rejections",
+                {
+                    "document_id": document_id, "reviewer": reviewer, "kind": candidate["kind"], "start": candidate["start"],
+                    "end": candidate["end"], "label": candidate["label"], "created_at": now(),
+                },
+            )
 
     def rejected_candidates(self, document_id: int) -> set[tuple[str, int, int, str]]:
         """The candidates turned down for the gold on this document, by any reviewer (older databases hold GOLD as the reviewer)."""

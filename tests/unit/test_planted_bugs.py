@@ -153,6 +153,38 @@ def test_a_claim_label_for_a_pending_entity_suggestion_makes_it_a_claim(store):
     assert not any(span.label == "ORG" for span in state.spans), "the entity suggestion is decided, no longer pending"
 
 
+@pytest.mark.parametrize("how", ["claim label", "resize"])
+def test_a_candidate_corrected_in_review_is_decided(store, how):
+    """Catches (b) in review, where the pending spans are the annotators' candidates (Adjudication), not suggestions.
+
+    A disputed DATE kept as a DENIAL claim (or resized) was left pending as it was, so `A` then adopted it too:
+    the gold had an entity and a claim over "Tuesday". Now the candidate the reviewer corrected is turned down.
+    """
+    from annotator.adjudication import Adjudication
+    from annotator.model import GOLD
+
+    pow_a = document_id(store, "pow-a")
+    for annotator, labels in (("alice", ["PERSON", "DATE"]), ("bob", ["PERSON"])):
+        for label in labels:
+            store.accept_suggestion(annotator, suggestion_id(store, "pow-a", label))
+        store.set_status(annotator, pow_a, "done")
+    work = AnnotationSession(store, "news", GOLD, source=Adjudication("lead"))
+    state = work.start()
+    if how == "claim label":
+        state = work.label(pending(state, "DATE"), "DENIAL", "claim")
+        expected = [("entity", "PERSON", "Dmytro Lubinets"), ("claim", "DENIAL", "Tuesday")]
+    else:
+        state = work.resize(pending(state, "DATE"), "start", -1)
+        expected = [("entity", "PERSON", "Dmytro Lubinets"), ("entity", "DATE", "on Tuesday")]
+    assert [row[:3] for row in kept_rows(store, GOLD)] == expected
+    assert state.pending == []
+    work.keep_all(work.state().pending)
+    assert [row[:3] for row in kept_rows(store, GOLD)] == expected
+    _, state = work.undo()
+    assert [row[:3] for row in kept_rows(store, GOLD)] == expected[:1]
+    assert [(span.label, state.text[span.start : span.end]) for span in state.pending] == [("DATE", "Tuesday")]
+
+
 # ----- (c) evaluate: a predicted claimant where the gold claim has none
 
 TEXT = "Officials said the troops shot prisoners near the town."

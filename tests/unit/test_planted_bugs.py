@@ -260,6 +260,23 @@ def test_merge_into_a_new_file_keeps_the_rejections(tmp_path):
     assert rejections_of(team, "bob") == rejections_of(bob_file, "bob") != []
 
 
+def test_a_rejection_made_after_an_earlier_merge_comes_in_with_the_next(tmp_path):
+    """Catches (d) on the second merge of one annotator's copy: a document whose only change is a new rejection."""
+    team = build(tmp_path / "team.db")
+    bob_file = tmp_path / "bob.db"
+    shutil.copy(team, bob_file)
+    with Store(bob_file) as bob:
+        bob.accept_suggestion("bob", suggestion_id(bob, "pow-a", "GPE"))
+    with Store(team) as store:
+        store.merge_from(bob_file)
+    with Store(bob_file) as bob:
+        bob.reject_suggestion("bob", suggestion_id(bob, "pow-a", "DATE"))
+    with Store(team) as store:
+        report = store.merge_from(bob_file)
+    assert report.conflicts == []
+    assert rejections_of(team, "bob") == rejections_of(bob_file, "bob") != []
+
+
 # ----- (e) export of in-progress documents whose suggestions were all rejected
 
 
@@ -297,6 +314,20 @@ def test_accepting_what_another_annotator_kept_gives_this_annotator_their_own_sp
     assert alice_span != bob_span
     assert kept_rows(store, "alice") == [("entity", "PERSON", "Dmytro Lubinets", "accepted")]
     assert kept_rows(store, "bob") == [("entity", "ORG", "Dmytro Lubinets", "corrected")]
+
+
+def test_two_terminals_accepting_one_suggestion_keep_one_span_each(tmp_path):
+    """Catches (f) the way the concurrency test met it, deterministically: two connections to one file, one per annotator."""
+    path = build(tmp_path / "team.db")
+    with Store(path) as alice_terminal, Store(path) as bob_terminal:
+        person = suggestion_id(alice_terminal, "pow-a", "PERSON")
+        bob_span = bob_terminal.accept_suggestion("bob", person)
+        alice_span = alice_terminal.accept_suggestion("alice", person)
+        assert alice_terminal.accept_suggestion("alice", person) == alice_span  # accepting again is the same span
+        assert alice_span != bob_span
+        assert [(row[0], row[1]) for row in alice_terminal.conn.execute(
+            "SELECT annotator, count(*) FROM annotations GROUP BY annotator ORDER BY annotator"
+        )] == [("alice", 1), ("bob", 1)]
 
 
 def test_keep_all_and_the_screen_state_are_one_annotators(store):

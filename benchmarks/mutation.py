@@ -20,6 +20,7 @@ them from the original; each line says why). Not part of CI: all of the store's 
 from __future__ import annotations
 
 import argparse
+import ast
 import fnmatch
 import json
 import random
@@ -127,21 +128,58 @@ def equivalent_mutants() -> set[str]:
     return {line.split("#")[0].strip() for line in EQUIVALENT_LIST.read_text(encoding="utf-8").splitlines() if line.split("#")[0].strip()}
 
 
+SQL_WORDS = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", " FROM ", " WHERE ", "VALUES ", "CREATE ", " SET ")
+
+
+def sql_case_mutants(clone: Path, module: str) -> set[str]:
+    """Mutants that only change the case of SQL without a quoted literal: SQLite reads keywords and names in any case.
+
+    Found by comparing each mutant function with the original in the file mutmut wrote: the only difference must be
+    string constants equal but for case, each reading as SQL and holding no single quote ('done' != 'DONE').
+    """
+    tree = ast.parse((clone / "mutants" / module).read_text(encoding="utf-8"))
+    functions = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    prefix = module.removesuffix(".py").replace("/", ".") + "."
+
+    def strings(node: ast.AST) -> list[str]:
+        return [child.value for child in ast.walk(node) if isinstance(child, ast.Constant) and isinstance(child.value, str)]
+
+    def shape(node: ast.AST) -> str:
+        return ast.dump(node, include_attributes=False).lower()
+
+    found = set()
+    for name, function in functions.items():
+        if "__mutmut_" not in name or name.endswith("__mutmut_orig"):
+            continue
+        original = functions.get(name.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
+        if original is None:
+            continue
+        old, new = strings(original), strings(function)
+        changed = [(before, after) for before, after in zip(old, new) if before != after]
+        if (
+            changed and len(old) == len(new) and shape(original).replace(original.name.lower(), "") == shape(function).replace(name.lower(), "")
+            and all(before.lower() == after.lower() and "'" not in before and any(word in before.upper() for word in SQL_WORDS) for before, after in changed)
+        ):
+            found.add(prefix + name)
+    return found
+
+
 def rate(killed: int, total: int) -> str:
     return f"{100 * killed / total:.1f}%" if total else "-"
 
 
-def report(target: str, by_module: dict[str, dict[str, str]], show_survivors: bool) -> None:
+def report(target: str, clone: Path, by_module: dict[str, dict[str, str]], show_survivors: bool) -> None:
     """One markdown table row per module: mutants, killed, survived, not checked, and the two kill rates."""
-    equivalent = equivalent_mutants()
+    listed = equivalent_mutants()
     print(f"\n{target}")
-    print("| module | mutants | killed | survived | no tests | not checked | kill rate | without equivalent |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| module | mutants | killed | survived | no tests | not checked | equivalent | kill rate | without equivalent |")
+    print("|---|---|---|---|---|---|---|---|---|")
     totals: Counter[str] = Counter()
     for module, statuses in sorted(by_module.items()):
         if not statuses:
             continue
         counts = Counter(statuses.values())
+        equivalent = listed | sql_case_mutants(clone, module)
         checked = {name: status for name, status in statuses.items() if status != "not checked"}
         killed = sum(1 for status in checked.values() if status in KILLED)
         kept_out = sum(1 for name, status in checked.items() if name in equivalent and status not in KILLED)
@@ -151,7 +189,7 @@ def report(target: str, by_module: dict[str, dict[str, str]], show_survivors: bo
         }
         totals.update(row)
         print(
-            f"| {module} | {row['mutants']} | {killed} | {row['survived']} | {row['no tests']} | {row['not checked']} | "
+            f"| {module} | {row['mutants']} | {killed} | {row['survived']} | {row['no tests']} | {row['not checked']} | {kept_out} | "
             f"{rate(killed, len(checked))} | {rate(killed, len(checked) - kept_out)} |"
         )
         if show_survivors:
@@ -159,7 +197,7 @@ def report(target: str, by_module: dict[str, dict[str, str]], show_survivors: bo
                 if status not in KILLED and name not in equivalent:
                     print(f"    {status}: {name}")
     print(
-        f"| all | {totals['mutants']} | {totals['killed']} | {totals['survived']} | {totals['no tests']} | {totals['not checked']} | "
+        f"| all | {totals['mutants']} | {totals['killed']} | {totals['survived']} | {totals['no tests']} | {totals['not checked']} | {totals['equivalent']} | "
         f"{rate(totals['killed'], totals['mutants'])} | {rate(totals['killed'], totals['mutants'] - totals['equivalent'])} |"
     )
 
@@ -190,7 +228,7 @@ def main() -> int:
         return 1
     drawn = set(sample(clone, targets, arguments.sample)) if arguments.sample else None
     title = ", ".join(targets) + (f": {arguments.sample} mutants drawn from each module" if arguments.sample else "")
-    report(title, results(clone, targets, drawn), arguments.survivors)
+    report(title, clone, results(clone, targets, drawn), arguments.survivors)
     return 0
 
 

@@ -103,3 +103,80 @@ def test_annotators_and_document_lists_are_per_dataset_and_per_annotator(store):
     assert store.annotated_document_ids("news", "alice") == {first} and store.annotated_document_ids("other", "alice") == set()
     assert store.done_document_ids("news", "alice") == [first, second]
     assert store.done_document_ids("other", "alice") == []
+
+
+def test_replacing_suggestions_counts_kept_added_removed_and_decided_rows_exactly(store):
+    first = store.document_ids("news")[0]
+    claim = at("Russian troops shot seven prisoners", "ALLEGATION", "claim", id=1, attributes={"cue": "said"})
+    with store.transaction():
+        store.add_suggestions(first, "m", [claim, at("Dmytro Lubinets", "PERSON", id=2), at("Bakhmut", "GPE"), at("Monday", "DATE")])
+    rows = {span.label: span for span in store.suggested_spans(first)}
+    store.reject_suggestion("alice", rows["DATE"].id)
+    again = [
+        at("Russian troops shot seven prisoners", "ALLEGATION", "claim", id=1, attributes={"cue": "sagte"}, score=0.9),
+        at("Dmytro Lubinets", "PERSON", id=2), at("Russian", "NORP", id=3), at("near Bakhmut", "LOC"),
+    ]
+    changes = store.replace_suggestions(first, "m", again, [Relation(1, 2, "claimant"), Relation(1, 3, "other"), Relation(9, 2, "claimant")])
+    assert (changes.kept, changes.added, changes.removed, changes.decided) == (2, 2, 1, 1)  # GPE goes; the rejected DATE stays
+    after = {span.label: span for span in store.suggested_spans(first)}
+    assert sorted(after) == ["ALLEGATION", "DATE", "LOC", "NORP", "PERSON"]
+    assert after["ALLEGATION"].id == rows["ALLEGATION"].id and after["PERSON"].id == rows["PERSON"].id and after["DATE"].id == rows["DATE"].id
+    assert after["ALLEGATION"].attributes == {"cue": "sagte"} and after["ALLEGATION"].score == 0.9
+    assert after["ALLEGATION"].claimant_id == after["PERSON"].id and after["NORP"].claimant_id is None
+    assert store.rejected_ids(first, "alice") == {rows["DATE"].id}
+    total = type(changes)()
+    total.include(changes)
+    total.include(changes)
+    assert (total.kept, total.added, total.removed, total.decided) == (4, 4, 2, 2)
+
+
+def test_accept_all_keeps_what_this_annotator_did_not_reject(store):
+    first = store.document_ids("news")[0]
+    with store.transaction():
+        store.add_suggestions(first, "m", [at("Dmytro Lubinets", "PERSON"), at("Bakhmut", "GPE"), at("Monday", "DATE")])
+    person, place, date = store.suggested_spans(first)
+    store.reject_suggestion("alice", date.id)
+    store.reject_suggestion("bob", place.id)  # another annotator's rejection does not count for alice
+    kept = store.accept_all("alice", first, [person.id, place.id, date.id, 999_999])
+    assert [(span.id, span.label, span.origin, span.suggestion_id) for span in store.kept_spans(first, "alice")] == [
+        (kept[0], "PERSON", "accepted", person.id), (kept[1], "GPE", "accepted", place.id),
+    ]
+    assert store.undo("alice") == (first, "accept_all") and store.kept_spans(first, "alice") == []
+
+
+def test_stats_give_each_annotators_median_time_on_finished_documents(store):
+    first, second, third = store.document_ids("news")
+    for annotator, seconds in (("alice", (40, 10, 20)), ("bob", (10, 20, 40))):
+        for document_id, spent in zip((first, second, third), seconds):
+            store.add_time(annotator, document_id, spent)
+            store.set_status(annotator, document_id, "done")
+    store.add_time("carol", first, 30)
+    store.set_status("carol", first, "done")
+    store.add_time("carol", second, 50)
+    store.set_status("carol", second, "done")
+    store.add_time("carol", third, 1000)  # not finished: not in the median
+    store.set_status("dave", first, "done")  # no time: not in the median
+    annotators = next(entry for entry in store.stats() if entry["dataset"] == "news")["annotators"]
+    assert {name: entry.get("median_seconds") for name, entry in annotators.items()} == {"alice": 20, "bob": 20, "carol": 40, "dave": None}
+    assert annotators["carol"]["seconds"] == 1080 and annotators["carol"]["done"] == 2
+
+
+def test_suggestion_outcomes_count_each_outcome_per_annotator_and_label(store):
+    first = store.document_ids("news")[0]
+    with store.transaction():
+        store.add_suggestions(first, "m", [at("Dmytro Lubinets", "PERSON"), at("Bakhmut", "GPE"), at("Monday", "DATE")])
+    person, place, date = store.suggested_spans(first)
+    store.accept_suggestion("alice", person.id)
+    store.accept_suggestion("alice", place.id, label="LOC")
+    store.reject_suggestion("alice", date.id)
+    store.reject_suggestion("bob", date.id)
+    store.add_span("bob", first, 0, 6, "NORP")
+    assert store.suggestion_outcomes("news") == {
+        "alice": {
+            "PERSON": {"accepted": 1, "corrected": 0, "rejected": 0, "manual": 0},
+            "GPE": {"accepted": 0, "corrected": 1, "rejected": 0, "manual": 0},
+            "DATE": {"accepted": 0, "corrected": 0, "rejected": 1, "manual": 0},
+        },
+        "bob": {"DATE": {"accepted": 0, "corrected": 0, "rejected": 1, "manual": 0}, "NORP": {"accepted": 0, "corrected": 0, "rejected": 0, "manual": 1}},
+    }
+    assert store.suggestion_outcomes("other") == {}

@@ -1,13 +1,19 @@
 """Issue 13, item 7: the two key-driven planted bugs, caught by pressing the real keys on the real screen, SQLite checked first.
 
 (a) `L` on a selection equal to a kept entity added a second span (a claimant) over the entity's characters;
-(b) a claim label (`c`, then its hotkey) chosen for a pending entity suggestion kept kind `entity`.
+(b) a claim label (`c`, then its hotkey) chosen for a pending entity suggestion kept kind `entity`; in review, the
+disputed entity stayed pending beside the new claim, for `A` to adopt too.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
+from annotator.model import Document, Span
+from annotator.schema import load_schema
+from annotator.store import Store
+from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.annotate import AnnotateScreen
 
 SIZE = (120, 36)
@@ -89,3 +95,33 @@ async def test_a_claim_label_on_a_pending_entity_suggestion_makes_it_a_claim(mak
         current = screen(app).current_span
         assert (current.kind, current.label, current.pending) == ("claim", "DENIAL", False)
         assert not any(span.label == "ORG" for span in screen(app).state.spans), "the entity suggestion is decided"
+
+
+REVIEW_TEXT = "Dmytro Lubinets said the report of Monday was false."
+
+
+def review_db(path: Path) -> Path:
+    """One document both annotators finished: the PERSON agreed, a DATE over "Monday" only bob's (disputed)."""
+    with Store(path) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+        person = Span(0, len("Dmytro Lubinets"), "PERSON", "entity", id="p")
+        monday = REVIEW_TEXT.index("Monday")
+        with store.transaction():
+            for annotator, spans in (("alice", [person]), ("bob", [person, Span(monday, monday + len("Monday"), "DATE", "entity", id="d")])):
+                store.add_documents("news", [(Document(REVIEW_TEXT, id="d1", spans=spans, annotator=annotator), f"{annotator}:1")], annotator=annotator)
+    return path
+
+
+async def test_a_claim_label_on_a_disputed_entity_in_review_leaves_nothing_for_A(tmp_path):
+    """Catches (b) in review: `c` + DENIAL on a disputed DATE left the DATE pending, so `A` put an entity and a claim over "Monday"."""
+    db = review_db(tmp_path / "review.db")
+    app = AnnotatorApp(db, "news", "gold", suggest=False, reviewer="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await tab_to(pilot, app, lambda span: span.pending and span.label == "DATE")
+        await pilot.press("c", "d")
+        await pilot.pause()
+        assert screen(app).state.pending == []
+        await pilot.press("A")
+        await pilot.pause()
+    gold = rows(db, 'SELECT kind, label, substr(?, start + 1, "end" - start) FROM annotations WHERE annotator = \'gold\' ORDER BY start', REVIEW_TEXT)
+    assert gold == [("entity", "PERSON", "Dmytro Lubinets"), ("claim", "DENIAL", "Monday")]

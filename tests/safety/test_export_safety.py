@@ -294,7 +294,15 @@ def test_every_way_an_export_is_stopped_cleans_up(tmp_path, signal_name, fmt):
     out = tmp_path / ("alice.csv" if fmt == "csv" else "corpus")
     module, writer = ("annotator.formats.csv", "write_csv") if fmt == "csv" else ("annotator.formats.brat", "write_brat")
     arguments = [sys.executable, str(script), module, writer, str(marker), "export", "--db", str(db), "-d", "pow", "--annotator", "alice"]
-    process = subprocess.Popen([*arguments, "--format", fmt, "--out", str(out)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def as_from_a_terminal() -> None:
+        # A run under nohup or as a background job inherits these ignored, and an ignored signal stays ignored (by design).
+        for number in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, signal.SIG_DFL)
+
+    process = subprocess.Popen(
+        [*arguments, "--format", fmt, "--out", str(out)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=as_from_a_terminal,
+    )
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():
@@ -375,7 +383,14 @@ def test_spacy_meta_deeper_than_a_docbin_holds_is_a_message(tmp_path):
     pytest.importorskip("spacy")
     db = tmp_path / "deep.db"
     records = [{"id": "shallow", "text": "Kyiv is big."}, {"id": "deep", "text": "Lviv is old.", "meta": {"m": nested(700)}}]
+    # Import refuses meta this deep (over 500 levels) ...
+    refused(invoke("import", write_records(tmp_path / "deep.jsonl", records), "--db", db, "-d", "pow"), "deep.jsonl:2", "500 levels")
+    records[1]["meta"] = {"m": 1}
     ok(invoke("import", write_records(tmp_path / "deep.jsonl", records), "--db", db, "-d", "pow"))
+    # ... and a database that holds it all the same (written by an older version) gets a message from the spaCy export.
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE documents SET meta = ? WHERE ext_id = 'deep'", (json.dumps({"m": nested(700)}),))
+    conn.close()
     out = tmp_path / "corpus"
     message = refused(invoke("export", "--db", db, "-d", "pow", "--format", "spacy", "--out", out), "deep", "701 levels", "jsonl")
     assert len(message.strip().splitlines()) == 1

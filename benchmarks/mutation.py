@@ -24,6 +24,7 @@ import ast
 import fnmatch
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -128,14 +129,16 @@ def equivalent_mutants() -> set[str]:
     return {line.split("#")[0].strip() for line in EQUIVALENT_LIST.read_text(encoding="utf-8").splitlines() if line.split("#")[0].strip()}
 
 
-SQL_WORDS = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", " FROM ", " WHERE ", "VALUES ", "CREATE ", " SET ")
+# Upper-case SQL words, matched with their case: the code writes SQL keywords in capitals, and messages to people don't.
+SQL_WORDS = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "FROM ", "WHERE ", "VALUES ", "CREATE ", " SET ", "GROUP BY", "ORDER BY", "AND ", "EXISTS", "JOIN ")
+QUOTED = re.compile(r"'[^']*'")
 
 
 def sql_case_mutants(clone: Path, module: str) -> set[str]:
-    """Mutants that only change the case of SQL without a quoted literal: SQLite reads keywords and names in any case.
+    """Mutants that only change the case of SQL outside its quoted literals: SQLite reads keywords and names in any case.
 
     Found by comparing each mutant function with the original in the file mutmut wrote: the only difference must be
-    string constants equal but for case, each reading as SQL and holding no single quote ('done' != 'DONE').
+    string constants equal but for case, each reading as SQL, with its quoted literals unchanged ('done' != 'DONE').
     """
     tree = ast.parse((clone / "mutants" / module).read_text(encoding="utf-8"))
     functions = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -158,7 +161,10 @@ def sql_case_mutants(clone: Path, module: str) -> set[str]:
         changed = [(before, after) for before, after in zip(old, new) if before != after]
         if (
             changed and len(old) == len(new) and shape(original).replace(original.name.lower(), "") == shape(function).replace(name.lower(), "")
-            and all(before.lower() == after.lower() and "'" not in before and any(word in before.upper() for word in SQL_WORDS) for before, after in changed)
+            and all(
+                before.lower() == after.lower() and QUOTED.findall(before) == QUOTED.findall(after) and any(word in before for word in SQL_WORDS)
+                for before, after in changed
+            )
         ):
             found.add(prefix + name)
     return found

@@ -3,6 +3,7 @@ reads that only the CLI and export tests reached, and the exact rows, orders and
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,37 @@ def test_suggestion_outcomes_count_each_outcome_per_annotator_and_label(store):
         "bob": {"DATE": {"accepted": 0, "corrected": 0, "rejected": 1, "manual": 0}, "NORP": {"accepted": 0, "corrected": 0, "rejected": 0, "manual": 1}},
     }
     assert store.suggestion_outcomes("other") == {}
+
+
+@pytest.mark.parametrize(
+    ("message", "told"),
+    [
+        ("file is not a database", "{path} is not an annotator database (not SQLite): choose another --db path"),
+        ("file is encrypted or is not a database", "{path} is not an annotator database (not SQLite): choose another --db path"),
+        ("attempt to write a readonly database", "database {path} cannot be written (a read-only file system?): "),
+        ("read-only file system", "database {path} cannot be written (a read-only file system?): "),
+        ("database is locked", "database {path} is locked by another process (waited 2.5 s): try again when it is done"),
+        ("database table is busy", "database {path} is locked by another process (waited 2.5 s): "),
+        ("database or disk is full", "database {path}: database or disk is full (is the disk full?): free some space"),
+        ("disk I/O error", "database {path}: disk I/O error (is the disk full?): "),
+        ("unable to open database file", "database {path} cannot be opened (unable to open database file): check that it"),
+    ],
+)
+def test_each_database_error_from_the_surroundings_gets_its_own_message(tmp_path, message, told):
+    from annotator.store.connection import describe_database_error
+
+    path = tmp_path / "a.db"
+    assert describe_database_error(path, sqlite3.OperationalError(message), 2.5).startswith(told.format(path=path))
+
+
+def test_other_database_errors_are_left_to_the_caller_and_the_wait_is_said_only_when_known(tmp_path):
+    from annotator.store.connection import _read_only_message, describe_database_error
+
+    path = tmp_path / "a.db"
+    assert describe_database_error(path, sqlite3.OperationalError("no such table: x")) is None
+    assert describe_database_error(path, sqlite3.OperationalError("FILE IS ENCRYPTED")) is None  # SQLite's messages are lower case
+    assert describe_database_error(path, sqlite3.OperationalError("database is locked")).startswith(f"database {path} is locked by another process: ")
+    assert _read_only_message(path, ["a.db"]).startswith(f"database {path} cannot be written: a.db is read-only for you; make it writable")
+    assert _read_only_message(path, ["a.db", "a.db-wal"]).startswith(
+        f"database {path} cannot be written: a.db, a.db-wal are read-only for you; make them writable (chmod u+w)"
+    )

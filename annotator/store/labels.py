@@ -242,7 +242,8 @@ class Labels(ActionLog):
         kind, start, end = (values.get(key, row[key]) for key in ("kind", "start", "end"))
         there = self._kept_over(row["annotator"], row["document_id"], kind, start, end, other_than=annotation_id)
         if there is not None:
-            raise StoreError(f"characters {start}-{end} already have {'an' if kind == 'entity' else 'a'} {kind} span labelled {there['label']}: remove one of the two first")
+            article = "an" if kind == "entity" else "a"
+            raise StoreError(f"characters {start}-{end} already have {article} {kind} span labelled {there['label']}: remove one of the two first")
         if "attributes" in values and isinstance(values["attributes"], dict):
             values["attributes"] = json.dumps(values["attributes"], ensure_ascii=False)
         if row["origin"] == "accepted" and any(values.get(key, row[key]) != row[key] for key in ("start", "end", "label", "kind")):

@@ -268,3 +268,29 @@ def test_resizing_a_pending_span_keeps_it_corrected_with_both_new_boundaries(sto
     state = work.resize(person, "start", 1)
     assert state.focus == row_key(person)
     assert [state.text[span.start : span.end] for span in state.spans if span.label == "PERSON"] == ["Lubinets said"]
+
+
+def test_a_read_ahead_document_is_read_again_when_suggestions_arrived_since(store):
+    work = AnnotationSession(store, "news", "alice")
+    work.start()
+    third = work.order[2]
+    with store.transaction():
+        store.conn.execute("DELETE FROM suggestions WHERE document_id = ?", [third])
+    ahead = work.read(store, third)
+    assert ahead.candidates == []
+    with store.transaction():
+        store.add_suggestions(third, "late-1.0", [Span(0, 11, "PERSON")])
+    state = work.open(2, read_ahead=ahead)
+    assert [(span.label, span.pending) for span in state.spans] == [("PERSON", True)]
+    assert work.open(2, read_ahead=work.read(store, third)).spans[0].label == "PERSON"  # a fresh read-ahead is used as it is
+
+
+def test_a_document_this_annotator_started_stays_theirs_whatever_others_took(store):
+    work = AnnotationSession(store, "news", "alice", overlap=1)
+    work.start()
+    taken = work.order[1]
+    store.set_status("bob", taken, "done")
+    assert not work.still_open(taken)
+    store.set_status("alice", taken, "in_progress")
+    assert work.still_open(taken)
+    assert AnnotationSession(store, "news", "carol").still_open(taken)  # no overlap: every document is open

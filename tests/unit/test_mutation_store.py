@@ -215,3 +215,16 @@ def test_other_database_errors_are_left_to_the_caller_and_the_wait_is_said_only_
     assert _read_only_message(path, ["a.db", "a.db-wal"]).startswith(
         f"database {path} cannot be written: a.db, a.db-wal are read-only for you; make them writable (chmod u+w)"
     )
+
+
+def test_kept_spans_carry_their_attributes_and_only_claimant_relations_link_a_claimant(store):
+    first = store.document_ids("news")[0]
+    claim = at("Russian troops shot seven prisoners", "ALLEGATION", "claim")
+    claim_id = store.add_span("alice", first, claim.start, claim.end, "ALLEGATION", "claim", attributes={"cue": "sagte, «dass»"})
+    person_id = store.add_claimant("alice", claim_id, 0, len("Dmytro Lubinets"))
+    assert store.undo("alice") == (first, "claimant") and store.redo("alice") == (first, "claimant")
+    spans = {span.id: span for span in store.kept_spans(first, "alice")}
+    assert spans[claim_id].attributes == {"cue": "sagte, «dass»"} and spans[claim_id].claimant_id == person_id
+    with store.transaction():
+        store.conn.execute("UPDATE relations SET type = 'mentions' WHERE from_id = ?", [claim_id])
+    assert store.kept_spans(first, "alice")[1].claimant_id is None

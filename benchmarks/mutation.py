@@ -2,8 +2,8 @@
 
 Run: pip install -e '.[mutation]' && python benchmarks/mutation.py [TARGET ...] [--sample N] [--jobs N] [--workdir DIR]
      TARGET: store, session, formats, agreement, evaluate (default: store session); --sample N tests N mutants drawn
-     at random (seeded) from each module instead of all; --report prints the last results without running;
-     --survivors lists the surviving mutants (`mutmut show NAME` in the clone shows one).
+     at random (seeded) from each module instead of all (--sample-for session=150: another number for one target);
+     --report prints the last results without running; --survivors lists the surviving mutants (`mutmut show NAME` in the clone shows one).
 
 mutmut 3 rewrites every function of the code it mutates, so it never runs in this working tree: it runs in a clone
 of this repository's committed HEAD (uncommitted edits are not measured) under --workdir, pulled again on each
@@ -95,12 +95,14 @@ def mutmut(clone: Path, jobs: int, names: list[str]) -> None:
     subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *names], cwd=clone, check=False)
 
 
-def sample(clone: Path, targets: list[str], per_module: int) -> list[str]:
-    """Up to per_module mutant names from each module of the targets, drawn with a fixed seed (the same draw each run)."""
+def sample(clone: Path, targets: list[str], per_module: int, per_target: dict[str, int]) -> list[str]:
+    """Up to per_module mutant names from each module of the targets (per_target's number for its modules), drawn
+    with a fixed seed: the same draw each run while the code is the same."""
     drawn: list[str] = []
     for module, statuses in sorted(results(clone, targets).items()):
         names = sorted(statuses)
-        drawn += random.Random(f"13:{module}").sample(names, min(per_module, len(names)))
+        size = next((size for target, size in per_target.items() if any(fnmatch.fnmatch(module, p) for p in TARGETS[target]["only_mutate"])), per_module)
+        drawn += random.Random(f"13:{module}").sample(names, min(size, len(names)))
     return drawn
 
 
@@ -212,6 +214,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", metavar="TARGET", help=f"one of {', '.join(TARGETS)} (default: store session)")
     parser.add_argument("--sample", type=int, default=0, help="test N mutants drawn at random from each module")
+    parser.add_argument("--sample-for", action="append", default=[], metavar="TARGET=N", help="another sample size for one target's modules")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "annotator-mutation")
     parser.add_argument("--report", action="store_true", help="print the last results without running")
@@ -221,19 +224,21 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown target {', '.join(unknown)}: choose among {', '.join(TARGETS)}")
     targets = arguments.targets or ["store", "session"]
+    per_target = {target: int(size) for target, _, size in (item.partition("=") for item in arguments.sample_for)}
     clone = arguments.workdir / "clone"
     if not arguments.report:
         clone = prepare(targets, arguments.workdir)
         if arguments.sample:
             mutmut(clone, arguments.jobs, ["no-such-mutant"])  # generates the mutants (and stops: nothing matches)
-            mutmut(clone, arguments.jobs, sample(clone, targets, arguments.sample))
+            mutmut(clone, arguments.jobs, sample(clone, targets, arguments.sample, per_target))
         else:
             mutmut(clone, arguments.jobs, [])
     if not (clone / "mutants").exists():
         print(f"no results in {clone}: run without --report first", file=sys.stderr)
         return 1
-    drawn = set(sample(clone, targets, arguments.sample)) if arguments.sample else None
-    title = ", ".join(targets) + (f": {arguments.sample} mutants drawn from each module" if arguments.sample else "")
+    drawn = set(sample(clone, targets, arguments.sample, per_target)) if arguments.sample else None
+    sizes = "".join(f", {size} from {target}" for target, size in per_target.items())
+    title = ", ".join(targets) + (f": {arguments.sample} mutants drawn from each module{sizes}" if arguments.sample else "")
     report(title, clone, results(clone, targets, drawn), arguments.survivors)
     return 0
 

@@ -1,6 +1,6 @@
 """Run every benchmark of annotator at a size that finishes in a few minutes here, and print one table.
 
-    python benchmarks/run.py            # about 8-11 minutes on 2 cores
+    python benchmarks/run.py            # about 25 minutes on 2 busy cores (export and agreement the longest)
     python benchmarks/run.py --full     # the sizes each script defaults to (100,000 documents; much longer)
     python benchmarks/run.py --markdown # the table as Markdown, as pasted in the README
 

@@ -294,3 +294,44 @@ def test_a_document_this_annotator_started_stays_theirs_whatever_others_took(sto
     store.set_status("alice", taken, "in_progress")
     assert work.still_open(taken)
     assert AnnotationSession(store, "news", "carol").still_open(taken)  # no overlap: every document is open
+
+
+def test_the_first_documents_time_counts_from_the_sessions_creation_and_nothing_is_written_before(store):
+    clock = Clock()
+    work = AnnotationSession(store, "news", "alice", clock=clock)
+    clock.now += 30  # the screen starting, the first document being read
+    work.record_time()  # no document open yet: nothing to write, and the time waits for the first document
+    assert work.unsaved_seconds == {} and store.conn.execute("SELECT count(*) FROM doc_status").fetchone()[0] == 0
+    first = work.start().document_id
+    clock.now += 2
+    work.record_time()
+    assert seconds_of(store, first) == 32
+
+
+def test_a_run_whose_history_cannot_be_recorded_says_so_and_goes_on(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "locked.db"
+    filled_store(path).close()
+    with Store(path, busy_timeout=0.05) as locked_out:
+        holder = sqlite3.connect(path)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            work = AnnotationSession(locked_out, "news", "alice")
+            work.begin()
+        finally:
+            holder.rollback()
+            holder.close()
+        assert work.history_notice.startswith(f"undo covers this run only: database {path} is locked by another process")
+        assert work.start().ext_id == "pow-a"
+
+
+def test_with_an_overlap_the_documents_an_annotator_started_skipped_or_finished_stay_in_their_order(store):
+    work = AnnotationSession(store, "news", "alice", overlap=1)
+    work.start()
+    first, second, third = work.order
+    store.set_status("alice", first, "skipped")
+    store.set_status("alice", second, "in_progress")
+    for document_id in (first, second, third):
+        store.set_status("bob", document_id, "done")
+    assert AnnotationSession(store, "news", "alice", overlap=1).document_order() == [first, second]

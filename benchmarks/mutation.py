@@ -132,7 +132,10 @@ def equivalent_mutants() -> set[str]:
 
 
 # Upper-case SQL words, matched with their case: the code writes SQL keywords in capitals, and messages to people don't.
-SQL_WORDS = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "FROM ", "WHERE ", "VALUES ", "CREATE ", " SET ", "GROUP BY", "ORDER BY", "AND ", "EXISTS", "JOIN ")
+SQL_WORDS = (
+    "SELECT ", "INSERT ", "UPDATE ", "DELETE ", "FROM ", "WHERE ", "VALUES ", "CREATE ", " SET ", "GROUP BY", "ORDER BY", "AND ", "EXISTS",
+    "JOIN ", "PRAGMA ",
+)
 QUOTED = re.compile(r"'[^']*'")
 
 

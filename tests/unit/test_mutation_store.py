@@ -162,6 +162,23 @@ def test_stats_give_each_annotators_median_time_on_finished_documents(store):
     assert annotators["carol"]["seconds"] == 1080 and annotators["carol"]["done"] == 2
 
 
+def test_stats_count_documents_per_hour_to_a_tenth_and_per_status(store):
+    first, second, third = store.document_ids("news")
+    for document_id in (first, second):
+        store.add_time("alice", document_id, 3.5)
+        store.set_status("alice", document_id, "done")
+    store.set_status("alice", third, "skipped")
+    store.add_time("bob", first, 1)
+    store.set_status("bob", first, "done")
+    store.add_span("carol", first, 0, 6, "PERSON")
+    entry = next(entry for entry in store.stats() if entry["dataset"] == "news")
+    alice, bob, carol = (entry["annotators"][name] for name in ("alice", "bob", "carol"))
+    assert (alice["done"], alice["skipped"], alice["in_progress"], alice["documents_per_hour"]) == (2, 1, 0, 1028.6)  # 2 in 7 s
+    assert bob["documents_per_hour"] == 3600.0 and carol["documents_per_hour"] is None
+    assert (carol["done"], carol["skipped"], carol["in_progress"], carol["spans"]) == (0, 0, 1, 1)
+    assert (entry["documents"], entry["suggested"], entry["schema"]) == (3, 0, "news-claims " + entry["schema"].split()[-1])
+
+
 def test_suggestion_outcomes_count_each_outcome_per_annotator_and_label(store):
     first = store.document_ids("news")[0]
     with store.transaction():

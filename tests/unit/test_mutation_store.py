@@ -245,3 +245,45 @@ def test_kept_spans_carry_their_attributes_and_only_claimant_relations_link_a_cl
     with store.transaction():
         store.conn.execute("UPDATE relations SET type = 'mentions' WHERE from_id = ?", [claim_id])
     assert store.kept_spans(first, "alice")[1].claimant_id is None
+
+
+def test_an_action_and_its_merged_copy_have_one_fingerprint_and_every_part_counts():
+    from annotator.store.merge_checks import action_fingerprint
+
+    parts = ("alice", "news", "abc", "accept", "2026-01-01T00:00:00", "[]")
+    base = action_fingerprint(*parts)
+    assert action_fingerprint("alice", "news", "abc", "merged:accept", "2026-01-01T00:00:00", "[]") == base
+    assert len(base) == 64 and base == action_fingerprint(*parts)
+    for index, other in enumerate(("bob", "other", "abd", "reject", "2026-01-01T00:00:01", "[1]")):
+        changed = list(parts)
+        changed[index] = other
+        assert action_fingerprint(*changed) != base
+    assert action_fingerprint("alice", None, None, "accept", "t", "[]") == action_fingerprint("alice", "", "", "accept", "t", "[]")
+    assert action_fingerprint("a", "b", "", "accept", "t", "[]") != action_fingerprint("a", "", "b", "accept", "t", "[]")  # parts kept apart
+    assert action_fingerprint("alice", "news", "\udcff", "accept", "t", "[]") != base  # a lone surrogate is hashed, not refused
+
+
+def test_merged_values_are_checked_as_an_import_checks_them(schema):
+    from annotator.store.merge_checks import is_int, is_name, json_problem, span_problem
+
+    assert [is_int(value) for value in (0, -3, True, 1.0, "1", None)] == [True, True, False, False, False, False]
+    assert [is_name(value) for value in ("a", "", None, 3)] == [True, False, False, False]
+    assert json_problem('{"a": 1}', dict, "attributes") is None and json_problem("[1]", list, "changes") is None
+    assert json_problem(3, dict, "attributes") == "attributes is not JSON text"
+    assert json_problem("{", dict, "attributes").startswith("attributes is not valid JSON (")
+    assert json_problem("[1]", dict, "attributes") == "attributes is JSON but not an object"
+    assert json_problem("{}", list, "changes") == "changes is JSON but not a list"
+    deep = "[" * 509 + "]" * 509
+    assert json_problem(deep, list, "changes") is None  # the log's own few levels on top of the limit
+    assert json_problem("[" * 510 + "]" * 510, list, "changes") == "changes nests arrays or objects more than 500 levels deep"
+    assert span_problem("entity", 0, 5, "PERSON", 5, schema) is None
+    assert span_problem("entity", 0, 6, "PERSON", 5, schema).startswith("start 0 and end 6 are outside the text (length 5) or empty")
+    assert span_problem("entity", 3, 3, "PERSON", 5, schema).startswith("start 3 and end 3 are outside")
+    assert span_problem("entity", -1, 3, "PERSON", 5, schema).startswith("start -1 and end 3 are outside")
+    assert span_problem("entity", True, 3, "PERSON", 5, schema) == "start and end must be integers (got True, 3)"
+    assert span_problem("entity", 0, "3", "PERSON", 5, schema) == "start and end must be integers (got 0, '3')"
+    assert span_problem("relation", 0, 3, "PERSON", 5, schema) == "kind 'relation' is not one of entity, claim, claimant"
+    assert span_problem("entity", 0, 3, "", 5, schema) == "label must be a non-empty string"
+    assert span_problem("claimant", 0, 3, "ANYONE", 5, schema) is None  # a claimant's label is not the schema's
+    told = span_problem("claim", 0, 3, "PERSON", 5, schema)
+    assert told.startswith("label 'PERSON' (claim) is not in schema news-claims (its claim labels: ") and "ALLEGATION" in told

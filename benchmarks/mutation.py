@@ -3,6 +3,7 @@
 Run: pip install -e '.[mutation]' && python benchmarks/mutation.py [TARGET ...] [--sample N] [--jobs N] [--workdir DIR]
      TARGET: store, session, formats, agreement, evaluate (default: store session); --sample N tests N mutants drawn
      at random (seeded) from each module instead of all (--sample-for session=150: another number for one target);
+     --retest (with --sample) tests again only the drawn mutants the last run did not kill, after new tests;
      --report prints the last results without running; --survivors lists the surviving mutants (`mutmut show NAME` in the clone shows one).
 
 mutmut 3 rewrites every function of the code it mutates, so it never runs in this working tree: it runs in a clone
@@ -220,6 +221,7 @@ def main() -> int:
     parser.add_argument("--sample-for", action="append", default=[], metavar="TARGET=N", help="another sample size for one target's modules")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "annotator-mutation")
+    parser.add_argument("--retest", action="store_true", help="with --sample: test again only the drawn mutants not killed last time")
     parser.add_argument("--report", action="store_true", help="print the last results without running")
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants under each module")
     arguments = parser.parse_args()
@@ -233,7 +235,11 @@ def main() -> int:
         clone = prepare(targets, arguments.workdir)
         if arguments.sample:
             mutmut(clone, arguments.jobs, ["no-such-mutant"])  # generates the mutants (and stops: nothing matches)
-            mutmut(clone, arguments.jobs, sample(clone, targets, arguments.sample, per_target))
+            drawn = sample(clone, targets, arguments.sample, per_target)
+            if arguments.retest:
+                statuses = {name: status for module in results(clone, targets).values() for name, status in module.items()}
+                drawn = [name for name in drawn if statuses.get(name) not in KILLED]
+            mutmut(clone, arguments.jobs, drawn)
         else:
             mutmut(clone, arguments.jobs, [])
     if not (clone / "mutants").exists():

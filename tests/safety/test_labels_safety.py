@@ -16,19 +16,12 @@ from annotator.model import GOLD, Document, Relation, Span
 from annotator.schema import load_schema
 from annotator.session import AnnotationSession, DocumentState
 from annotator.store import Store, StoreError
-from tests.tui.conftest import ARTICLES, suggestions_for
+from tests.tui.conftest import suggested_articles_db
 
 
 @pytest.fixture
 def store(tmp_path: Path):
-    with Store(tmp_path / "labels.db") as store:
-        store.ensure_dataset("news", load_schema("news-claims"))
-        with store.transaction():
-            store.add_documents("news", [(Document(text=text, id=ext_id), f"test:{n}") for n, (ext_id, text) in enumerate(ARTICLES)])
-        for document_id in store.document_ids("news"):
-            spans, relations = suggestions_for(store.document(document_id).text)
-            with store.transaction():
-                store.add_suggestions(document_id, "test-1.0", spans, relations)
+    with Store(suggested_articles_db(tmp_path / "labels.db", "test-1.0")) as store:
         yield store
 
 

@@ -15,28 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from annotator.model import Document
-from annotator.schema import load_schema
 from annotator.store import Store, StoreError
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.annotate import AnnotateScreen
-from tests.tui.conftest import ARTICLES, suggestions_for
+from tests.tui.conftest import suggested_articles_db
 
 SIZE = (120, 36)
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
-    path = tmp_path / "r.db"
-    with Store(path) as store:
-        store.ensure_dataset("news", load_schema("news-claims"))
-        with store.transaction():
-            store.add_documents("news", [(Document(text=text, id=ext_id), f"test:{n}") for n, (ext_id, text) in enumerate(ARTICLES)])
-        for document_id in store.document_ids("news"):
-            spans, relations = suggestions_for(store.document(document_id).text)
-            with store.transaction():
-                store.add_suggestions(document_id, "test-model-1.0", spans, relations)
-    return path
+    return suggested_articles_db(tmp_path / "r.db")
 
 
 def rows(path: Path, sql: str) -> list[tuple]:

@@ -66,6 +66,17 @@ def articles_db(path: Path) -> Path:
     return path
 
 
+def suggested_articles_db(path: Path, source: str = "test-model-1.0") -> Path:
+    """The three articles in a new dataset, each with its hand-made suggestions stored under source."""
+    articles_db(path)
+    with Store(path) as store:
+        for document_id in store.document_ids("news"):
+            spans, relations = suggestions_for(store.document(document_id).text)
+            with store.transaction():
+                store.add_suggestions(document_id, source, spans, relations)
+    return path
+
+
 @pytest.fixture(scope="session")
 def default_suggester():
     """The real default pipeline, loaded once for all the screen tests that use it (a load takes seconds)."""
@@ -98,13 +109,7 @@ def make_model_app(model_db: Path):
 
 @pytest.fixture
 def annotate_db(tmp_path: Path) -> Path:
-    path = articles_db(tmp_path / "annotate.db")
-    with Store(path) as store:
-        for document_id in store.document_ids("news"):
-            spans, relations = suggestions_for(store.document(document_id).text)
-            with store.transaction():
-                store.add_suggestions(document_id, "test-model-1.0", spans, relations)
-    return path
+    return suggested_articles_db(tmp_path / "annotate.db")
 
 
 @pytest.fixture

@@ -17,23 +17,14 @@ from annotator.cli import cli
 from annotator.evaluate import evaluate
 from annotator.exporter import export_documents
 from annotator.model import Document, Relation, Span
-from annotator.schema import load_schema
 from annotator.session import AnnotationSession, DocumentState
 from annotator.store import Store
-from tests.tui.conftest import ARTICLES, suggestions_for
+from tests.tui.conftest import suggested_articles_db
 
 
 def build(path: Path) -> Path:
     """A database of the three test articles, each with its stored suggestions."""
-    with Store(path) as store:
-        store.ensure_dataset("news", load_schema("news-claims"))
-        with store.transaction():
-            store.add_documents("news", [(Document(text=text, id=ext_id), f"test:{n}") for n, (ext_id, text) in enumerate(ARTICLES)])
-        for document_id in store.document_ids("news"):
-            spans, relations = suggestions_for(store.document(document_id).text)
-            with store.transaction():
-                store.add_suggestions(document_id, "test-1.0", spans, relations)
-    return path
+    return suggested_articles_db(path, "test-1.0")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from annotator.model import GOLD, AnnotatorError, Document, Relation, Span
 from annotator.schema import load_schema
 from annotator.session import IDLE_CAP_SECONDS, AnnotationSession, row_key
 from annotator.store import Store
-from tests.tui.conftest import ARTICLES, CLAIM, suggestions_for
+from tests.tui.conftest import CLAIM, suggested_articles_db
 
 
 class Clock:
@@ -25,14 +25,7 @@ class Clock:
 
 @pytest.fixture
 def store(tmp_path: Path):
-    with Store(tmp_path / "session.db") as store:
-        store.ensure_dataset("news", load_schema("news-claims"))
-        with store.transaction():
-            store.add_documents("news", [(Document(text=text, id=ext_id), f"test:{n}") for n, (ext_id, text) in enumerate(ARTICLES)])
-        for document_id in store.document_ids("news"):
-            spans, relations = suggestions_for(store.document(document_id).text)
-            with store.transaction():
-                store.add_suggestions(document_id, "test-1.0", spans, relations)
+    with Store(suggested_articles_db(tmp_path / "session.db", "test-1.0")) as store:
         yield store
 
 

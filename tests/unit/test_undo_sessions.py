@@ -16,23 +16,14 @@ from annotator.session import AnnotationSession
 from annotator.store import Store, StoreError
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.annotate import AnnotateScreen
-from tests.tui.conftest import ARTICLES, suggestions_for
+from tests.tui.conftest import ARTICLES, suggested_articles_db
 
 SIZE = (120, 36)
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
-    path = tmp_path / "team.db"
-    with Store(path) as store:
-        store.ensure_dataset("news", load_schema("news-claims"))
-        with store.transaction():
-            store.add_documents("news", [(Document(text=text, id=ext_id), f"test:{n}") for n, (ext_id, text) in enumerate(ARTICLES)])
-        for document_id in store.document_ids("news"):
-            spans, relations = suggestions_for(store.document(document_id).text)
-            with store.transaction():
-                store.add_suggestions(document_id, "test-model-1.0", spans, relations)
-    return path
+    return suggested_articles_db(tmp_path / "team.db")
 
 
 def terminal(path: Path, annotator: str = "alice", **options) -> AnnotationSession:

@@ -1,7 +1,7 @@
 """Mutation testing of the core: how many planted one-line bugs the fast unit tests catch, module by module.
 
 Run: pip install -e '.[mutation]' && python benchmarks/mutation.py [TARGET ...] [--sample N] [--jobs N] [--workdir DIR]
-     TARGET: store, session, formats, agreement, evaluate (default: store session); --sample N tests N mutants drawn
+     TARGET: store, session, formats, agreement, evaluate, or one module (store/merge) (default: store session); --sample N tests N mutants drawn
      at random (seeded) from each module instead of all (--sample-for session=150: another number for one target);
      --retest (with --sample) tests again only the drawn mutants the last run did not kill, after new tests;
      --report prints the last results without running; --survivors lists the surviving mutants (`mutmut show NAME` in the clone shows one).
@@ -37,8 +37,9 @@ EQUIVALENT_LIST = Path(__file__).resolve().parent / "mutation_equivalent.txt"
 
 STORE_TESTS = [
     "tests/unit/test_store.py", "tests/unit/test_session.py", "tests/unit/test_undo.py", "tests/unit/test_undo_sessions.py",
-    "tests/unit/test_merge.py", "tests/unit/test_store_mixins.py", "tests/unit/test_mutation_store.py",
-    "tests/unit/test_mutation_session.py", "tests/safety/test_labels_safety.py", "tests/safety/test_resuggest_safety.py",
+    "tests/unit/test_merge.py", "tests/unit/test_store_mixins.py", "tests/safety/test_labels_safety.py",
+    "tests/safety/test_resuggest_safety.py",
+    "tests/unit/test_mutation_*.py",  # every file of tests written to kill mutants, expanded in the clone
 ]
 TARGETS: dict[str, dict[str, list[str]]] = {
     "store": {"only_mutate": ["annotator/store/*"], "tests": STORE_TESTS},
@@ -64,10 +65,24 @@ TARGETS: dict[str, dict[str, list[str]]] = {
 KILLED = {"killed", "timeout"}
 
 
-def mutmut_section(targets: list[str]) -> str:
-    """The [tool.mutmut] section for these targets: what to mutate and which fast tests may kill it."""
-    tests = list(dict.fromkeys(path for target in targets for path in TARGETS[target]["tests"]))
-    only = [path for target in targets for path in TARGETS[target]["only_mutate"]]
+def target_spec(target: str) -> dict[str, list[str]]:
+    """A named target, or one module of a target given by its path (annotator/store/merge.py, or store/merge for
+    short): that module alone, with its target's tests."""
+    if target in TARGETS:
+        return TARGETS[target]
+    path = target if target.endswith(".py") else f"annotator/{target}.py"
+    for spec in TARGETS.values():
+        if any(fnmatch.fnmatch(path, pattern) for pattern in spec["only_mutate"]) and (REPOSITORY / path).exists():
+            return {"only_mutate": [path], "tests": spec["tests"]}
+    raise KeyError(target)
+
+
+def mutmut_section(targets: list[str], clone: Path) -> str:
+    """The [tool.mutmut] section for these targets: what to mutate and which fast tests may kill it (test paths
+    with a * expanded in the clone)."""
+    paths = dict.fromkeys(path for target in targets for path in target_spec(target)["tests"])
+    tests = [str(found.relative_to(clone)) for path in paths for found in sorted(clone.glob(path))]
+    only = [path for target in targets for path in target_spec(target)["only_mutate"]]
     return (
         "\n[tool.mutmut]\n"
         'source_paths = ["annotator/"]\n'
@@ -88,7 +103,7 @@ def prepare(targets: list[str], workdir: Path) -> Path:
         subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", "--", "pyproject.toml"], check=True)
         subprocess.run(["git", "-C", str(clone), "pull", "--quiet", "--ff-only"], check=True)
     with (clone / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
-        pyproject.write(mutmut_section(targets))
+        pyproject.write(mutmut_section(targets, clone))
     return clone
 
 
@@ -102,7 +117,7 @@ def sample(clone: Path, targets: list[str], per_module: int, per_target: dict[st
     drawn: list[str] = []
     for module, statuses in sorted(results(clone, targets).items()):
         names = sorted(statuses)
-        size = next((size for target, size in per_target.items() if any(fnmatch.fnmatch(module, p) for p in TARGETS[target]["only_mutate"])), per_module)
+        size = next((size for target, size in per_target.items() if any(fnmatch.fnmatch(module, p) for p in target_spec(target)["only_mutate"])), per_module)
         drawn += random.Random(f"13:{module}").sample(names, min(size, len(names)))
     return drawn
 
@@ -112,7 +127,7 @@ def results(clone: Path, targets: list[str] | None = None, only: set[str] | None
     from the .meta files mutmut leaves beside the mutants."""
     from mutmut.stats import status_by_exit_code
 
-    patterns = [pattern for target in targets or TARGETS for pattern in TARGETS[target]["only_mutate"]]
+    patterns = [pattern for target in targets or TARGETS for pattern in target_spec(target)["only_mutate"]]
     by_module: dict[str, dict[str, str]] = defaultdict(dict)
     for meta in sorted((clone / "mutants").rglob("*.py.meta")):
         exit_codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
@@ -216,7 +231,7 @@ def report(target: str, clone: Path, by_module: dict[str, dict[str, str]], show_
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("targets", nargs="*", metavar="TARGET", help=f"one of {', '.join(TARGETS)} (default: store session)")
+    parser.add_argument("targets", nargs="*", metavar="TARGET", help=f"one of {', '.join(TARGETS)}, or one module such as store/merge (default: store session)")
     parser.add_argument("--sample", type=int, default=0, help="test N mutants drawn at random from each module")
     parser.add_argument("--sample-for", action="append", default=[], metavar="TARGET=N", help="another sample size for one target's modules")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
@@ -225,9 +240,14 @@ def main() -> int:
     parser.add_argument("--report", action="store_true", help="print the last results without running")
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants under each module")
     arguments = parser.parse_args()
-    unknown = [target for target in arguments.targets if target not in TARGETS]
+    unknown = []
+    for target in arguments.targets:
+        try:
+            target_spec(target)
+        except KeyError:
+            unknown.append(target)
     if unknown:
-        parser.error(f"unknown target {', '.join(unknown)}: choose among {', '.join(TARGETS)}")
+        parser.error(f"unknown target {', '.join(unknown)}: choose among {', '.join(TARGETS)}, or one module such as store/merge")
     targets = arguments.targets or ["store", "session"]
     per_target = {target: int(size) for target, _, size in (item.partition("=") for item in arguments.sample_for)}
     clone = arguments.workdir / "clone"

@@ -48,9 +48,11 @@ def annotate_command(
         display.echo(f"{dataset}: {result.counts.added} documents added, {result.counts.duplicates} already there", err=True)
     elif not db_path.exists():
         raise click.ClickException(f"database {db_path} does not exist: give article files to import (annotator annotate examples/articles.jsonl)")
-    from annotator.tui.app import AnnotatorApp, load_keymap
+    from annotator.tui.app import AnnotatorApp, load_keymap, settings_path
 
-    app = AnnotatorApp(db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap(), overlap=overlap)
+    app = AnnotatorApp(
+        db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap(), overlap=overlap, settings_file=settings_path()
+    )
     app.run()
     exit_for_unsaved(app)
 
@@ -143,7 +145,7 @@ def review_command(db_path: Path, dataset: str, reviewer: str | None, min_annota
     """
     if not db_path.exists():
         raise click.ClickException(f"database {db_path} does not exist: give the --db that the annotators used")
-    from annotator.tui.app import AnnotatorApp, load_keymap
+    from annotator.tui.app import AnnotatorApp, load_keymap, settings_path
 
     with open_store(db_path) as store:
         store.schema(dataset)
@@ -153,7 +155,9 @@ def review_command(db_path: Path, dataset: str, reviewer: str | None, min_annota
             )
     from annotator.model import GOLD
 
-    app = AnnotatorApp(db_path, dataset, GOLD, suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator())
+    app = AnnotatorApp(
+        db_path, dataset, GOLD, suggest=False, keymap=load_keymap(), reviewer=reviewer or default_annotator(), settings_file=settings_path()
+    )
     app.min_annotators = min_annotators
     app.run()
     exit_for_unsaved(app)

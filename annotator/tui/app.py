@@ -14,11 +14,12 @@ from annotator.model import GOLD
 from annotator.schema import Schema
 from annotator.store import Store
 from annotator.tui.bindings import keymap_path, load_keymap
+from annotator.tui.theme import Settings, load_settings, restyle, save_theme, settings_path
 
 if TYPE_CHECKING:
     from annotator.session import AnnotationSession
 
-__all__ = ["AnnotatorApp", "keymap_path", "load_keymap"]
+__all__ = ["AnnotatorApp", "keymap_path", "load_keymap", "settings_path"]
 
 
 class AnnotatorApp(App):
@@ -37,6 +38,7 @@ class AnnotatorApp(App):
         overlap: int | None = None,
         reviewer: str | None = None,
         min_annotators: int = 2,
+        settings_file: Path | None = None,
     ):
         super().__init__()
         self.db_path = Path(db_path)
@@ -57,20 +59,42 @@ class AnnotatorApp(App):
         self._suggester = None
         self.session: AnnotationSession | None = None
         self._suggester_lock = threading.Lock()
+        # Where the chosen theme is remembered (None: a test or a caller that keeps no settings).
+        self.settings_file = settings_file
+        self.settings = load_settings(settings_file, set(self.available_themes)) if settings_file else Settings()
+        self.remembered_theme = self.settings.theme
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         from annotator.adjudication import Adjudication
         from annotator.session import AnnotationSession
         from annotator.tui.screens.annotate import AnnotateScreen
 
         if self.keymap:
             self.set_keymap(self.keymap)
+        if self.settings.theme:
+            self.theme = self.settings.theme
         source = Adjudication(self.reviewer, self.min_annotators) if self.reviewer is not None else None
         session = self.session = AnnotationSession(
             self.store, self.dataset, self.annotator, source=source, overlap=self.overlap, actor=self.reviewer
         )
         suggester = self.get_suggester if self.suggest_enabled else None
-        self.push_screen(AnnotateScreen(session, self.schema, self.db_path, suggester=suggester, keymap=self.keymap))
+        await self.push_screen(AnnotateScreen(session, self.schema, self.db_path, suggester=suggester, keymap=self.keymap))
+        restyle(self)
+        if self.settings.problem:
+            self.notify(self.settings.problem, severity="warning", timeout=15)
+
+    def watch_theme(self, theme_name: str) -> None:
+        """A theme chosen (ctrl+p, Change theme): label colours follow it, and it is remembered for the next start."""
+        if not self.is_running:
+            return
+        restyle(self)
+        if self.settings_file is None or theme_name == self.remembered_theme:
+            return
+        problem = save_theme(self.settings_file, theme_name)
+        if problem:
+            self.notify(problem, severity="warning", timeout=15)
+        else:
+            self.remembered_theme = theme_name
 
     def on_unmount(self) -> None:
         if self.session is not None:

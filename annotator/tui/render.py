@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.color import Color
@@ -125,32 +126,112 @@ def distinct_ansi_colours(colours: dict[str, str]) -> dict[str, str]:
     return chosen
 
 
-class SpanStyles:
-    """Styles for each kind of mark, computed once per schema."""
+CURRENT = Style(reverse=True, bold=True)
+# The cursor, selection and search match on dark themes; SpanStyles holds each theme's (set_backdrop).
+SELECTION = Style(bgcolor="#ffffff", color="#000000", bold=True)
+CURSOR = Style(underline=True, bold=True, color="#ffff00")
+MATCH = Style(bgcolor="#5f5f00")
 
-    def __init__(self, colours: dict[str, str]):
+# WCAG's minimum contrast for body text (AA): every label colour drawn as text on a theme meets it.
+MIN_CONTRAST = 4.5
+CLAIMANT_COLOUR = "#d7d7af"
+
+
+@dataclass(frozen=True)
+class Backdrop:
+    """The theme colours that label colours are drawn on, so they can be made readable there (textual-dark's by default)."""
+
+    background: str = "#121212"
+    surface: str = "#1e1e1e"
+    foreground: str = "#e0e0e0"
+    dark: bool = True
+
+    @property
+    def extreme(self) -> str:
+        """The colour furthest from the theme's text: what label colours move towards to stand out, and tints mix into."""
+        return "#000000" if self.dark else "#ffffff"
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of a colour (0 black, 1 white)."""
+    channels = []
+    for value in Color.parse(colour).get_truecolor():
+        value /= 255
+        channels.append(value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio between two colours, from 1 (the same) to 21 (black and white)."""
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def readable(colour: str, backdrop: Backdrop, minimum: float = MIN_CONTRAST) -> str:
+    """The colour itself where it reads on the theme's background and surface; else the least change of it towards
+    white (dark themes) or black (light themes) that does, so a label keeps its hue."""
+    try:
+        Color.parse(colour).get_truecolor()
+    except Exception:  # noqa: BLE001 - a colour name Rich cannot measure is left as the schema gives it
+        return colour
+    towards = "#ffffff" if backdrop.dark else "#000000"
+    for step in range(21):
+        candidate = blend(towards, step / 20, colour) if step else colour
+        if min(contrast(candidate, backdrop.background), contrast(candidate, backdrop.surface)) >= minimum:
+            return candidate if step else colour
+    return towards
+
+
+def text_on(colour: str) -> str:
+    """Black text on a label's colour where it reads (as drawn so far), else white if that reads better.
+
+    A terminal colour name (16-colour terminals) keeps black: the terminal's palette, not its name, decides how it looks."""
+    if not colour.startswith("#"):
+        return "#000000"
+    on_black = contrast("#000000", colour)
+    return "#000000" if on_black >= MIN_CONTRAST or on_black >= contrast("#ffffff", colour) else "#ffffff"
+
+
+def tint(colour: str, backdrop: Backdrop, amount: float = 0.28) -> str:
+    """A quiet tint of the colour behind a kept claim, light enough (or dark enough) that the theme's text reads on it."""
+    wanted = min(MIN_CONTRAST, contrast(backdrop.foreground, backdrop.background))
+    mixed = blend(colour, amount, backdrop.extreme)
+    while amount > 0.05 and contrast(backdrop.foreground, mixed) < wanted:
+        amount -= 0.04
+        mixed = blend(colour, amount, backdrop.extreme)
+    return mixed
+
+
+class SpanStyles:
+    """Styles for each kind of mark, computed once per schema and theme (restyle() sets a new backdrop)."""
+
+    def __init__(self, colours: dict[str, str], backdrop: Backdrop | None = None):
         self.colours = colours
         self.cache: dict[tuple[str, str, bool], Style] = {}
+        self.set_backdrop(backdrop or Backdrop())
+
+    def set_backdrop(self, backdrop: Backdrop) -> None:
+        """Draw on another theme: the cursor, selection and search match change with it, and every cached style goes."""
+        self.backdrop = backdrop
+        self.cache.clear()
+        self.cursor = Style(underline=True, bold=True, color=readable("#ffff00", backdrop))
+        self.selection = SELECTION if backdrop.dark else Style(bgcolor="#000000", color="#ffffff", bold=True)
+        self.match = MATCH if backdrop.dark else Style(bgcolor="#ffff87", color="#000000")
 
     def style(self, item: Span) -> Style:
         key = (item.kind, item.label, item.pending)
         style = self.cache.get(key)
         if style is None:
-            colour = self.colours.get(item.label, "#a0a0a0") if item.kind != "claimant" else "#d7d7af"
+            colour = self.colours.get(item.label, "#a0a0a0") if item.kind != "claimant" else self.colours.get("CLAIMANT", CLAIMANT_COLOUR)
             if item.kind == "claim":
-                style = Style(underline=True, color=colour) if item.pending else Style(bgcolor=blend(colour, 0.28), underline=True)
+                style = Style(underline=True, color=colour) if item.pending else Style(bgcolor=tint(colour, self.backdrop), underline=True)
             elif item.pending:
                 style = Style(color=colour, underline=True, bold=True)
             else:
-                style = Style(bgcolor=colour, color="#000000")
+                style = Style(bgcolor=colour, color=text_on(colour))
             self.cache[key] = style
         return style
-
-
-CURRENT = Style(reverse=True, bold=True)
-SELECTION = Style(bgcolor="#ffffff", color="#000000", bold=True)
-CURSOR = Style(underline=True, bold=True, color="#ffff00")
-MATCH = Style(bgcolor="#5f5f00")
 
 
 class MarkIndex:
@@ -169,13 +250,19 @@ class MarkIndex:
         return [item for item in self.items[first:last] if item.end > start and item.start < end]
 
 
-def label_colours(schema: Schema, sixteen: bool) -> dict[str, dict[str, str]]:
-    """Each kind's label colours: the schema's, or in a 16-colour terminal distinct terminal colours (entities and claims apart)."""
+def label_colours(schema: Schema, sixteen: bool, backdrop: Backdrop | None = None) -> dict[str, dict[str, str]]:
+    """Each kind's label colours: the schema's, made readable on the theme; in a 16-colour terminal distinct terminal colours
+    (entities and claims apart), whose look the terminal decides. "claimant" holds the colour of claimant spans."""
     entities = {label.name: label.colour for label in schema.entities}
     claims = {label.name: label.colour for label in schema.claims}
     if sixteen:
-        entities, claims = distinct_ansi_colours(entities), distinct_ansi_colours(claims)
-    return {"entity": entities, "claim": claims}
+        return {"entity": distinct_ansi_colours(entities), "claim": distinct_ansi_colours(claims), "claimant": {"CLAIMANT": CLAIMANT_COLOUR}}
+    backdrop = backdrop or Backdrop()
+    return {
+        "entity": {name: readable(colour, backdrop) for name, colour in entities.items()},
+        "claim": {name: readable(colour, backdrop) for name, colour in claims.items()},
+        "claimant": {"CLAIMANT": readable(CLAIMANT_COLOUR, backdrop)},
+    }
 
 
 def legend(schema: Schema, colours: dict[str, dict[str, str]]) -> Text:
@@ -183,7 +270,8 @@ def legend(schema: Schema, colours: dict[str, dict[str, str]]) -> Text:
     shown = Text()
     for label in schema.entities:
         shown.append(f"{label.hotkey or ' '}", style="bold")
-        shown.append(f" {display.shown(label.name)} ", style=f"#000000 on {colours['entity'][label.name]}")
+        colour = colours["entity"][label.name]
+        shown.append(f" {display.shown(label.name)} ", style=f"{text_on(colour)} on {colour}")
         shown.append(" ")
     if schema.claims:
         shown.append("\nc→ ", style="bold")

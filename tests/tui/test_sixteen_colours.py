@@ -5,7 +5,7 @@ from __future__ import annotations
 import textual.constants
 
 from annotator.schema import load_schema
-from annotator.tui.render import ANSI_COLOURS, distinct_ansi_colours
+from annotator.tui.render import ANSI_COLOURS, Backdrop, distinct_ansi_colours, readable
 
 
 def test_close_schema_colours_get_distinct_terminal_colours():
@@ -33,5 +33,7 @@ async def test_truecolour_terminals_keep_the_schema_colours(make_app, monkeypatc
     async with app.run_test(size=(120, 36)):
         assert app.console.color_system == "truecolor"
         schema = load_schema("news-claims")
-        assert all(app.screen.legend_colours["entity"][label.name] == label.colour for label in schema.entities)
+        # On the default theme (textual-dark) every colour reads as the schema gives it but EVENT's, lightened to read (issue 14 item 11).
+        assert all(app.screen.legend_colours["entity"][label.name] == label.colour for label in schema.entities if label.name != "EVENT")
+        assert app.screen.legend_colours["entity"]["EVENT"] == readable(schema.label("EVENT", "entity").colour, Backdrop())
         assert all(app.screen.legend_colours["claim"][label.name] == label.colour for label in schema.claims)

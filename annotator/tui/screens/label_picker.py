@@ -14,6 +14,8 @@ from textual.widgets.option_list import Option
 
 from annotator.display import shown
 from annotator.schema import Label as SchemaLabel
+from annotator.tui.render import readable
+from annotator.tui.theme import backdrop_of
 
 
 class LabelPicker(ModalScreen[SchemaLabel | None]):
@@ -29,6 +31,7 @@ class LabelPicker(ModalScreen[SchemaLabel | None]):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
+        self.backdrop = backdrop_of(self.app)  # label names in colours that read on this theme (issue 14 item 11)
         with Vertical(id="picker"):
             yield Label(Text(shown(self.title_text) + "  (type to search, a hotkey picks at once, esc cancels)"), id="picker-title")
             yield Input(placeholder="search labels", id="picker-input")
@@ -46,7 +49,7 @@ class LabelPicker(ModalScreen[SchemaLabel | None]):
         for _, label in scored:
             prompt = Text()
             prompt.append(f"[{shown(label.hotkey)}] " if label.hotkey else "    ", style="bold")
-            prompt.append(f"{shown(label.name):<14}", style=f"bold {label.colour}")
+            prompt.append(f"{shown(label.name):<14}", style=f"bold {readable(label.colour, self.backdrop)}")
             prompt.append(" " + shown(label.description), style="dim")
             options.append(Option(prompt, id=f"{label.kind}:{label.name}"))
         return options

@@ -10,7 +10,7 @@ from textual.strip import Strip
 
 from annotator.model import Span
 from annotator.session import row_key
-from annotator.tui.render import CURRENT, CURSOR, MATCH, SELECTION, MarkIndex, SpanStyles, line_of, safe_text, wrap
+from annotator.tui.render import CURRENT, MarkIndex, SpanStyles, line_of, safe_text, wrap
 
 
 class ArticleView(ScrollView, can_focus=False):
@@ -139,7 +139,8 @@ class ArticleView(ScrollView, can_focus=False):
             marks.append((item.start, item.end, self.span_styles.style(item), layer))
             if self.current is not None and row_key(item) == row_key(self.current):
                 marks.append((item.start, item.end, CURRENT, 5))
-        for extra, style, layer in ((self.match, MATCH, 3), (self.selection, SELECTION, 4), (self.cursor, CURSOR, 6)):
+        themed = self.span_styles  # the cursor, selection and match as the theme draws them
+        for extra, style, layer in ((self.match, themed.match, 3), (self.selection, themed.selection, 4), (self.cursor, themed.cursor, 6)):
             if extra is not None and extra[1] > start and extra[0] < end:
                 marks.append((extra[0], extra[1], style, layer))
         for mark_start, mark_end, _, _ in marks:

@@ -90,4 +90,4 @@ class SpanList(ScrollView, can_focus=False):
         text = self.row(self.items[number], number == self.current, width)
         text.truncate(width + scroll_x, overflow="ellipsis")
         segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+        return Strip(segments).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)  # rows on the theme's background

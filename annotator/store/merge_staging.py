@@ -217,7 +217,7 @@ class Staging:
             if not self._owned("suggestion_runs", (document_id, source), document_id):
                 continue
             if not is_name(source) or not isinstance(created, str):
-                self.bad_runs.add((document_id, repr(source)))
+                self.bad_runs.add((document_id, source if isinstance(source, str) else repr(source)))
                 self._problem(f"suggestion_runs row ({self._document(document_id)})", "source and created_at must be text",
                               f"suggestions of {source!r} on {self._document(document_id)}")
                 continue

@@ -1,0 +1,336 @@
+"""Sharp checks of a merge's first half (annotator/store/merge_staging.py) that mutation testing showed the fast unit tests
+let through: what each table stages from a sound file, and for each kind of bad row, the exact line --skip-invalid
+gives and the whole it leaves out (a document, one suggestion run, one annotator's labels, one history row)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from annotator.model import ORIGINS, STATUSES, Document, Relation, Span
+from annotator.schema import load_schema
+from annotator.store import Store
+from annotator.store.merge_checks import MergeInputError
+from annotator.store.merge_source import Source
+from annotator.store.merge_staging import Staging
+
+TEXT_A = "Dmytro Lubinets said Russian troops shot seven prisoners near Bakhmut."
+TEXT_B = "The mission recorded 79 executions in 24 incidents."
+
+
+def at(text: str, phrase: str, label: str, kind: str = "entity", **fields) -> Span:
+    start = text.index(phrase)
+    return Span(start, start + len(phrase), label, kind, **fields)
+
+
+def build_source(path: Path) -> Path:
+    """A sound database of another machine, with a row in every table merge reads (ids 1, 2, ... in the order made)."""
+    with Store(path) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+        with store.transaction():
+            store.add_documents("news", [(Document(text=TEXT_A, id="a"), "x:a"), (Document(text=TEXT_B, id="b"), "x:b")])
+        doc_a, doc_b = store.document_ids("news")
+        with store.transaction():
+            # Suggestions 1 (claim), 2 (its claimant), 3 on a; 4 on b.
+            store.add_suggestions(
+                doc_a,
+                "model",
+                [
+                    at(TEXT_A, "Russian troops shot seven prisoners", "ALLEGATION", "claim", id=1),
+                    at(TEXT_A, "Dmytro Lubinets", "PERSON", id=2),
+                    at(TEXT_A, "Bakhmut", "GPE", id=3),
+                ],
+                [Relation(1, 2, "claimant")],
+            )
+            store.add_suggestions(doc_b, "model", [at(TEXT_B, "79", "CARDINAL")])
+        store.begin_session("alice", "alice", "news")
+        claim = store.add_span("alice", doc_a, *span_of(TEXT_A, "Russian troops shot seven prisoners"), "ALLEGATION", "claim")
+        store.add_claimant("alice", claim, 0, len("Dmytro Lubinets"))
+        gpe = [row["id"] for row in store.suggestions(doc_a) if row["label"] == "GPE"][0]
+        store.accept_suggestion("alice", gpe)
+        store.reject_suggestion("alice", [row["id"] for row in store.suggestions(doc_b)][0])
+        store.set_status("alice", doc_a, "done")
+        store.end_session()
+        store.add_span("bob", doc_a, 0, len("Dmytro"), "PERSON", "entity")
+        store.reject_candidates("rev", doc_a, [{"kind": "entity", "start": 0, "end": 6, "label": "PERSON"}])
+    return path
+
+
+def span_of(text: str, phrase: str) -> tuple[int, int]:
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+def change(path: Path, sql: str, *params) -> None:
+    """Write a row as no annotator would (foreign keys are off on a plain connection)."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(sql, params)
+        conn.commit()
+
+
+def stage(tmp_path: Path, path: Path, skip_invalid: bool = True) -> tuple[Staging, sqlite3.Connection]:
+    conn = sqlite3.connect(tmp_path / "team.db", isolation_level=None)
+    source = Source(path)
+    try:
+        staging = Staging(conn, source, {}, skip_invalid)
+        staging.stage()
+    finally:
+        source.close()
+    return staging, conn
+
+
+def rows(conn: sqlite3.Connection, sql: str) -> list[tuple]:
+    return conn.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def sound_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_source(tmp_path_factory.mktemp("staging") / "sound.db")
+
+
+@pytest.fixture
+def other(tmp_path: Path, sound_source: Path) -> Path:
+    """A copy of the sound file for one test to spoil (made once: building it takes a quarter of a second)."""
+    return Path(shutil.copy(sound_source, tmp_path / "other.db"))
+
+
+def test_a_sound_file_stages_every_row_of_every_table_as_it_is(tmp_path, other):
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == []
+    assert rows(conn, "SELECT name FROM merge_datasets") == [("news",)]
+    assert rows(conn, "SELECT other_id, dataset, ext_id, text, length FROM merge_documents ORDER BY 1") == [
+        (1, "news", "a", TEXT_A, len(TEXT_A)),
+        (2, "news", "b", TEXT_B, len(TEXT_B)),
+    ]
+    assert rows(conn, "SELECT other_id, document_id, kind, label, source, claimant_id, new_id FROM merge_suggestions ORDER BY 1") == [
+        (1, 1, "claim", "ALLEGATION", "model", 2, None),
+        (2, 1, "entity", "PERSON", "model", None, None),
+        (3, 1, "entity", "GPE", "model", None, None),
+        (4, 2, "entity", "CARDINAL", "model", None, None),
+    ]
+    assert rows(conn, "SELECT document_id, source FROM merge_runs ORDER BY 1") == [(1, "model"), (2, "model")]
+    # Spans accepted from a suggestion keep the link (the suggestion is of the same document).
+    assert rows(conn, "SELECT other_id, document_id, annotator, label, origin, suggestion_id FROM merge_annotations ORDER BY 1") == [
+        (1, 1, "alice", "ALLEGATION", "accepted", 1),
+        (2, 1, "alice", "PERSON", "accepted", 2),
+        (3, 1, "alice", "GPE", "accepted", 3),
+        (4, 1, "bob", "PERSON", "manual", None),
+    ]
+    assert rows(conn, "SELECT document_id, annotator, from_id, to_id, type FROM merge_relations") == [(1, "alice", 1, 2, "claimant")]
+    assert rows(conn, "SELECT document_id, annotator, suggestion_id FROM merge_rejections") == [(2, "alice", 4)]
+    assert rows(conn, "SELECT document_id, annotator, status, seconds FROM merge_status ORDER BY 2, 1") == [
+        (1, "alice", "done", 0.0),
+        (2, "alice", "in_progress", 0.0),
+        (1, "bob", "in_progress", 0.0),
+        (1, "gold", "in_progress", 0.0),
+    ]
+    assert rows(conn, 'SELECT document_id, reviewer, kind, start, "end", label FROM merge_review_rejections') == [
+        (1, "rev", "entity", 0, 6, "PERSON"),
+    ]
+    assert rows(conn, "SELECT annotator, actor, dataset FROM merge_sessions") == [("alice", "alice", "news")]
+    assert rows(conn, "SELECT other_id, annotator, document_id, action, actor FROM merge_actions ORDER BY 1") == [
+        (1, "alice", 1, "add", "alice"),
+        (2, "alice", 1, "claimant", "alice"),
+        (3, "alice", 1, "accept", "alice"),
+        (4, "alice", 2, "reject", "alice"),
+        (5, "alice", 1, "done", "alice"),
+        (6, "bob", 1, "add", "alice"),
+        (7, "gold", 1, "reject", "rev"),
+    ]
+    assert staging.documents == {
+        1: ("news", "a", len(TEXT_A), rows(conn, "SELECT sha256 FROM merge_documents WHERE other_id = 1")[0][0]),
+        2: ("news", "b", len(TEXT_B), rows(conn, "SELECT sha256 FROM merge_documents WHERE other_id = 2")[0][0]),
+    }
+
+
+def test_a_file_from_before_the_length_column_is_read_and_counted(tmp_path, other):
+    change(other, "ALTER TABLE documents DROP COLUMN length")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == []
+    assert rows(conn, "SELECT other_id, length FROM merge_documents ORDER BY 1") == [(1, len(TEXT_A)), (2, len(TEXT_B))]
+
+
+def test_a_document_whose_length_is_wrong_goes_with_everything_on_it_and_only_it_is_listed(tmp_path, other):
+    change(other, "UPDATE documents SET length = 5 WHERE id = 2")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        f"document 'news'/'b' with everything on it (documents row 2 ('news'/'b'): its length 5 is not the length of its text ({len(TEXT_B)}))"
+    ]
+    assert staging.dropped_documents == {2}
+    assert rows(conn, "SELECT other_id FROM merge_documents") == [(1,)]
+    assert rows(conn, "SELECT other_id FROM merge_suggestions ORDER BY 1") == [(1,), (2,), (3,)]
+    assert rows(conn, "SELECT document_id FROM merge_runs") == [(1,)]
+    assert rows(conn, "SELECT * FROM merge_rejections") == []
+    assert rows(conn, "SELECT document_id, annotator FROM merge_status ORDER BY 2") == [(1, "alice"), (1, "bob"), (1, "gold")]
+    assert rows(conn, "SELECT other_id FROM merge_actions ORDER BY 1") == [(1,), (2,), (3,), (5,), (6,), (7,)]
+
+
+def test_a_document_whose_hash_is_wrong_stops_the_merge_or_is_left_out_with_its_line(tmp_path, other):
+    change(other, "UPDATE documents SET sha256 = 'abc' WHERE id = 1")
+    with pytest.raises(MergeInputError) as raised:
+        stage(tmp_path, other, skip_invalid=False)
+    assert str(raised.value) == (
+        f"{other}: documents row 1 ('news'/'a'): its sha256 is not the hash of its text; nothing was merged "
+        "(give --skip-invalid to merge the rest without document 'news'/'a' with everything on it)"
+    )
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["document 'news'/'a' with everything on it (documents row 1 ('news'/'a'): its sha256 is not the hash of its text)"]
+    assert rows(conn, "SELECT other_id FROM merge_documents") == [(2,)]
+    assert rows(conn, "SELECT other_id FROM merge_actions ORDER BY 1") == [(4,)]
+
+
+def test_a_document_of_a_dataset_the_file_does_not_have_is_listed(tmp_path, other):
+    change(other, "INSERT INTO documents (id, dataset, ext_id, text, meta, sha256, created_at) VALUES (3, 'ghost', 'g', 'Text.', '{}', 'x', 'now')")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["document 'ghost'/'g' with everything on it (documents row 3 ('ghost'/'g'): dataset 'ghost' is not in the datasets table)"]
+    assert staging.dropped_documents == {3}
+    assert rows(conn, "SELECT other_id FROM merge_documents ORDER BY 1") == [(1,), (2,)]
+
+
+def test_a_dataset_whose_schema_is_not_text_goes_with_its_documents_on_one_line(tmp_path, other):
+    change(other, "UPDATE datasets SET schema = x'00'")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["dataset 'news' and its documents (datasets row 'news': its schema is not JSON text)"]
+    assert rows(conn, "SELECT * FROM merge_datasets") == [] and rows(conn, "SELECT * FROM merge_documents") == []
+    assert staging.dropped_documents == {1, 2}
+    # Actions on documents left out go with them; no line for each.
+    assert rows(conn, "SELECT * FROM merge_actions") == []
+
+
+def test_bad_suggestions_take_out_their_whole_run_its_rejections_and_the_links_to_it(tmp_path, other):
+    change(other, "UPDATE suggestions SET score = 'high' WHERE id IN (3, 4)")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "suggestions of 'model' on document 'news'/'a' (suggestions row 3 (document 'news'/'a'): score 'high' is not a number)",
+        "suggestions of 'model' on document 'news'/'b' (suggestions row 4 (document 'news'/'b'): score 'high' is not a number)",
+    ]
+    assert staging.bad_runs == {(1, "model"), (2, "model")}
+    assert rows(conn, "SELECT * FROM merge_suggestions") == [] and rows(conn, "SELECT * FROM merge_runs") == []
+    assert rows(conn, "SELECT * FROM merge_rejections") == []
+    # The spans stay, without their link to a suggestion that is not merged.
+    assert rows(conn, "SELECT other_id, suggestion_id FROM merge_annotations ORDER BY 1") == [(1, None), (2, None), (3, None), (4, None)]
+
+
+def test_a_claimant_of_another_document_takes_out_the_run_of_the_claim(tmp_path, other):
+    change(other, "UPDATE suggestions SET claimant_id = 4 WHERE id = 1")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "suggestions of 'model' on document 'news'/'a' (suggestions row 1 (document 'news'/'a'): claimant_id 4 names no suggestion of the same document)"
+    ]
+    assert rows(conn, "SELECT other_id FROM merge_suggestions") == [(4,)]
+    assert rows(conn, "SELECT document_id FROM merge_runs") == [(2,)]
+    assert rows(conn, "SELECT document_id, annotator, suggestion_id FROM merge_rejections") == [(2, "alice", 4)]
+
+
+def test_a_run_row_whose_time_is_not_text_takes_out_the_suggestions_of_that_run(tmp_path, other):
+    change(other, "UPDATE suggestion_runs SET created_at = x'00' WHERE document_id = 2")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["suggestions of 'model' on document 'news'/'b' (suggestion_runs row (document 'news'/'b'): source and created_at must be text)"]
+    assert rows(conn, "SELECT document_id, source FROM merge_runs") == [(1, "model")]
+    assert rows(conn, "SELECT other_id FROM merge_suggestions ORDER BY 1") == [(1,), (2,), (3,)]
+    assert rows(conn, "SELECT * FROM merge_rejections") == []
+
+
+def test_a_bad_span_takes_out_that_annotators_labels_on_that_document_with_their_history(tmp_path, other):
+    change(other, "UPDATE annotations SET origin = 'magic' WHERE id = 3")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'alice' on document 'news'/'a', with their logged actions "
+        f"(annotations row 3 (document 'news'/'a', annotator 'alice'): origin 'magic' is not one of {', '.join(ORIGINS)})"
+    ]
+    assert staging.bad_label_sets == {(1, "alice")}
+    assert rows(conn, "SELECT other_id, annotator FROM merge_annotations") == [(4, "bob")]
+    assert rows(conn, "SELECT * FROM merge_relations") == []
+    assert rows(conn, "SELECT document_id, annotator FROM merge_status ORDER BY 2, 1") == [(2, "alice"), (1, "bob"), (1, "gold")]
+    assert rows(conn, "SELECT document_id, annotator FROM merge_rejections") == [(2, "alice")]
+    assert rows(conn, "SELECT other_id FROM merge_actions ORDER BY 1") == [(4,), (6,), (7,)]
+
+
+def test_a_rejection_left_by_its_labels_is_taken_out_with_them(tmp_path, other):
+    change(other, "UPDATE doc_status SET status = 'lost' WHERE id = 2")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'alice' on document 'news'/'b', with their logged actions "
+        f"(doc_status row 2 (document 'news'/'b', annotator 'alice'): status 'lost' is not one of {', '.join(STATUSES)})"
+    ]
+    assert rows(conn, "SELECT * FROM merge_rejections") == []
+    assert rows(conn, "SELECT document_id, annotator FROM merge_status ORDER BY 2, 1") == [(1, "alice"), (1, "bob"), (1, "gold")]
+    assert rows(conn, "SELECT other_id FROM merge_actions ORDER BY 1") == [(1,), (2,), (3,), (5,), (6,), (7,)]
+
+
+def test_a_span_linked_to_a_suggestion_of_another_document_is_a_bad_label(tmp_path, other):
+    change(other, "UPDATE annotations SET suggestion_id = 4 WHERE id = 4")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'bob' on document 'news'/'a', with their logged actions "
+        "(annotations row 4 (document 'news'/'a', annotator 'bob'): suggestion_id 4 is a suggestion of another document)"
+    ]
+    assert rows(conn, "SELECT DISTINCT annotator FROM merge_annotations") == [("alice",)]
+
+
+def test_a_link_between_spans_of_two_annotators_is_a_bad_label(tmp_path, other):
+    change(other, "UPDATE relations SET to_id = 4")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'alice' on document 'news'/'a', with their logged actions "
+        "(relations row 2 (document 'news'/'a', annotator 'alice'): it links spans 1 and 4, not both spans of this annotator on this document)"
+    ]
+    assert rows(conn, "SELECT * FROM merge_relations") == []
+
+
+def test_a_rejection_of_a_suggestion_of_another_document_is_a_bad_label(tmp_path, other):
+    change(other, "UPDATE rejections SET suggestion_id = 1")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'alice' on document 'news'/'b', with their logged actions "
+        "(rejections row 1 (document 'news'/'b', annotator 'alice'): suggestion_id 1 is a suggestion of another document)"
+    ]
+    assert rows(conn, "SELECT * FROM merge_rejections") == []
+
+
+def test_rows_naming_no_document_are_listed_each_by_its_table(tmp_path, other):
+    change(other, "UPDATE rejections SET document_id = 99")
+    change(other, "UPDATE actions SET document_id = 99 WHERE id = 6")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "rejections row 1 (rejections row 1: document_id 99 names no document)",
+        "actions row 6 (actions row 6: document_id 99 names no document)",
+    ]
+    assert rows(conn, "SELECT * FROM merge_rejections") == []
+    assert rows(conn, "SELECT other_id FROM merge_actions ORDER BY 1") == [(1,), (2,), (3,), (4,), (5,), (7,)]
+
+
+def test_a_negative_time_spent_is_a_bad_label(tmp_path, other):
+    change(other, "UPDATE doc_status SET seconds = -1 WHERE id = 3")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'bob' on document 'news'/'a', with their logged actions "
+        "(doc_status row 3 (document 'news'/'a', annotator 'bob'): seconds -1.0 is not a time spent (a number, 0 or more))"
+    ]
+    assert rows(conn, "SELECT annotator FROM merge_status ORDER BY 1") == [("alice",), ("alice",), ("gold",)]
+
+
+def test_a_bad_session_and_a_bad_action_are_history_only(tmp_path, other):
+    change(other, "INSERT INTO sessions (id, annotator, actor, started_at) VALUES ('broken', 'alice', '', 'now')")
+    change(other, "UPDATE actions SET changes = x'00' WHERE id = 7")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "sessions row 'broken' (history only) (sessions row 'broken': id, annotator, actor and started_at must be text)",
+        "actions row 7 (history only: no label depends on it) (actions row 7: its changes is not JSON text)",
+    ]
+    assert rows(conn, "SELECT count(*) FROM merge_sessions") == [(1,)]
+    assert rows(conn, "SELECT other_id FROM merge_actions ORDER BY 1") == [(1,), (2,), (3,), (4,), (5,), (6,)]
+
+
+def test_a_bad_review_rejection_is_listed_alone(tmp_path, other):
+    change(other, "UPDATE review_rejections SET label = 'NOPE', kind = 'claimant'")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == []
+    change(other, "UPDATE review_rejections SET reviewer = ''")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["review_rejections row 1 (review_rejections row 1 (document 'news'/'a'): reviewer and created_at must be text)"]
+    assert rows(conn, "SELECT * FROM merge_review_rejections") == []

@@ -92,28 +92,34 @@ class TokenCursor:
             self.index = token_index_at(self.starts, offset)
 
     def move(self, step: int) -> bool:
-        """One token left or right; the first press only shows the cursor where it is."""
+        """One token left or right of where the cursor is (on the current span's first token until it moves)."""
         if not self.tokens:
             return False
         self.anchor = None
-        if self.shown:
-            self.index = max(0, min(self.index + step, len(self.tokens) - 1))
+        self.index = max(0, min(self.index + step, len(self.tokens) - 1))
         self.shown = True
         return True
 
     def move_line(self, lines: list[tuple[int, int]], step: int) -> bool:
-        """Up or down one wrapped line, keeping the column as near as the tokens allow."""
+        """Up or down to the nearest wrapped line holding a token (blank lines are passed over), at the same column
+        or the line's last token when the line is shorter; False at the first or last such line."""
         if not self.tokens or not lines:
             return False
         here = self.tokens[self.index][0]
-        line = max(bisect.bisect_right([start for start, _ in lines], here) - 1, 0) + step
-        if not 0 <= line < len(lines):
-            return False
-        column = here - lines[line - step][0]
-        self.anchor = None
-        self.index = token_index_at(self.starts, lines[line][0] + column)
-        self.shown = True
-        return True
+        line = max(bisect.bisect_right([start for start, _ in lines], here) - 1, 0)
+        column = here - lines[line][0]
+        target = line + step
+        while 0 <= target < len(lines):
+            start, end = lines[target]
+            first = bisect.bisect_left(self.starts, start)
+            last = bisect.bisect_left(self.starts, end) - 1
+            if first <= last:
+                self.anchor = None
+                self.index = min(max(token_index_at(self.starts, start + column), first), last)
+                self.shown = True
+                return True
+            target += step
+        return False
 
     def select(self, step: int) -> bool:
         """Grow or shrink the selection by one token; the first shift+right selects the cursor token alone."""
@@ -131,20 +137,22 @@ class TokenCursor:
         self.anchor = None
         self.match = None
 
-    def search(self, text: str, term: str) -> bool:
-        """Select the next match of a term (case aside) after the cursor, wrapping to the top; False when there is none."""
+    def search(self, text: str, term: str) -> str:
+        """Select the next match of a term (case aside) after the cursor: "found", "wrapped" when it was found only
+        by starting again from the top, or "" when the text has none."""
         if self.tokens:
             here = self.tokens[self.index][1] if self.match else self.tokens[self.index][0]
         else:
             here = 0
         lowered, wanted = text.lower(), term.lower()
-        found = lowered.find(wanted, here)
+        found, outcome = lowered.find(wanted, here), "found"
         if found < 0:
-            found = lowered.find(wanted)
+            found, outcome = lowered.find(wanted), "wrapped"
         if found < 0:
-            return False
+            return ""
         start, end = snap(self.tokens, found, found + len(term))
         self.match = (found, found + len(term))
         self.anchor = token_index_at(self.starts, start)
         self.index = token_index_at(self.starts, end - 1)
-        return True
+        self.shown = True
+        return outcome

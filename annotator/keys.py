@@ -18,12 +18,17 @@ class Key:
 KEYS = (
     Key("next_span", "tab,j", "next_span", "Next span"),
     Key("prev_span", "shift+tab,k", "next_span(-1)", "Prev span"),
+    Key("next_pending", "full_stop", "find('pending', 1)", "Next pending"),
+    Key("prev_pending", "comma", "find('pending', -1)", "Prev pending", show=False),
+    Key("next_claim", "C", "find('claim', 1)", "Next claim", show=False),
+    Key("next_unlinked_claim", "M", "find('unlinked', 1)", "Claim missing claimant", show=False),
     Key("accept", "a,enter", "accept", "Accept"),
     Key("reject", "x,delete", "reject", "Reject"),
     Key("accept_all", "A", "accept_all", "Accept all"),
     Key("pick_label", "l", "pick_label", "Label…"),
     Key("make_claim", "c", "make_claim", "Claim"),
     Key("link_claimant", "L", "link_claimant", "Claimant"),
+    Key("change_kind", "K", "change_kind", "Change kind", show=False),
     Key("start_left", "left_square_bracket", "boundary('start', -1)", "Start ←", show=False),
     Key("start_right", "right_square_bracket", "boundary('start', 1)", "Start →", show=False),
     Key("end_left", "left_curly_bracket", "boundary('end', -1)", "End ←", show=False),
@@ -51,7 +56,7 @@ KEYS = (
 # Textual's names for the printable keys the table uses by name.
 _CHARACTER_OF = {
     "left_square_bracket": "[", "right_square_bracket": "]", "left_curly_bracket": "{", "right_curly_bracket": "}",
-    "slash": "/", "question_mark": "?", "space": " ",
+    "slash": "/", "question_mark": "?", "space": " ", "full_stop": ".", "comma": ",",
 }
 
 

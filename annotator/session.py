@@ -84,6 +84,15 @@ class DocumentState:
         )
 
 
+class KindMismatch(AnnotatorError):
+    """A label of one kind given to a span of another without saying the kind is to change."""
+
+
+def article(kind: str) -> str:
+    """'an entity', 'a claim', 'a claimant'."""
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
+
+
 def characters(span: Span) -> tuple[str, int, int]:
     """What makes two spans of one annotator the same span, whatever their labels: kind and offsets."""
     return (span.kind, span.start, span.end)
@@ -414,8 +423,14 @@ class AnnotationSession:
             self.source.keep_all(self.store, self._document_id, chosen, self.offered)
         return self.state()
 
-    def label(self, span: Span, label: str, kind: str) -> DocumentState:
-        """Give a span another label: a pending one is kept as corrected, a kept one relabelled."""
+    def label(self, span: Span, label: str, kind: str, *, change_kind: bool = False) -> DocumentState:
+        """Give a span another label of its kind: a pending one is kept as corrected, a kept one relabelled.
+
+        A label of another kind (an entity label for a claim) changes what the span is, and a claim made an entity
+        loses its claimant: only with change_kind, never as a side effect of a label key.
+        """
+        if kind != span.kind and not change_kind:
+            raise KindMismatch(f"{label} is {article(kind)} label and this span is {article(span.kind)}")
         if span.pending:
             return self.accept(span, label=label, kind=kind)
         self.store.update_span(self.annotator, span.id, label=label, kind=kind)

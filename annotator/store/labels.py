@@ -115,7 +115,8 @@ class Labels(ActionLog):
 
     def _accept(self, changes: list[list[Any]], annotator: str, suggestion: dict[str, Any], chosen: bool, **overrides: Any) -> int:
         kept_id, new = self._keep(changes, annotator, suggestion, "accepted", chosen, **overrides)
-        if new and suggestion["kind"] == "claim" and suggestion["claimant_id"]:
+        # A claim kept as an entity (its kind corrected) brings no claimant: only claims have one.
+        if new and overrides.get("kind", suggestion["kind"]) == "claim" and suggestion["claimant_id"]:
             claimant_id = self._claimant_kept(changes, annotator, suggestion["claimant_id"])
             if claimant_id is not None:
                 self._link(changes, suggestion["document_id"], annotator, kept_id, claimant_id)
@@ -250,6 +251,12 @@ class Labels(ActionLog):
             values["origin"] = "corrected"
         values["updated_at"] = now()
         with self._action(annotator, row["document_id"], "update") as changes:
+            if row["kind"] == "claim" and kind != "claim":
+                # Only claims have a claimant: a claim made an entity loses its link, in the same (undoable) action.
+                for (relation_id,) in self.conn.execute(
+                    "SELECT id FROM relations WHERE from_id = ? AND type = 'claimant'", [annotation_id]
+                ).fetchall():
+                    self._delete(changes, "relations", relation_id)
             self._update(changes, "annotations", annotation_id, values)
 
     def remove_span(self, annotator: str, annotation_id: int) -> None:

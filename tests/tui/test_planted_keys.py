@@ -82,14 +82,14 @@ async def test_L_on_a_selection_equal_to_a_kept_entity_links_that_entity(make_ap
 
 
 async def test_a_claim_label_on_a_pending_entity_suggestion_makes_it_a_claim(make_app, annotate_db):
-    """Catches (b): `c` and a claim label on a pending entity suggestion keeping kind `entity` (an entity labelled DENIAL).
+    """Catches (b): K (change kind) and a claim label on a pending entity suggestion keeping kind `entity` (an entity labelled DENIAL).
 
     Planted as session.AnnotationSession.label dropping the kind (`return self.accept(span, label=label)`).
     """
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await tab_to(pilot, app, lambda span: span.pending and span.label == "ORG")
-        await pilot.press("c", "d")  # the claim picker, DENIAL by its hotkey
+        await pilot.press("K", "d")  # change kind: the claim labels' picker, DENIAL by its hotkey
         await pilot.pause()
         assert kept(annotate_db) == [("claim", "DENIAL", "Kremlin", "corrected")]
         current = screen(app).current_span
@@ -113,12 +113,12 @@ def review_db(path: Path) -> Path:
 
 
 async def test_a_claim_label_on_a_disputed_entity_in_review_leaves_nothing_for_A(tmp_path):
-    """Catches (b) in review: `c` + DENIAL on a disputed DATE left the DATE pending, so `A` put an entity and a claim over "Monday"."""
+    """Catches (b) in review: K + DENIAL on a disputed DATE left the DATE pending, so `A` put an entity and a claim over "Monday"."""
     db = review_db(tmp_path / "review.db")
     app = AnnotatorApp(db, "news", "gold", suggest=False, reviewer="lead")
     async with app.run_test(size=SIZE) as pilot:
         await tab_to(pilot, app, lambda span: span.pending and span.label == "DATE")
-        await pilot.press("c", "d")
+        await pilot.press("K", "d")
         await pilot.pause()
         assert screen(app).state.pending == []
         await pilot.press("A")

@@ -14,8 +14,8 @@ class TestAnnotateScreen:
 
     def test_after_accepting_and_selecting(self, make_app, snap_compare):
         async def accept_and_select(pilot):
-            # Accept the PERSON, move to Bakhmut, show the cursor there and walk it to "denied", then select three tokens.
-            await pilot.press("a", "tab", "right", "right", "right", "right", "right", "shift+right", "shift+right", "shift+right")
+            # Accept the PERSON, move to Bakhmut, walk the cursor from there to "denied", then select three tokens.
+            await pilot.press("a", "tab", "right", "right", "right", "right", "shift+right", "shift+right", "shift+right")
             screen = pilot.app.screen
             start, end = screen.query_one(ArticleView).selection
             assert screen.state.text[start:end] == "denied the report"  # a selection apart from the current span

@@ -137,7 +137,7 @@ def test_a_claim_label_for_a_pending_entity_suggestion_makes_it_a_claim(store):
     """
     work = AnnotationSession(store, "news", "alice")
     state = work.start()
-    state = work.label(pending(state, "ORG"), "DENIAL", "claim")
+    state = work.label(pending(state, "ORG"), "DENIAL", "claim", change_kind=True)
     assert kept_rows(store) == [("claim", "DENIAL", "Kremlin", "corrected")]
     relabelled = state.spans[state.index_of(state.focus)]
     assert (relabelled.kind, relabelled.label, relabelled.pending) == ("claim", "DENIAL", False)
@@ -162,7 +162,7 @@ def test_a_candidate_corrected_in_review_is_decided(store, how):
     work = AnnotationSession(store, "news", GOLD, source=Adjudication("lead"))
     state = work.start()
     if how == "claim label":
-        state = work.label(pending(state, "DATE"), "DENIAL", "claim")
+        state = work.label(pending(state, "DATE"), "DENIAL", "claim", change_kind=True)
         expected = [("entity", "PERSON", "Dmytro Lubinets"), ("claim", "DENIAL", "Tuesday")]
     else:
         state = work.resize(pending(state, "DATE"), "start", -1)

@@ -18,11 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from annotator.cursor import TokenCursor, snap
+from annotator.cursor import snap
 from annotator.display import shown
 from annotator.model import AnnotatorError, Span
+from annotator.navigation import Focus, missing_claimant
 from annotator.schema import Label, Schema
-from annotator.session import AnnotationSession, DocumentState, contested, row_key
+from annotator.session import AnnotationSession, DocumentState, article, contested, row_key
 from annotator.store import describe_database_error
 from annotator.tui import workers
 from annotator.tui.bindings import BINDINGS
@@ -60,8 +61,7 @@ class AnnotateScreen(Screen):
         self.load_suggester = suggester  # None: no background suggestions
         self.keymap = keymap or {}
         self.state: DocumentState | None = None
-        self.current = -1
-        self.cursor = TokenCursor()
+        self.focus = Focus()  # the current span and the token cursor that follows it
         self.last_search = ""
         self._prepared: dict[int, PreparedDocument] = {}
         self._data_version: int | None = None
@@ -149,14 +149,9 @@ class AnnotateScreen(Screen):
                 article.set_text(state.text, prepared.shown, prepared.lines, prepared.width)
             else:
                 article.set_text(state.text, safe_text(state.text))
-            self.cursor.reset(state.tokens, self.session.document.token_starts if self.session.document else None)
-            pending = [index for index, span in enumerate(state.spans) if span.pending]
-            self.current = (pending[0] if pending else 0) if state.spans else -1
-            if state.spans:
-                self.cursor.place(state.spans[self.current].start)
+            self.focus.opened(state, self.session.document.token_starts if self.session.document else None)
         else:
-            focused = state.index_of(state.focus)
-            self.current = focused if focused is not None else min(max(self.current, 0), len(state.spans) - 1)
+            self.focus.redrawn(state)
         self.refresh_view()
         if opened:
             self.request_suggestions()
@@ -189,9 +184,16 @@ class AnnotateScreen(Screen):
         self.query_one("#status", Static).update(Text(shown(message), style=style, no_wrap=True, overflow="ellipsis"), layout=False)
 
     @property
+    def current(self) -> int:
+        return self.focus.current
+
+    @property
+    def cursor(self):
+        return self.focus.cursor
+
+    @property
     def current_span(self) -> Span | None:
-        spans = self.state.spans if self.state else []
-        return spans[self.current] if 0 <= self.current < len(spans) else None
+        return self.focus.span
 
     def describe(self, span: Span) -> str:
         excerpt = one_line(self.state.text[span.start : span.end])
@@ -230,13 +232,23 @@ class AnnotateScreen(Screen):
     # ----- spans
 
     def action_next_span(self, step: int = 1) -> None:
-        if self.state and self.state.spans:
-            self.current = (self.current + step) % len(self.state.spans)
-            self.cursor.place(self.state.spans[self.current].start, shown=False)
+        if self.focus.step(step):
             self.refresh_view()
 
+    def action_find(self, what: str, step: int) -> None:
+        """The next (or previous) pending span, claim, or claim without a claimant, round the end of the document."""
+        wanted = {
+            "pending": (lambda span: span.pending, "no pending span in this document: d marks it done"),
+            "claim": (lambda span: span.kind == "claim", "no claim in this document"),
+            "unlinked": (lambda span: missing_claimant(self.state, span), "every claim in this document has a claimant"),
+        }[what]
+        if self.state is not None and self.focus.find(wanted[0], step):
+            self.refresh_view()
+        else:
+            self.set_status(wanted[1])
+
     def _advance_to_pending(self, after: int) -> None:
-        self.current = next((index for index in range(after, len(self.state.spans)) if self.state.spans[index].pending), self.current)
+        self.focus.advance_to_pending(after)
         self.refresh_view()
 
     def action_accept(self) -> None:
@@ -260,8 +272,7 @@ class AnnotateScreen(Screen):
             return
         index = self.current
         if self.act(lambda: self.session.reject(span), f"{'rejected' if span.pending else 'removed'} {self.describe(span)}"):
-            self.current = min(index, len(self.state.spans) - 1)
-            self._advance_to_pending(self.current)
+            self._advance_to_pending(min(index, len(self.state.spans) - 1))
 
     def action_accept_all(self) -> None:
         pending = self.state.pending if self.state else []
@@ -272,8 +283,8 @@ class AnnotateScreen(Screen):
         left = f"; {rivals} on the same characters with other labels are left to choose" if rivals else ""
         self.act(lambda: self.session.keep_all(pending), f"accepted {len(pending) - rivals} suggestions{left}")
 
-    def apply_label(self, label: Label) -> None:
-        """A label for the selection (a new span) or the current span (relabel)."""
+    def apply_label(self, label: Label, change_kind: bool = False) -> None:
+        """A label for the selection (a new span) or the current span (relabel within its kind; K changes the kind)."""
         name, kind, selection = label.name, label.kind, self.cursor.selection
         if selection:
             start, end = snap(self.state.tokens, *selection)
@@ -285,12 +296,33 @@ class AnnotateScreen(Screen):
         if span is None:
             self.set_status("select tokens first (shift+arrows), or move to a span (tab)")
             return
-        message = f"kept as {name}: “{one_line(self.state.text[span.start:span.end])[:50]}”" if span.pending else f"relabelled as {name}"
-        self.act(lambda: self.session.label(span, name, kind), message)
+        if kind != span.kind and not change_kind:
+            self.set_status(
+                f"{name} is {article(kind)} label and this is {article(span.kind)}: K changes a span's kind; "
+                "to add a new span, select its tokens first",
+                "bold red",
+            )
+            return
+        excerpt = one_line(self.state.text[span.start : span.end])[:50]
+        if kind != span.kind:
+            claimant = self.state.claimant_of(span) if span.kind == "claim" else None
+            dropped = f"; its claimant link to “{one_line(self.state.text[claimant.start : claimant.end])[:30]}” was removed" if claimant else ""
+            message = f"changed {article(span.kind)} into {article(kind)}: {name} “{excerpt}”{dropped}"
+        else:
+            message = f"kept as {name}: “{excerpt}”" if span.pending else f"relabelled as {name}"
+        self.act(lambda: self.session.label(span, name, kind, change_kind=change_kind), message)
+
+    def current_kind(self) -> str | None:
+        """The kind a label key acts within: none with a selection (a new span takes any), else the current span's."""
+        span = self.current_span
+        return None if self.cursor.selection or span is None else span.kind
 
     async def on_key(self, event) -> None:  # type: ignore[override]
         self.session.tick()
-        hotkeyed = next((label for label in self.schema.entities if event.character and label.hotkey == event.character), None)
+        if not event.character:
+            return
+        # Entity labels' hotkeys (claim labels' keys work inside the claim picker, c); on a claim one is refused, saying why.
+        hotkeyed = next((label for label in self.schema.entities if label.hotkey == event.character), None)
         if hotkeyed is not None:
             self.apply_label(hotkeyed)
             event.stop()
@@ -302,15 +334,41 @@ class AnnotateScreen(Screen):
         self.app.push_screen(LabelPicker(labels, title), lambda label: label is not None and self.apply_label(label))
 
     def action_pick_label(self) -> None:
-        self.pick(self.schema.labels(), "Label")
+        """The labels of the current span's kind (all of them for a new span over a selection)."""
+        kind = self.current_kind()
+        if kind == "claimant":
+            self.set_status("a claimant span has one label: K makes it an entity")
+        elif kind is None:
+            self.pick(self.schema.labels(), "Label")
+        else:
+            self.pick(self.schema.labels(kind), f"{kind.capitalize()} label")
 
     def action_make_claim(self) -> None:
+        kind = self.current_kind()
         if not self.schema.claims:
             self.set_status("this schema has no claim labels")
         elif self.cursor.selection is None and self.current_span is None:
             self.set_status("select the claim's tokens first (shift+arrows)")
+        elif kind not in (None, "claim"):
+            self.set_status(f"this is {article(kind)}: K changes its kind to a claim; to add a claim, select its tokens first")
         else:
             self.pick(self.schema.claims, "Claim label")
+
+    def action_change_kind(self) -> None:
+        """Make the current span a span of the other kind: a claim an entity, an entity or a claimant a claim."""
+        span = self.current_span
+        if span is None:
+            self.set_status("move to a span first (tab)")
+            return
+        other = "entity" if span.kind == "claim" else "claim"
+        labels = self.schema.labels(other)
+        if not labels:
+            self.set_status(f"this schema has no {other} labels")
+            return
+        from annotator.tui.screens.label_picker import LabelPicker
+
+        title = f"Change {article(span.kind)} into {article(other)}: label"
+        self.app.push_screen(LabelPicker(labels, title), lambda label: label is not None and self.apply_label(label, change_kind=True))
 
     def action_link_claimant(self) -> None:
         claim = self.current_span
@@ -406,11 +464,13 @@ class AnnotateScreen(Screen):
             if not term or self.state is None:
                 return
             self.last_search = term
-            if not self.cursor.search(self.state.text, term):
+            outcome = self.cursor.search(self.state.text, term)
+            if not outcome:
                 self.set_status(f"not found: {term!r}")
                 return
             self.refresh_view()
-            self.set_status("found: the match is selected; press a label key to mark it, / enter for the next")
+            wrapped = "found by starting again from the top" if outcome == "wrapped" else "found"
+            self.set_status(f"{wrapped}: the match is selected; press a label key to mark it, / enter for the next")
 
         self.app.push_screen(Prompt("Search:", self.last_search), answered)
 

@@ -1,0 +1,180 @@
+"""Issue 14, items 1-2: the cursor follows the current span, arrows and search start from it, and label keys act
+within a span's kind. Each test drives the real screen by keys on a real database (hand-made suggestions)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.label_picker import LabelPicker
+from annotator.tui.widgets.article import ArticleView
+
+from .conftest import CLAIM
+
+SIZE = (120, 36)
+
+
+def screen(app) -> AnnotateScreen:
+    assert isinstance(app.screen, AnnotateScreen)
+    return app.screen
+
+
+def current(app) -> tuple | None:
+    item = screen(app).current_span
+    return item and (item.kind, item.label, screen(app).state.text[item.start : item.end], item.pending)
+
+
+def status_line(app) -> str:
+    return str(screen(app).query_one("#status").render())
+
+
+def kept(db) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            'SELECT a.kind, a.label, substr(d.text, a.start + 1, a."end" - a.start) FROM annotations a '
+            "JOIN documents d ON d.id = a.document_id WHERE a.annotator = 'alice' ORDER BY a.start, a.kind"
+        ).fetchall()
+
+
+def links(db) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT c.kind, c.label, w.label FROM relations r JOIN annotations c ON c.id = r.from_id JOIN annotations w ON w.id = r.to_id"
+        ).fetchall()
+
+
+def text_at(app, extent) -> str:
+    return screen(app).state.text[slice(*extent)]
+
+
+# ----- item 1: the cursor
+
+
+async def test_after_accept_advances_the_arrows_start_from_the_new_current_span(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert current(app)[:3] == ("entity", "PERSON", "Dmytro Lubinets")
+        await pilot.press("a")  # kept; the claim is current now
+        assert current(app)[:3] == ("claim", "ALLEGATION", CLAIM)
+        await pilot.press("left")
+        assert text_at(app, screen(app).query_one(ArticleView).cursor) == "said"  # the token before the claim, not the top
+
+
+async def test_the_first_arrow_after_tab_moves(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")  # the claim
+        await pilot.press("right")
+        assert text_at(app, screen(app).query_one(ArticleView).cursor) == "troops"
+
+
+async def test_search_starts_from_the_current_span_and_says_when_it_wraps(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")  # the claim (from character 31) is current
+        await pilot.press("slash", *"Kremlin", "enter")
+        assert text_at(app, screen(app).query_one(ArticleView).selection) == "Kremlin"
+        assert "from the top" not in status_line(app)
+        await pilot.press("escape", "slash", *"Dmytro", "enter")  # before the current span: found by wrapping
+        assert text_at(app, screen(app).query_one(ArticleView).selection) == "Dmytro"
+        assert "found by starting again from the top" in status_line(app)
+
+
+async def test_up_and_down_pass_over_blank_lines_and_short_lines_clamp_the_column(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        article = screen(app).query_one(ArticleView)
+        assert article.lines == [(0, 66), (66, 88), (89, 89), (90, 131)]
+        await pilot.press(*["right"] * 7)  # "captured", the last word of the first line
+        assert text_at(app, article.cursor) == "captured"
+        await pilot.press("down")  # the line below is 22 characters long: its last token
+        assert text_at(app, article.cursor) == "."
+        await pilot.press("down")  # over the blank line
+        assert article.cursor[0] >= 90
+        await pilot.press("up", "up")
+        assert article.cursor[0] < 66  # back on the first line
+        await pilot.press("up")  # nothing above: stays
+        assert article.cursor[0] < 66
+
+
+# ----- item 2: label keys within a span's kind
+
+
+async def test_an_entity_hotkey_on_a_claim_is_refused_and_says_how_to_change_the_kind(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "L")  # keep the PERSON, then the claim with its claimant
+        await pilot.pause()
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        await pilot.press("1")  # PERSON's hotkey
+        await pilot.pause()
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        assert "PERSON is an entity label and this is a claim: K changes a span's kind" in status_line(app)
+    assert kept(annotate_db) == [("entity", "PERSON", "Dmytro Lubinets"), ("claim", "ALLEGATION", CLAIM)]
+    assert links(annotate_db) == [("claim", "ALLEGATION", "PERSON")]
+
+
+async def test_the_label_picker_offers_the_current_spans_kind(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "l")  # on the claim
+        picker = app.screen
+        assert isinstance(picker, LabelPicker)
+        assert {label.kind for label in picker.labels} == {"claim"}
+        await pilot.press("escape", "shift+tab", "l")  # on the PERSON
+        assert {label.kind for label in app.screen.labels} == {"entity"}
+        await pilot.press("escape", "shift+right", "l")  # a selection: any label for a new span
+        assert {label.kind for label in app.screen.labels} == {"entity", "claim"}
+
+
+async def test_K_changes_a_claim_into_an_entity_and_says_its_claimant_link_went(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "a")  # the PERSON, then the claim (its claimant, the PERSON, linked)
+        await pilot.press("shift+tab")  # back on the claim
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        await pilot.press("K")
+        assert {label.kind for label in app.screen.labels} == {"entity"}
+        await pilot.press(*"event", "enter")
+        await pilot.pause()
+        assert current(app)[:3] == ("entity", "EVENT", CLAIM)
+        assert "changed a claim into an entity: EVENT" in status_line(app)
+        assert "its claimant link to “Dmytro Lubinets” was removed" in status_line(app)
+        assert links(annotate_db) == []
+        await pilot.press("u")  # one action: undo gives the claim and its link back
+        await pilot.pause()
+    assert kept(annotate_db) == [("entity", "PERSON", "Dmytro Lubinets"), ("claim", "ALLEGATION", CLAIM)]
+    assert links(annotate_db) == [("claim", "ALLEGATION", "PERSON")]
+
+
+# ----- item 9: keys that go to the next pending span, claim, claim without a claimant
+
+
+async def test_full_stop_and_comma_go_to_the_next_and_previous_pending_span(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "a")  # the PERSON and the claim kept; Bakhmut is current
+        assert current(app)[:3] == ("entity", "GPE", "Bakhmut")
+        await pilot.press("full_stop")
+        assert current(app)[:3] == ("entity", "ORG", "Kremlin")
+        await pilot.press("comma", "comma")  # back past Bakhmut, round the start to the last pending span
+        assert current(app)[:3] == ("entity", "DATE", "Tuesday")
+
+
+async def test_C_goes_to_the_next_claim_and_M_to_the_next_claim_without_a_claimant(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("C")
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        await pilot.press("M")  # the only claim has its suggested claimant
+        assert "every claim in this document has a claimant" in status_line(app)
+        await pilot.press("C", "C", "C", "C")  # the same claim, round the end
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        while current(app)[1] != "DATE":
+            await pilot.press("tab")
+        await pilot.press("K", "d")  # Tuesday made a DENIAL claim, with no claimant
+        await pilot.pause()
+        await pilot.press("C")  # the next claim round the end: the ALLEGATION
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        await pilot.press("M")
+        assert current(app) == ("claim", "DENIAL", "Tuesday", False)

@@ -1,0 +1,39 @@
+"""Issue 14 item 2 in the session and the store: a label keeps a span's kind unless the kind change is asked for,
+and a claim that becomes an entity loses its claimant link (in the same undoable action), never keeps it."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.session import AnnotationSession, KindMismatch
+from tests.unit.test_planted_bugs import claimant_links, kept, kept_rows, pending, store  # noqa: F401  (store is a fixture)
+
+
+def test_a_label_of_another_kind_is_refused_without_change_kind(store):  # noqa: F811
+    work = AnnotationSession(store, "news", "alice")
+    state = work.start()
+    with pytest.raises(KindMismatch, match="PERSON is an entity label and this span is a claim"):
+        work.label(pending(state, "ALLEGATION"), "PERSON", "entity")
+    state = work.accept(pending(state, "ALLEGATION"))
+    with pytest.raises(KindMismatch):
+        work.label(kept(state, "ALLEGATION"), "PERSON", "entity")
+    assert [row[:2] for row in kept_rows(store)] == [("entity", "PERSON"), ("claim", "ALLEGATION")]
+
+
+def test_a_kept_claim_made_an_entity_loses_its_claimant_link_and_undo_restores_it(store):  # noqa: F811
+    work = AnnotationSession(store, "news", "alice")
+    state = work.accept(pending(work.start(), "ALLEGATION"))  # kept with its suggested claimant
+    assert claimant_links(store) == [("ALLEGATION", "entity", "PERSON", "Dmytro Lubinets")]
+    state = work.label(kept(state, "ALLEGATION"), "EVENT", "entity", change_kind=True)
+    assert ("entity", "EVENT") in [row[:2] for row in kept_rows(store)]
+    assert claimant_links(store) == []
+    assert not state.claimants
+    work.undo()
+    assert claimant_links(store) == [("ALLEGATION", "entity", "PERSON", "Dmytro Lubinets")]
+
+
+def test_a_pending_claim_kept_as_an_entity_brings_no_claimant(store):  # noqa: F811
+    work = AnnotationSession(store, "news", "alice")
+    work.label(pending(work.start(), "ALLEGATION"), "EVENT", "entity", change_kind=True)
+    assert [row[:2] for row in kept_rows(store)] == [("entity", "EVENT")]
+    assert claimant_links(store) == []

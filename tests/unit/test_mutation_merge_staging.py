@@ -334,3 +334,42 @@ def test_a_bad_review_rejection_is_listed_alone(tmp_path, other):
     staging, conn = stage(tmp_path, other)
     assert staging.skipped == ["review_rejections row 1 (review_rejections row 1 (document 'news'/'a'): reviewer and created_at must be text)"]
     assert rows(conn, "SELECT * FROM merge_review_rejections") == []
+
+
+def test_a_run_row_whose_source_is_not_text_takes_out_no_run_of_a_text_source(tmp_path, other):
+    # A source named "None" is a name like any other; the bad row's source is kept as its repr, not as "None".
+    change(other, "UPDATE suggestions SET source = 'None' WHERE document_id = 1")
+    change(other, "UPDATE suggestion_runs SET source = 'None' WHERE document_id = 1")
+    change(other, "INSERT INTO suggestion_runs (document_id, source, created_at) VALUES (1, x'ff', 'now')")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["suggestions of b'\\xff' on document 'news'/'a' (suggestion_runs row (document 'news'/'a'): source and created_at must be text)"]
+    assert staging.bad_runs == {(1, "b'\\xff'")}
+    assert rows(conn, "SELECT other_id, source FROM merge_suggestions ORDER BY 1") == [(1, "None"), (2, "None"), (3, "None"), (4, "model")]
+    assert rows(conn, "SELECT document_id, source FROM merge_runs ORDER BY 1") == [(1, "None"), (2, "model")]
+
+
+def test_a_suggestion_with_an_empty_source_takes_out_its_run(tmp_path, other):
+    change(other, "UPDATE suggestions SET source = '' WHERE id = 4")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["suggestions of '' on document 'news'/'b' (suggestions row 4 (document 'news'/'b'): source must be non-empty text)"]
+    assert staging.bad_runs == {(2, "")}
+    assert rows(conn, "SELECT other_id FROM merge_suggestions ORDER BY 1") == [(1,), (2,), (3,)]
+
+
+def test_a_suggestion_naming_no_document_is_listed_by_its_table(tmp_path, other):
+    change(other, "UPDATE suggestions SET document_id = 99 WHERE id = 3")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["suggestions row 3 (suggestions row 3: document_id 99 names no document)"]
+    assert rows(conn, "SELECT other_id FROM merge_suggestions ORDER BY 1") == [(1,), (2,), (4,)]
+    # The span accepted from it stays, without the link.
+    assert rows(conn, "SELECT suggestion_id FROM merge_annotations WHERE other_id = 3") == [(None,)]
+
+
+def test_a_status_whose_time_is_not_text_is_a_bad_label(tmp_path, other):
+    change(other, "UPDATE doc_status SET updated_at = x'00' WHERE id = 3")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'bob' on document 'news'/'a', with their logged actions "
+        "(doc_status row 3 (document 'news'/'a', annotator 'bob'): annotator and updated_at must be text)"
+    ]
+    assert rows(conn, "SELECT DISTINCT annotator FROM merge_annotations") == [("alice",)]

@@ -11,6 +11,7 @@ from annotator import __version__
 from annotator.cli.agreement import agree_command
 from annotator.cli.corpus import export_command, import_command, stats_command
 from annotator.cli.models import evaluate_command, suggest_command
+from annotator.cli.serve import serve_command
 from annotator.cli.sessions import annotate_command, merge_command, review_command
 from annotator.cli.training import train_command
 
@@ -34,6 +35,7 @@ for command in (
     stats_command,
     annotate_command,
     review_command,
+    serve_command,
     merge_command,
     suggest_command,
     evaluate_command,

@@ -1,0 +1,124 @@
+"""Sharp checks of annotator actions (annotator/store/labels.py) that mutation testing showed the fast tests let
+through: attributes given when accepting or adding, stored as readable UTF-8 text; the exact refusal when a span is
+moved onto another; the time spent on a document nobody labelled yet; timestamps in UTC with their offset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.model import Document, Span
+from annotator.schema import load_schema
+from annotator.store import Store, StoreError
+
+TEXT = "Dmytro Lubinets said Russian troops shot seven prisoners near Bakhmut on Monday."
+CUE = {"cue": "sagte, «dass»", "note": "Лубінець"}
+
+
+def at(phrase: str, label: str, kind: str = "entity", **fields) -> Span:
+    start = TEXT.index(phrase)
+    return Span(start, start + len(phrase), label, kind, **fields)
+
+
+def where(phrase: str) -> tuple[int, int]:
+    start = TEXT.index(phrase)
+    return start, start + len(phrase)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "store.db") as opened:
+        opened.ensure_dataset("news", load_schema("news-claims"))
+        with opened.transaction():
+            opened.add_documents("news", [(Document(text=TEXT, id="d0"), "t:0")])
+        yield opened
+
+
+def stored(store: Store, table: str, row_id: int) -> dict:
+    """A row as SQLite holds it (attributes as the stored text, not parsed)."""
+    cursor = store.conn.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    return dict(zip([column[0] for column in cursor.description], cursor.fetchone()))
+
+
+def suggest(store: Store, *spans: Span) -> list[Span]:
+    document_id = store.document_ids("news")[0]
+    with store.transaction():
+        store.add_suggestions(document_id, "m", list(spans))
+    return store.suggested_spans(document_id)
+
+
+def test_attributes_given_when_accepting_replace_the_suggestions_and_are_stored_as_utf8(store):
+    (person,) = suggest(store, at("Dmytro Lubinets", "PERSON", attributes={"cue": "old"}))
+    kept_id = store.accept_suggestion("alice", person.id, attributes=CUE)
+    row = stored(store, "annotations", kept_id)
+    assert row["attributes"] == json.dumps(CUE, ensure_ascii=False) and "«dass»" in row["attributes"]
+    assert (row["label"], row["origin"], row["suggestion_id"], row["kind"]) == ("PERSON", "accepted", person.id, "entity")
+    (kept,) = store.kept_spans(store.document_ids("news")[0], "alice")
+    assert kept.attributes == CUE
+    changes = store.conn.execute("SELECT action, changes FROM actions ORDER BY id DESC LIMIT 1").fetchone()
+    assert changes[0] == "correct" and "«dass»" in changes[1] and "\\u00ab" not in changes[1]
+
+
+def test_a_label_added_over_a_pending_suggestion_keeps_it_with_the_given_attributes_as_utf8(store):
+    (place,) = suggest(store, at("Bakhmut", "GPE", attributes={"cue": "near"}))
+    document_id = store.document_ids("news")[0]
+    kept_id = store.add_span("alice", document_id, *where("Bakhmut"), "LOC", attributes=CUE)
+    row = stored(store, "annotations", kept_id)
+    assert row["attributes"] == json.dumps(CUE, ensure_ascii=False)
+    assert (row["label"], row["origin"], row["suggestion_id"]) == ("LOC", "corrected", place.id)
+    same_id = store.add_span("bob", document_id, *where("Bakhmut"), "GPE")  # no attributes given: the suggestion's
+    assert stored(store, "annotations", same_id)["attributes"] == '{"cue": "near"}'
+    assert stored(store, "annotations", same_id)["origin"] == "accepted"
+
+
+def test_attributes_of_a_span_added_or_updated_by_hand_are_stored_as_utf8(store):
+    document_id = store.document_ids("news")[0]
+    span_id = store.add_span("alice", document_id, *where("Monday"), "DATE", attributes=CUE)
+    assert stored(store, "annotations", span_id)["attributes"] == json.dumps(CUE, ensure_ascii=False)
+    store.update_span("alice", span_id, attributes={"cue": "Montag «früh»"})
+    assert stored(store, "annotations", span_id)["attributes"] == '{"cue": "Montag «früh»"}'
+    assert store.kept_spans(document_id, "alice")[0].attributes == {"cue": "Montag «früh»"}
+
+
+@pytest.mark.parametrize(("kind", "label", "article"), [("claim", "ALLEGATION", "a"), ("entity", "PERSON", "an")])
+def test_moving_a_span_onto_one_of_its_kind_is_refused_with_what_is_there(store, kind, label, article):
+    document_id = store.document_ids("news")[0]
+    start, end = where("Russian troops shot seven prisoners")
+    store.add_span("alice", document_id, start, end, label, kind)
+    other = store.add_span("alice", document_id, start, end - 10, label, kind)
+    with pytest.raises(StoreError) as refused:
+        store.update_span("alice", other, end=end)
+    assert str(refused.value) == (f"characters {start}-{end} already have {article} {kind} span labelled {label}: remove one of the two first")
+
+
+def test_time_spent_before_any_label_leaves_the_document_todo_and_adds_up(store):
+    document_id = store.document_ids("news")[0]
+    store.add_time("alice", document_id, 2.5)
+    store.add_time("alice", document_id, 4)
+    assert store.status(document_id, "alice") == "todo"
+    assert store.statuses("news", "alice") == {document_id: "todo"}
+    row = store.conn.execute("SELECT status, seconds, updated_at FROM doc_status WHERE annotator = 'alice'").fetchone()
+    assert row[:2] == ("todo", 6.5) and row[2].endswith("+00:00")
+    assert store.action_count("alice") == 0  # time is not an undoable action
+
+
+def test_every_row_an_action_writes_carries_a_utc_timestamp(store):
+    person, place = suggest(store, at("Dmytro Lubinets", "PERSON"), at("Bakhmut", "GPE"))
+    document_id = store.document_ids("news")[0]
+    claim_id = store.add_span("alice", document_id, *where("Russian troops shot seven prisoners"), "ALLEGATION", "claim")
+    store.accept_suggestion("alice", person.id)
+    store.reject_suggestion("alice", place.id)
+    store.add_claimant("alice", claim_id, *where("Monday"))
+    store.set_status("alice", document_id, "done")
+    stamps = [
+        stamp
+        for query in (
+            "SELECT created_at FROM annotations UNION ALL SELECT updated_at FROM annotations",
+            "SELECT created_at FROM relations UNION ALL SELECT created_at FROM rejections",
+            "SELECT updated_at FROM doc_status UNION ALL SELECT created_at FROM actions",
+        )
+        for (stamp,) in store.conn.execute(query)
+    ]
+    assert len(stamps) == 3 * 2 + 1 + 1 + 1 + 5 and all(stamp.endswith("+00:00") for stamp in stamps)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import colorsys
 import re
 from dataclasses import dataclass
 
@@ -169,18 +170,25 @@ def contrast(first: str, second: str) -> float:
 
 
 def readable(colour: str, backdrop: Backdrop, minimum: float = MIN_CONTRAST) -> str:
-    """The colour itself where it reads on the theme's background and surface; else the least change of it towards
-    white (dark themes) or black (light themes) that does, so a label keeps its hue."""
+    """The colour itself where it reads on the theme's background and surface; else the least change of its lightness
+    (up on dark themes, down on light ones) that does, keeping its hue and saturation so labels stay apart."""
     try:
-        Color.parse(colour).get_truecolor()
+        red, green, blue = (value / 255 for value in Color.parse(colour).get_truecolor())
     except Exception:  # noqa: BLE001 - a colour name Rich cannot measure is left as the schema gives it
         return colour
-    towards = "#ffffff" if backdrop.dark else "#000000"
-    for step in range(21):
-        candidate = blend(towards, step / 20, colour) if step else colour
-        if min(contrast(candidate, backdrop.background), contrast(candidate, backdrop.surface)) >= minimum:
-            return candidate if step else colour
-    return towards
+
+    def reads(candidate: str) -> bool:
+        return min(contrast(candidate, backdrop.background), contrast(candidate, backdrop.surface)) >= minimum
+
+    if reads(colour):
+        return colour
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    for step in range(1, 101):
+        moved = lightness + (1 - lightness) * step / 100 if backdrop.dark else lightness * (1 - step / 100)
+        candidate = "#{:02x}{:02x}{:02x}".format(*(round(value * 255) for value in colorsys.hls_to_rgb(hue, moved, saturation)))
+        if reads(candidate):
+            return candidate
+    return "#ffffff" if backdrop.dark else "#000000"
 
 
 def text_on(colour: str) -> str:

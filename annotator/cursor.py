@@ -6,7 +6,8 @@ import bisect
 
 from annotator.model import Span
 
-PREFERRED_CLAIMANTS = {"PERSON", "ORG", "PER", "NORP", "GPE", "CLAIMANT"}
+# Who makes claims: people and organisations (the CoNLL names too); L offers them before places, nationalities, dates.
+PREFERRED_CLAIMANTS = {"PERSON", "PER", "ORG", "CLAIMANT"}
 
 
 def snap(tokens: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:

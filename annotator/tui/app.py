@@ -116,7 +116,10 @@ class AnnotatorApp(App):
             return self._suggester
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from annotator.tui.screens.help import keys_shown
+
         yield from super().get_system_commands(screen)
         for binding in getattr(screen, "BINDINGS", []):
             action = binding.action
-            yield SystemCommand(binding.description, f"key: {binding.key}", lambda action=action, screen=screen: screen.run_action(action))
+            keys = keys_shown(binding, getattr(screen, "keymap", {}), self)  # "{", not "left_curly_bracket"
+            yield SystemCommand(binding.description, f"key: {keys}", lambda action=action, screen=screen: screen.run_action(action))

@@ -178,3 +178,43 @@ async def test_C_goes_to_the_next_claim_and_M_to_the_next_claim_without_a_claima
         assert current(app)[:2] == ("claim", "ALLEGATION")
         await pilot.press("M")
         assert current(app) == ("claim", "DENIAL", "Tuesday", False)
+
+
+# ----- item 3: keeping a claim keeps its claimant, and says so; item 5: undo says what it undid
+
+
+async def test_keeping_a_claim_names_the_claimant_kept_with_it_and_goes_to_the_next_pending_span(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "a")  # the claim, whose suggested claimant (the PERSON, before it) is pending
+        await pilot.pause()
+        assert "with its claimant PERSON “Dmytro Lubinets”" in status_line(app)
+        assert current(app)[:3] == ("entity", "GPE", "Bakhmut")  # the next pending span after the claim
+    assert kept(annotate_db) == [("entity", "PERSON", "Dmytro Lubinets"), ("claim", "ALLEGATION", CLAIM)]
+
+
+async def test_undo_and_redo_say_what_they_changed(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"Bakhmut", "enter", "1")  # PERSON over the pending GPE
+        await pilot.press("slash", *"Bakhmut", "enter", "4")  # relabelled LOC
+        await pilot.press("u")
+        await pilot.pause()
+        assert "undid a relabel: LOC → PERSON on “Bakhmut”" in status_line(app)
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert "redid a relabel: PERSON → LOC on “Bakhmut”" in status_line(app)
+        await pilot.press("tab", "tab", "tab")
+        await pilot.press("d")  # done: the screen moves to the next document
+        await pilot.press("u")  # undoing it goes back
+        await pilot.pause()
+        assert "undid marking the document done" in status_line(app)
+
+
+async def test_the_command_palette_shows_keys_as_typed_not_textual_key_names(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        helps = {command.title: command.help for command in app.get_system_commands(screen(app))}
+        assert helps["End ←"] == "key: {"
+        assert helps["Next pending"] == "key: ."
+        assert helps["Accept"] == "key: a, ⏎"

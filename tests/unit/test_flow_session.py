@@ -37,3 +37,19 @@ def test_a_pending_claim_kept_as_an_entity_brings_no_claimant(store):  # noqa: F
     work.label(pending(work.start(), "ALLEGATION"), "EVENT", "entity", change_kind=True)
     assert [row[:2] for row in kept_rows(store)] == [("entity", "EVENT")]
     assert claimant_links(store) == []
+
+
+def test_claimant_candidates_are_people_and_organisations_first_then_the_rest_nearest_first():
+    from annotator.cursor import claimant_candidates
+    from annotator.model import Span
+
+    claim = Span(50, 80, "ALLEGATION", "claim", id=1)
+    spans = [
+        Span(0, 10, "PERSON", "entity", id=2),
+        Span(40, 45, "GPE", "entity", id=3),
+        Span(46, 49, "NORP", "entity", id=4),
+        Span(100, 110, "ORG", "entity", id=5),
+        Span(60, 65, "PERSON", "entity", id=6),  # inside the claim: never its claimant
+        Span(120, 125, "PERSON", "entity", id=7, status="pending"),  # not kept: not offered
+    ]
+    assert [span.id for span in claimant_candidates(spans, claim)] == [5, 2, 4, 3]

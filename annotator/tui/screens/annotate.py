@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 
 from annotator.cursor import snap
 from annotator.display import shown
+from annotator.history import what_changed
 from annotator.model import AnnotatorError, Span
 from annotator.navigation import Focus, missing_claimant
 from annotator.schema import Label, Schema
@@ -263,7 +264,10 @@ class AnnotateScreen(Screen):
             self._advance_to_pending(self.current + 1)
         else:
             index = self.current
-            if self.act(lambda: self.session.accept(span), f"accepted {self.describe(span)}"):
+            # A claim is kept with its suggested claimant (one action, one undo): the status line names it.
+            along = self.state.claimant_of(span) if span.kind == "claim" else None
+            also = f" with its claimant {self.describe(along)}" if along is not None and along.pending else ""
+            if self.act(lambda: self.session.accept(span), f"accepted {self.describe(span)}{also}"):
                 self._advance_to_pending(index)
 
     def action_reject(self) -> None:
@@ -427,8 +431,9 @@ class AnnotateScreen(Screen):
             self.set_status(f"nothing to {name}")
             return
         action, state = result
+        before = self.state
         self.show(state)
-        self.set_status(f"{'undid' if name == 'undo' else 'redid'} {action}", "green")
+        self.set_status(f"{'undid' if name == 'undo' else 'redid'} {what_changed(action, before, state)}", "green")
 
     def action_finish(self, status: str) -> None:
         leaving = self.state.document_id

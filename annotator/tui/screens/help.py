@@ -14,16 +14,30 @@ from annotator.display import shown
 from annotator.schema import Schema
 
 
+def keys_shown(binding: Binding, keymap: dict[str, str], app) -> str:
+    """A binding's keys as the reader types them ("{", "a, ⏎"), after the user's keymap, never Textual's key names."""
+    keys = keymap.get(binding.id or "", binding.key)
+    return ", ".join(app.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
+
 def key_table(bindings: list[Binding], keymap: dict[str, str], app) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
     table.add_column("keys", style="bold cyan", no_wrap=True)
     table.add_column("action")
     table.add_column("id (for keys.toml)", style="dim")
     for binding in bindings:
-        keys = keymap.get(binding.id or "", binding.key)
-        shown = ", ".join(app.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
-        table.add_row(shown, binding.description, binding.id or "")
+        table.add_row(keys_shown(binding, keymap, app), binding.description, binding.id or "")
     return table
+
+
+FLOW = """\
+- a keeps the current span and goes to the next pending span after it in reading order; x rejects it and does the same.
+- Keeping a claim keeps its suggested claimant with it, as one action (u undoes both); the status line names the
+  claimant, so x on it afterwards is all it takes to drop it. A claimant you rejected before is never kept again.
+- The cursor sits on the current span's first token: arrows, shift+arrows and / start from there.
+- Label keys act within the current span's kind: an entity label on a claim is refused; K changes a span's kind.
+- . and , go to the next and previous pending span, C to the next claim, M to the next claim without a claimant;
+  L cycles the claim's claimant among kept people and organisations first (or links the selected tokens)."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -50,6 +64,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text("annotator: keys (esc closes; every action is saved at once)", style="bold"))
             yield Static(key_table(self.bindings, self.keymap, self.app))
+            yield Static(Text("\nHow the keys flow", style="bold"))
+            yield Static(Text(FLOW))
             yield Static(Text("\nLabels", style="bold"))
             yield Static(labels)
 

@@ -185,3 +185,18 @@ async def test_the_label_picker_names_read_on_textual_light(tmp_path: Path):
             name_style = [span.style for span in prompt.spans if "bold #" in str(span.style)][0]
             colour = str(name_style).split()[-1]
             assert contrast(colour, surface) >= MIN_CONTRAST, (prompt.plain, colour)
+
+
+async def test_a_theme_chosen_in_the_palette_is_drawn_and_remembered(tmp_path: Path, config_home: Path):
+    """The user's way: ctrl+p, "Change theme", type a name, enter."""
+    db = suggested_articles_db(tmp_path / "palette.db")
+    app = AnnotatorApp(db, "news", "alice", suggest=False, settings_file=settings_path())
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.action_change_theme()
+        await pilot.pause()
+        await pilot.press(*"solarized-light", "enter")
+        await pilot.pause()
+        assert app.theme == "solarized-light"
+        backdrop = backdrop_of(app)
+        assert all(contrast(colour, backdrop.background) >= MIN_CONTRAST for colour in app.screen.legend_colours["claim"].values())
+    assert settings_path().read_text(encoding="utf-8").endswith('theme = "solarized-light"\n')

@@ -247,8 +247,14 @@ class Labels(ActionLog):
             raise StoreError(f"characters {start}-{end} already have {article} {kind} span labelled {there['label']}: remove one of the two first")
         if "attributes" in values and isinstance(values["attributes"], dict):
             values["attributes"] = json.dumps(values["attributes"], ensure_ascii=False)
-        if row["origin"] == "accepted" and any(values.get(key, row[key]) != row[key] for key in ("start", "end", "label", "kind")):
-            values["origin"] = "corrected"
+        if row["origin"] in ("accepted", "corrected"):
+            # Corrected while it differs from its suggestion; an edit back to exactly the suggestion makes it accepted again.
+            suggestion = self._row("suggestions", row["suggestion_id"]) if row["suggestion_id"] is not None else None
+            wanted = [values.get(key, row[key]) for key in ("start", "end", "label", "kind")]
+            if suggestion is not None and wanted == [suggestion[key] for key in ("start", "end", "label", "kind")]:
+                values["origin"] = "accepted"
+            elif any(value != row[key] for value, key in zip(wanted, ("start", "end", "label", "kind"))):
+                values["origin"] = "corrected"
         values["updated_at"] = now()
         with self._action(annotator, row["document_id"], "update") as changes:
             if row["kind"] == "claim" and kind != "claim":

@@ -53,3 +53,19 @@ def test_claimant_candidates_are_people_and_organisations_first_then_the_rest_ne
         Span(120, 125, "PERSON", "entity", id=7, status="pending"),  # not kept: not offered
     ]
     assert [span.id for span in claimant_candidates(spans, claim)] == [5, 2, 4, 3]
+
+
+def test_an_edit_back_to_exactly_the_suggestion_counts_as_accepted_not_corrected(store):  # noqa: F811
+    """Issue 14 item 6: relabel GPE -> LOC -> GPE, or resize out and back, and the span is as suggested again."""
+    work = AnnotationSession(store, "news", "alice")
+    state = work.accept(pending(work.start(), "GPE"))
+    assert kept_rows(store)[-1][1:] == ("GPE", "Bakhmut", "accepted")
+    state = work.label(kept(state, "GPE"), "LOC", "entity")
+    assert kept_rows(store)[-1][1:] == ("LOC", "Bakhmut", "corrected")
+    state = work.label(kept(state, "LOC"), "GPE", "entity")
+    assert kept_rows(store)[-1][1:] == ("GPE", "Bakhmut", "accepted")
+    state = work.resize(kept(state, "GPE"), "start", -1)
+    assert kept_rows(store)[-1][1:] == ("GPE", "near Bakhmut", "corrected")
+    state = work.resize(kept(state, "GPE"), "start", 1)
+    assert kept_rows(store)[-1][1:] == ("GPE", "Bakhmut", "accepted")
+    assert store.suggestion_outcomes("news")["alice"]["GPE"] == {"accepted": 1, "corrected": 0, "rejected": 0, "manual": 0}

@@ -30,26 +30,39 @@ def annotate_command_line(
     return " ".join(shlex.quote(argument) for argument in arguments)
 
 
-def public_url_for(host: str, port: int, public_url: str | None) -> str:
-    """The address the page tells the browser to connect back to: --public-url, else the host (this machine's name when bound to every address)."""
-    if public_url is not None:
-        parts = urlsplit(public_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(character in public_url for character in " \"'<>`\\"):
-            raise click.BadParameter(f"{public_url!r} is not an http(s) address such as http://annotate.example.org:8000", param_hint="--public-url")
-        return public_url.rstrip("/")
-    shown_host = socket.getfqdn() if host in WILDCARD_HOSTS else host
+def checked_public_url(public_url: str) -> str:
+    """--public-url, refused unless it is a plain http(s) address."""
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(character in public_url for character in " \"'<>`\\"):
+        raise click.BadParameter(f"{public_url!r} is not an http(s) address such as http://annotate.example.org:8000", param_hint="--public-url")
+    return public_url.rstrip("/")
+
+
+def listening_url(host: str, port: int) -> str:
+    """Where the server can be opened, to print: the host as given (this machine's name when bound to every address)."""
+    shown_host = socket.gethostname() if host in WILDCARD_HOSTS else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     return f"http://{shown_host}:{port}"
 
 
-def serve(command: str, host: str, port: int, public_url: str) -> None:
-    """Run textual-serve until ctrl+c (or SIGTERM); each browser page runs the command in a process of its own."""
+def serve(command: str, host: str, port: int, public_url: str | None) -> None:
+    """Run textual-serve until ctrl+c (or SIGTERM); each browser page runs the command in a process of its own.
+
+    Without --public-url the page tells the browser to connect back to the address it asked for (its Host header),
+    so a name, an IP address or an SSH tunnel on another port all work; textual-serve would use HOST:PORT as given.
+    """
     from textual_serve.server import Server
 
     class AnnotatorServer(Server):
         async def on_startup(self, app) -> None:
             """Quiet: the command already said where it serves (textual-serve would print its logo and the whole command)."""
+
+        async def handle_index(self, request):
+            if public_url is None:
+                # No await before the page is drawn, so no other request can change the address in between.
+                self.public_url = f"{request.scheme}://{request.host}"
+            return await super().handle_index(request)
 
     AnnotatorServer(command, host=host, port=port, title="annotator", public_url=public_url).serve()
 
@@ -65,7 +78,7 @@ def serve(command: str, host: str, port: int, public_url: str) -> None:
 @click.option("--overlap", type=click.IntRange(min=1), default=None, help="Give each document to K annotators (default: everyone gets every document).")
 @click.option("--host", default="localhost", show_default=True, help="Address to listen on; 0.0.0.0 listens on every network (see the README first).")
 @click.option("--port", type=click.IntRange(min=1, max=65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--public-url", default=None, help="The address browsers use to reach this server, if not http://HOST:PORT (a proxy, a tunnel).")
+@click.option("--public-url", default=None, help="The address a page tells the browser to connect back to (default: the address the browser asked for).")
 @friendly_errors
 def serve_command(
     files: tuple[Path, ...],
@@ -92,7 +105,9 @@ def serve_command(
       then open http://localhost:8001 in a browser; ctrl+c stops the server
     """
     annotator = annotator or default_annotator()
-    url = public_url_for(host, port, public_url)
+    if public_url is not None:
+        public_url = checked_public_url(public_url)
+    url = public_url or listening_url(host, port)
     if files:
         from annotator.cli.corpus import import_into
 
@@ -105,7 +120,7 @@ def serve_command(
     command = annotate_command_line(db_path, dataset, annotator, model=model, no_suggest=no_suggest, overlap=overlap)
     display.echo(f"serving dataset {display.shown(dataset)} as annotator {display.shown(annotator)} at {display.shown(url)} (ctrl+c stops)", err=True)
     try:
-        serve(command, host, port, url)
+        serve(command, host, port, public_url)
     except OSError as error:
         reason = display.shown(error.strerror or str(error))
         raise click.ClickException(f"cannot listen on {display.shown(host)}:{port} ({reason}): choose another --port or --host") from None

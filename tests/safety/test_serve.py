@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from annotator.cli.serve import annotate_command_line, public_url_for
+from annotator.cli.serve import annotate_command_line, checked_public_url, listening_url
 from tests.tui.conftest import suggested_articles_db
 
 HOSTILE = ["alice'; touch PWNED; echo '", '$(touch PWNED)', "`touch PWNED`", 'bob" && touch PWNED #', "x\ntouch PWNED", "-v", "a b\\c"]
@@ -36,11 +36,11 @@ def test_the_served_command_passes_every_name_as_one_argument(tmp_path: Path, na
     assert f"--annotator={name}" in echoed.stdout and not (tmp_path / "PWNED").exists()
 
 
-def test_public_url_is_the_host_unless_said_otherwise():
-    assert public_url_for("localhost", 8000, None) == "http://localhost:8000"
-    assert public_url_for("::1", 8001, None) == "http://[::1]:8001"
-    assert public_url_for("0.0.0.0", 8000, None) == f"http://{socket.getfqdn()}:8000"
-    assert public_url_for("localhost", 8000, "https://annotate.example.org/") == "https://annotate.example.org"
+def test_the_printed_address_is_the_host_or_this_machine():
+    assert listening_url("localhost", 8000) == "http://localhost:8000"
+    assert listening_url("::1", 8001) == "http://[::1]:8001"
+    assert listening_url("0.0.0.0", 8000) == f"http://{socket.gethostname()}:8000"
+    assert checked_public_url("https://annotate.example.org/") == "https://annotate.example.org"
 
 
 def test_mistakes_are_one_line_errors(tmp_path: Path):
@@ -109,6 +109,10 @@ async def test_serve_shows_the_screen_in_a_browser_and_no_name_reaches_the_shell
         status, content_type, page = fetch_page(f"http://localhost:{port}/", server)
         assert status == 200 and content_type.startswith("text/html")
         assert f"ws://localhost:{port}/ws" in page and "annotator" in page and "touch" not in page
+        # The page connects back to the address the browser asked for: another name, or a tunnel's port.
+        through_tunnel = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "annotation-host:9000"})
+        with urllib.request.urlopen(through_tunnel, timeout=5) as response:
+            assert "ws://annotation-host:9000/ws" in response.read().decode("utf-8")
         # The page's websocket runs `annotator annotate` for this browser: the screen's text arrives, a key accepts a span.
         await browse(f"ws://localhost:{port}/ws?width=120&height=36", "a", b"Lubinets")
         await asyncio.sleep(1)
@@ -123,15 +127,29 @@ async def test_serve_shows_the_screen_in_a_browser_and_no_name_reaches_the_shell
     assert f"at http://localhost:{port}" in errors and "Traceback" not in errors
 
 
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses (as the kernel writes them in /proc/net/tcp and tcp6) with a socket listening on the port."""
+    addresses = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].split(":")
+            if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                addresses.add(address)
+    return addresses
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's table of listening sockets")
 def test_serve_listens_on_this_machine_only_by_default(tmp_path: Path):
     db = suggested_articles_db(tmp_path / "local.db")
     port = free_port()
     server = start_server(db, port, "alice", tmp_path)
     try:
         fetch_page(f"http://localhost:{port}/", server)
-        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
-        addresses = {line.split()[3].rsplit(":", 1)[0] for line in listening.splitlines() if line.strip()}
-        assert addresses and addresses <= {"127.0.0.1", "[::1]"}, listening
+        addresses = listening_addresses(port)
+        assert addresses and addresses <= {"0100007F", "00000000000000000000000001000000"}, addresses  # 127.0.0.1, ::1
     finally:
         server.terminate()
         server.communicate(timeout=30)

@@ -235,7 +235,7 @@ def test_sessions_come_in_with_the_actions_that_name_them(tmp_path, corpus):
         report = store.merge_from(laptop)
     assert report.actions == 2
     assert rows(team, "SELECT action, session, actor FROM actions ORDER BY id") == [("merged:add", first, "alice"), ("merged:add", second, "alice")]
-    assert rows(team, "SELECT id, annotator, actor, dataset, continues, continued_by FROM sessions ORDER BY started_at") == [
+    assert rows(team, "SELECT id, annotator, actor, dataset, continues, continued_by FROM sessions ORDER BY continues IS NOT NULL") == [
         (first, "alice", "alice", "news", None, second),
         (second, "alice", "alice", "news", first, None),
     ]

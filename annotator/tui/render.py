@@ -216,6 +216,8 @@ class SpanStyles:
 
     def __init__(self, colours: dict[str, str], backdrop: Backdrop | None = None):
         self.colours = colours
+        # Each kind's own colours, where known (restyle sets them): a schema may name an entity and a claim label alike.
+        self.by_kind: dict[str, dict[str, str]] = {}
         self.cache: dict[tuple[str, str, bool], Style] = {}
         self.set_backdrop(backdrop or Backdrop())
 
@@ -231,7 +233,9 @@ class SpanStyles:
         key = (item.kind, item.label, item.pending)
         style = self.cache.get(key)
         if style is None:
-            colour = self.colours.get(item.label, "#a0a0a0") if item.kind != "claimant" else self.colours.get("CLAIMANT", CLAIMANT_COLOUR)
+            colour = self.by_kind.get(item.kind, {}).get(item.label)
+            if colour is None:
+                colour = self.colours.get(item.label, "#a0a0a0") if item.kind != "claimant" else self.colours.get("CLAIMANT", CLAIMANT_COLOUR)
             if item.kind == "claim":
                 style = Style(underline=True, color=colour) if item.pending else Style(bgcolor=tint(colour, self.backdrop), underline=True)
             elif item.pending:

@@ -56,6 +56,7 @@ def restyle(app) -> None:
             # The screen hands one colours dict to the article and the span list: change it in place so both follow.
             article.span_styles.colours.clear()
             article.span_styles.colours.update(colours)
+            article.span_styles.by_kind = by_kind
             article.span_styles.set_backdrop(backdrop)
             article.refresh()
         for span_list in screen.query(SpanList):

@@ -200,3 +200,15 @@ async def test_a_theme_chosen_in_the_palette_is_drawn_and_remembered(tmp_path: P
         backdrop = backdrop_of(app)
         assert all(contrast(colour, backdrop.background) >= MIN_CONTRAST for colour in app.screen.legend_colours["claim"].values())
     assert settings_path().read_text(encoding="utf-8").endswith('theme = "solarized-light"\n')
+
+
+async def test_an_entity_and_a_claim_label_of_one_name_keep_their_own_colours(tmp_path: Path):
+    """news-claims names an entity EVENT (red) and a claim EVENT (green): the article drew an EVENT entity green."""
+    app = AnnotatorApp(suggested_articles_db(tmp_path / "event.db"), "news", "alice", suggest=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        styles = app.screen.query_one(ArticleView).span_styles
+        entity = styles.style(Span(0, 5, "EVENT", "entity")).bgcolor.triplet.hex
+        claim = styles.style(Span(0, 5, "EVENT", "claim", status="pending")).color.triplet.hex
+        assert entity == app.screen.legend_colours["entity"]["EVENT"] and claim == app.screen.legend_colours["claim"]["EVENT"]
+        assert entity != claim

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from annotator.model import AnnotatorError, Span, link_spans
 from annotator.schema import Schema
-from annotator.suggest.base import Suggestion
+from annotator.suggest.base import Suggestion, tidy
 from annotator.suggest.claims import find_claims
 from annotator.suggest.entities import add_schema_patterns, entity_spans
 from annotator.suggest.labels import claim_label
@@ -76,7 +76,7 @@ class SpacySuggester:
         for number, entity in enumerate(entities, 1):
             entity.id, entity.ref = number, f"e{number}"
         if not self.finds_claims and self.claims_key is None:
-            return Suggestion(entities)
+            return tidy(doc.text, Suggestion(entities))
         claims, claimants, links = link_claims(doc, find_claims(doc), entities, self.claim_labels) if self.finds_claims else ([], [], [])
         if self.claims_key is not None:
             # The rules' claims come first (they bring claimants); learned claims fill the stretches the rules left.
@@ -86,7 +86,7 @@ class SpacySuggester:
         spans = [*entities, *claims, *claimants]
         for number, span in enumerate(spans, 1):
             span.id = number
-        return Suggestion(spans, link_spans(spans, links))
+        return tidy(doc.text, Suggestion(spans, link_spans(spans, links)))
 
 
 def link_claims(

@@ -99,6 +99,10 @@ class Adjudication:
     def reject(self, store: Store, document_id: int, span: Span, offered: list[Span]) -> None:
         store.reject_candidates(self.reviewer, document_id, candidate_rows([span], offered))
 
+    def remove(self, store: Store, span: Span) -> None:
+        """A gold span taken out is its candidate turned down too (it is not offered again)."""
+        store.remove_gold_span(self.reviewer, span.id)
+
     def opened(self, store: Store, document_id: int, offered: list[Span]) -> None:
         """The first time a document is reviewed, keep what every annotator agreed on."""
         if store.status(document_id, GOLD) == "todo":

@@ -127,8 +127,16 @@ def combine(kept: list[Span], offered: list[Span], turned_down: set[int]) -> tup
         if span.claimant_id in by_id:
             claimants[row_key(span)] = by_id[span.claimant_id]
     kept_by_suggestion = {span.suggestion_id: span for span in kept if span.suggestion_id is not None}
+    # A candidate's claimant may be kept as a span of its own (in review, the gold adopts spans, not suggestion ids).
+    offered_by_id = {candidate.id: candidate for candidate in offered}
+    kept_by_identity = {span_identity(span): span for span in kept}
     for span in pending.values():
-        claimant = pending.get(span.claimant_id) or kept_by_suggestion.get(span.claimant_id)
+        named = offered_by_id.get(span.claimant_id)
+        claimant = (
+            pending.get(span.claimant_id)
+            or kept_by_suggestion.get(span.claimant_id)
+            or (kept_by_identity.get(span_identity(named)) if named is not None else None)
+        )
         if claimant is not None:
             claimants[row_key(span)] = claimant
     spans = [*kept, *pending.values()]
@@ -167,6 +175,10 @@ class Suggestions:
 
     def reject(self, store: Store, document_id: int, span: Span, offered: list[Span]) -> None:
         store.reject_suggestion(self.annotator, span.id)
+
+    def remove(self, store: Store, span: Span) -> None:
+        """A kept span taken out (one that came from a suggestion rejects it)."""
+        store.remove_span(self.annotator, span.id)
 
     def opened(self, store: Store, document_id: int, offered: list[Span]) -> None:
         """Nothing happens on opening a document to annotate."""
@@ -412,7 +424,7 @@ class AnnotationSession:
         if span.pending:
             self.source.reject(self.store, self._document_id, span, self.offered)
         else:
-            self.store.remove_span(self.annotator, span.id)
+            self.source.remove(self.store, span)
         return self.state()
 
     def keep_all(self, spans: list[Span]) -> DocumentState:

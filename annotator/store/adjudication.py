@@ -116,6 +116,18 @@ class Adjudication(Labels):
                 self._turn_down(changes, reviewer, document_id, candidate)
             self._mark_in_progress(changes, document_id, GOLD)
 
+    def remove_gold_span(self, reviewer: str, annotation_id: int) -> None:
+        """Take a span out of the gold and turn its candidate down, as one action: x on an adopted span settles it,
+        rather than offering the same candidate again (which took a second x)."""
+        row = self._annotation(annotation_id)
+        with self._action(GOLD, row["document_id"], "remove", actor=reviewer) as changes:
+            for (relation_id,) in self.conn.execute(
+                "SELECT id FROM relations WHERE from_id = ? OR to_id = ?", [annotation_id, annotation_id]
+            ).fetchall():
+                self._delete(changes, "relations", relation_id)
+            self._delete(changes, "annotations", annotation_id)
+            self._turn_down(changes, reviewer, row["document_id"], row)
+
     def _turn_down(self, changes: list[list[Any]], reviewer: str, document_id: int, candidate: dict[str, Any]) -> None:
         exists = self.conn.execute(
             'SELECT 1 FROM review_rejections WHERE document_id = ? AND kind = ? AND start = ? AND "end" = ? AND label = ?',

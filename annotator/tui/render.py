@@ -291,5 +291,5 @@ def legend(schema: Schema, colours: dict[str, dict[str, str]]) -> Text:
             shown.append(f"{label.hotkey or ' '}", style="bold")
             shown.append(f" {display.shown(label.name)} ", style=f"underline {colours['claim'][label.name]}")
             shown.append(" ")
-    shown.append("\n? suggested  ✓ accepted  ✎ corrected  + added  ⇣ imported", style="dim")
+    shown.append("\n? suggested  ✓ accepted  ✎ corrected  + added  ⇣ imported  ⚖ adjudicated", style="dim")
     return shown

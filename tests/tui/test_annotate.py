@@ -178,7 +178,8 @@ async def test_resize_moves_boundaries_by_tokens(make_app, annotate_db):
         assert kept_spans(annotate_db) == [("entity", "PERSON", 0, 30, "Ombudsman Dmytro Lubinets said", "corrected")]
         await pilot.press("left_curly_bracket", "right_square_bracket")
         assert current(app) == ("entity", "PERSON", 10, 25, "Dmytro Lubinets")
-    assert kept_spans(annotate_db) == [("entity", "PERSON", 10, 25, "Dmytro Lubinets", "corrected")]
+    # Back to exactly its suggestion: accepted as suggested, not counted as corrected (issue 14 item 6).
+    assert kept_spans(annotate_db) == [("entity", "PERSON", 10, 25, "Dmytro Lubinets", "accepted")]
 
 
 async def test_create_span_from_token_selection(make_app, annotate_db):

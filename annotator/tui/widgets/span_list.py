@@ -28,12 +28,14 @@ class SpanList(ScrollView, can_focus=False):
         self.claimants: dict[RowKey, Span] = {}
         self.text = ""
         self.current = -1
+        self.label_width = 10
 
     def set_items(self, items: list[Span], text: str, current: int, claimants: dict[RowKey, Span]) -> None:
         """Show these spans (and each claim's claimant); when only the cursor moved, repaint just the two rows concerned."""
         same_rows = items is self.items and text is self.text
         previous = self.current
         self.items, self.text, self.current, self.claimants = items, text, current, claimants
+        self.label_width = max((len(shown(item.label)) for item in items), default=10)
         size = Size(self.scrollable_content_region.width, len(items))
         if self.virtual_size != size:
             self.virtual_size = size
@@ -56,7 +58,8 @@ class SpanList(ScrollView, can_focus=False):
         line.append("▶ " if selected else "  ")
         line.append(GLYPHS.get(item.origin, "·") + " ", style="dim" if item.pending else "bold green")
         label_style = Style(color=colour, bold=not item.pending, italic=item.pending)
-        line.append(f"{shown(item.label)[:10]:<10} ", style=label_style)
+        # Label names are never cut: the column is as wide as the longest label shown.
+        line.append(f"{shown(item.label):<{self.label_width}} ", style=label_style)
         excerpt = one_line(self.text[item.start : item.end])
         tail = Text()
         who = item.attributes.get("annotators") if isinstance(item.attributes, dict) else None
@@ -66,9 +69,11 @@ class SpanList(ScrollView, can_focus=False):
             linked = self.claimants.get(row_key(item))
             claimant = one_line(self.text[linked.start : linked.end]) if linked else "no claimant"
             tail.append(f" ← {claimant[:24]}", style="italic cyan" if linked else "dim italic")
-            # Shorten the claim itself so its claimant stays in view.
-            room = max(width - line.cell_len - tail.cell_len - 2, 8)
-            excerpt = "“" + (excerpt if len(excerpt) <= room else excerpt[: room - 1] + "…") + "”"
+        # Shorten the span's text, never what follows it: who chose it (in review) and a claim's claimant stay in view.
+        room = max(width - line.cell_len - tail.cell_len - (2 if item.kind == "claim" else 0), 4)
+        excerpt = excerpt if len(excerpt) <= room else excerpt[: room - 1] + "…"
+        if item.kind == "claim":
+            excerpt = f"“{excerpt}”"
         line.append(excerpt, style="dim" if item.pending else "")
         line.append_text(tail)
         if selected:

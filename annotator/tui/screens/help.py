@@ -12,6 +12,8 @@ from textual.widgets import Static
 
 from annotator.display import shown
 from annotator.schema import Schema
+from annotator.tui.render import readable
+from annotator.tui.theme import backdrop_of
 
 
 def keys_shown(binding: Binding, keymap: dict[str, str], app) -> str:
@@ -56,11 +58,14 @@ class HelpScreen(ModalScreen[None]):
         labels.add_column("key", style="bold cyan")
         labels.add_column("label")
         labels.add_column("meaning", style="dim")
+        backdrop = backdrop_of(self.app)  # label names readable on the theme's background
         for label in self.schema.entities:
-            labels.add_row(shown(label.hotkey or ""), Text(shown(label.name), style=f"bold {label.colour}"), Text(shown(label.description)))
+            name = Text(shown(label.name), style=f"bold {readable(label.colour, backdrop)}")
+            labels.add_row(shown(label.hotkey or ""), name, Text(shown(label.description)))
         for label in self.schema.claims:
             key = f"c then {label.hotkey}" if label.hotkey else "c"
-            labels.add_row(shown(key), Text(shown(label.name), style=f"bold {label.colour}"), Text(shown(label.description)))
+            name = Text(shown(label.name), style=f"bold {readable(label.colour, backdrop)}")
+            labels.add_row(shown(key), name, Text(shown(label.description)))
         with VerticalScroll(id="help"):
             yield Static(Text("annotator: keys (esc closes; every action is saved at once)", style="bold"))
             yield Static(key_table(self.bindings, self.keymap, self.app))

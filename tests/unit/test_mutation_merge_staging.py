@@ -72,11 +72,11 @@ def change(path: Path, sql: str, *params) -> None:
         conn.commit()
 
 
-def stage(tmp_path: Path, path: Path, skip_invalid: bool = True) -> tuple[Staging, sqlite3.Connection]:
+def stage(tmp_path: Path, path: Path, skip_invalid: bool = True, our_schemas: dict | None = None) -> tuple[Staging, sqlite3.Connection]:
     conn = sqlite3.connect(tmp_path / "team.db", isolation_level=None)
     source = Source(path)
     try:
-        staging = Staging(conn, source, {}, skip_invalid)
+        staging = Staging(conn, source, our_schemas or {}, skip_invalid)
         staging.stage()
     finally:
         source.close()
@@ -373,3 +373,118 @@ def test_a_status_whose_time_is_not_text_is_a_bad_label(tmp_path, other):
         "(doc_status row 3 (document 'news'/'a', annotator 'bob'): annotator and updated_at must be text)"
     ]
     assert rows(conn, "SELECT DISTINCT annotator FROM merge_annotations") == [("alice",)]
+
+
+def test_a_dataset_under_another_schema_here_is_refused_and_under_the_same_one_takes_ours(tmp_path, other):
+    conll = load_schema("conll")
+    with pytest.raises(MergeInputError) as raised:
+        stage(tmp_path, other, skip_invalid=False, our_schemas={"news": conll})
+    assert str(raised.value) == (
+        f"{other}: datasets row 'news': it uses schema news-claims 1.0 there but conll 1.0 here "
+        "(merge into a database without that dataset, or re-import one side under another --dataset); nothing was merged "
+        "(give --skip-invalid to merge the rest without dataset 'news' and its documents)"
+    )
+    staging, conn = stage(tmp_path, other, our_schemas={"news": conll})
+    assert staging.skipped == [
+        "dataset 'news' and its documents (datasets row 'news': it uses schema news-claims 1.0 there but conll 1.0 here "
+        "(merge into a database without that dataset, or re-import one side under another --dataset))"
+    ]
+    assert staging.schemas == {} and rows(conn, "SELECT * FROM merge_documents") == []
+    ours = load_schema("news-claims")
+    staging, conn = stage(tmp_path, other, our_schemas={"news": ours})
+    assert staging.skipped == [] and staging.schemas["news"] is ours
+
+
+def test_a_document_whose_text_is_not_utf8_or_whose_time_is_not_text_is_listed(tmp_path, other):
+    change(other, "UPDATE documents SET text = CAST(x'ff' AS TEXT) WHERE id = 1")
+    change(other, "UPDATE documents SET created_at = x'00' WHERE id = 2")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "document 'news'/'a' with everything on it (documents row 1 ('news'/'a'): its text is not UTF-8 text)",
+        "document 'news'/'b' with everything on it (documents row 2 ('news'/'b'): created_at must be text)",
+    ]
+    assert staging.dropped_documents == {1, 2}
+
+
+def test_a_span_whose_times_are_not_text_or_whose_suggestion_is_not_an_id_is_a_bad_label(tmp_path, other):
+    change(other, "UPDATE annotations SET updated_at = x'00' WHERE id = 4")
+    change(other, "UPDATE annotations SET suggestion_id = 'x' WHERE id = 3")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'alice' on document 'news'/'a', with their logged actions "
+        "(annotations row 3 (document 'news'/'a', annotator 'alice'): suggestion_id 'x' is not a row id)",
+        "the labels of 'bob' on document 'news'/'a', with their logged actions "
+        "(annotations row 4 (document 'news'/'a', annotator 'bob'): created_at and updated_at must be text)",
+    ]
+    assert rows(conn, "SELECT * FROM merge_annotations") == []
+
+
+def test_a_bad_label_of_an_annotator_that_is_not_text_takes_out_no_annotator_named_none(tmp_path, other):
+    change(other, "UPDATE annotations SET annotator = 'None' WHERE id = 4")
+    change(other, "UPDATE doc_status SET annotator = 'None' WHERE id = 3")
+    change(other, "UPDATE actions SET annotator = 'None' WHERE id = 6")
+    change(other, "INSERT INTO doc_status (document_id, annotator, status, seconds, updated_at) VALUES (1, x'ff', 'done', 0, 'now')")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of b'\\xff' on document 'news'/'a', with their logged actions "
+        "(doc_status row 5 (document 'news'/'a', annotator b'\\xff'): annotator and updated_at must be text)"
+    ]
+    assert staging.bad_label_sets == {(1, "b'\\xff'")}
+    assert rows(conn, "SELECT other_id, annotator FROM merge_annotations WHERE annotator = 'None'") == [(4, "None")]
+    assert rows(conn, "SELECT annotator FROM merge_status WHERE annotator = 'None'") == [("None",)]
+    assert rows(conn, "SELECT other_id FROM merge_actions WHERE annotator = 'None'") == [(6,)]
+
+
+def test_relations_rejections_statuses_and_review_rejections_naming_no_document_are_listed_and_the_rest_staged(tmp_path, other):
+    change(other, "INSERT INTO relations (id, document_id, annotator, from_id, to_id, type, created_at) VALUES (1, 99, 'alice', 1, 2, 'other', 'now')")
+    change(other, "UPDATE doc_status SET document_id = 99 WHERE id = 4")
+    change(other, "UPDATE review_rejections SET document_id = 99")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "relations row 1 (relations row 1: document_id 99 names no document)",
+        "doc_status row 4 (doc_status row 4: document_id 99 names no document)",
+        "review_rejections row 1 (review_rejections row 1: document_id 99 names no document)",
+    ]
+    assert rows(conn, "SELECT document_id, annotator, from_id, to_id, type FROM merge_relations") == [(1, "alice", 1, 2, "claimant")]
+    assert rows(conn, "SELECT * FROM merge_review_rejections") == []
+
+
+def test_a_link_with_no_type_is_a_bad_label(tmp_path, other):
+    change(other, "UPDATE relations SET type = ''")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'alice' on document 'news'/'a', with their logged actions "
+        "(relations row 2 (document 'news'/'a', annotator 'alice'): type and created_at must be text)"
+    ]
+
+
+def test_a_rejection_with_no_annotator_or_of_no_suggestion_is_a_bad_label(tmp_path, other):
+    change(other, "UPDATE rejections SET annotator = ''")
+    staging, _ = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of '' on document 'news'/'b', with their logged actions "
+        "(rejections row 1 (document 'news'/'b', annotator ''): annotator and created_at must be text)"
+    ]
+    change(other, "UPDATE rejections SET annotator = 'alice', suggestion_id = 99")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of 'alice' on document 'news'/'b', with their logged actions "
+        "(rejections row 1 (document 'news'/'b', annotator 'alice'): suggestion_id 99 names no suggestion)"
+    ]
+    assert rows(conn, "SELECT * FROM merge_rejections") == []
+
+
+def test_an_action_of_a_session_the_file_does_not_have_is_history_only(tmp_path, other):
+    change(other, "UPDATE actions SET session = 'ghost' WHERE id = 7")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "actions row 7 (history only: no label depends on it) (actions row 7: session 'ghost' is not a session of the file, or actor 'rev' is not a name)"
+    ]
+    assert rows(conn, "SELECT other_id FROM merge_actions ORDER BY 1") == [(1,), (2,), (3,), (4,), (5,), (6,)]
+
+
+def test_actions_of_a_file_with_sessions_but_no_actor_column_are_read_without_either(tmp_path, other):
+    change(other, "ALTER TABLE actions DROP COLUMN actor")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == []
+    assert rows(conn, "SELECT DISTINCT session, actor FROM merge_actions") == [(None, None)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 from annotator.model import Span
 
@@ -134,6 +135,40 @@ class TokenCursor:
         self.index = max(0, min(self.index + step, len(self.tokens) - 1))
         return True
 
+    def select_line(self, lines: list[tuple[int, int]], step: int) -> bool:
+        """Grow or shrink the selection by a line up or down (shift+up, shift+down), from the cursor token."""
+        if not self.tokens:
+            return False
+        anchor = self.anchor if self.anchor is not None else self.index
+        if not self.move_line(lines, step):
+            return False
+        self.anchor = anchor
+        return True
+
+    def select_to(self, start: int, end: int, *, keep_anchor: bool = True) -> bool:
+        """Select whole tokens from start to end (or from the selection's anchor to end when it lies before start)."""
+        if not self.tokens or end <= start:
+            return False
+        first = token_index_at(self.starts, start)
+        if self.tokens[first][1] <= start and first + 1 < len(self.tokens):
+            first += 1
+        if keep_anchor and self.anchor is not None and self.anchor <= first:
+            first = self.anchor
+        self.anchor, self.index, self.shown = first, max(token_index_at(self.starts, end - 1), first), True
+        return True
+
+    def word(self, text: str, step: int) -> bool:
+        """To the next (or previous) token that starts with a letter or a digit, over punctuation."""
+        if not self.tokens:
+            return False
+        index = self.index + step
+        while 0 <= index < len(self.tokens) and not text[self.tokens[index][0]].isalnum():
+            index += step
+        if not 0 <= index < len(self.tokens):
+            return False
+        self.anchor, self.index, self.shown = None, index, True
+        return True
+
     def clear(self) -> None:
         self.anchor = None
         self.match = None
@@ -157,3 +192,50 @@ class TokenCursor:
         self.index = token_index_at(self.starts, end - 1)
         self.shown = True
         return outcome
+
+
+# A sentence ends at . ! or ? (with any closing quotes or brackets) before a space and a capital, a quote or the
+# end of the text, or at a line break; "Feb. 24" and "3.5" go on. Clauses end there too, and at , ; : and dashes.
+_SENTENCE_END = re.compile(r"""[.!?]+["”’)\]]*(?=\s+["“‘(\[]?[A-Z]|\s*$)|\n""")
+_CLAUSE_END = re.compile(r"""[,;:]|\s[—–-]\s|[.!?]+["”’)\]]*(?=\s+["“‘(\[]?[A-Z]|\s*$)|\n""")
+_QUOTES = {"“": "”", '"': '"', "‘": "’", "«": "»"}
+_TRAILING = " \t\n,.;:!?"
+
+
+def sentence_end(text: str, offset: int) -> int:
+    """Where the sentence holding this offset ends, before its closing punctuation (a claim rarely takes the full stop)."""
+    found = _SENTENCE_END.search(text, offset)
+    end = found.start() if found else len(text)
+    return max(len(text[:end].rstrip(_TRAILING)), offset)
+
+
+def clause_end(text: str, offset: int) -> int:
+    """Where the clause holding this offset ends: before the next comma, semicolon, colon, dash, or the sentence's end."""
+    found = _CLAUSE_END.search(text, offset + 1)
+    end = found.start() if found else len(text)
+    return max(len(text[:end].rstrip(_TRAILING)), offset)
+
+
+def quotation_at(text: str, offset: int) -> tuple[int, int] | None:
+    """What a quotation around this offset says (or the next one's, when the offset is not in one), without its quote
+    marks and the comma or full stop before the closing mark; None when no quotation is open here or after."""
+    opened: int | None = None
+    closing = ""
+    position = 0
+    while position < len(text):
+        character = text[position]
+        if opened is None and character in _QUOTES and (position == 0 or not text[position - 1].isalnum()):
+            opened, closing = position, _QUOTES[character]
+        elif opened is not None and character == closing and (position + 1 == len(text) or not text[position + 1].isalnum()):
+            if position > offset:
+                start, end = opened + 1, position
+                while end > start and text[end - 1] in _TRAILING:
+                    end -= 1
+                while start < end and text[start].isspace():
+                    start += 1
+                return (start, end) if end > start else None
+            opened = None
+        elif opened is not None and text.startswith("\n\n", position) and closing != "”":
+            opened = None  # a straight quote left open at a paragraph's end: not a quotation here
+        position += 1
+    return None

@@ -39,6 +39,13 @@ KEYS = (
     Key("cursor_down", "down", "cursor_line(1)", "Line ↓", show=False),
     Key("select_left", "shift+left", "select(-1)", "Select ←", show=False),
     Key("select_right", "shift+right", "select(1)", "Select →", show=False),
+    Key("select_up", "shift+up", "select_line(-1)", "Select ↑", show=False),
+    Key("select_down", "shift+down", "select_line(1)", "Select ↓", show=False),
+    Key("select_sentence", "right_parenthesis", "extend('sentence')", "Select to sentence end", show=False),
+    Key("select_clause", "semicolon", "extend('clause')", "Select to clause end", show=False),
+    Key("select_quote", "quotation_mark", "extend('quote')", "Select quotation", show=False),
+    Key("word_right", "w", "word(1)", "Word →", show=False),
+    Key("word_left", "b", "word(-1)", "Word ←", show=False),
     Key("clear_selection", "escape", "clear_selection", "Clear selection", show=False),
     Key("undo", "u,ctrl+z", "history('undo')", "Undo"),
     Key("redo", "ctrl+y", "history('redo')", "Redo", show=False),
@@ -57,6 +64,7 @@ KEYS = (
 _CHARACTER_OF = {
     "left_square_bracket": "[", "right_square_bracket": "]", "left_curly_bracket": "{", "right_curly_bracket": "}",
     "slash": "/", "question_mark": "?", "space": " ", "full_stop": ".", "comma": ",",
+    "right_parenthesis": ")", "semicolon": ";", "quotation_mark": '"',
 }
 
 

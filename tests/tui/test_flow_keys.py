@@ -218,3 +218,41 @@ async def test_the_command_palette_shows_keys_as_typed_not_textual_key_names(mak
         assert helps["End ←"] == "key: {"
         assert helps["Next pending"] == "key: ."
         assert helps["Accept"] == "key: a, ⏎"
+
+
+# ----- item 8: reaching text by keys
+
+
+async def test_w_jumps_words_and_right_parenthesis_selects_to_the_sentence_end(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w", "w", "w")  # from Dmytro: Lubinets, said, Russian
+        assert text_at(app, screen(app).query_one(ArticleView).cursor) == "Russian"
+        await pilot.press("right_parenthesis")
+        assert text_at(app, screen(app).query_one(ArticleView).selection) == CLAIM  # without the full stop
+        await pilot.press("c", "d")  # a DENIAL over those characters: the suggested ALLEGATION relabelled
+        await pilot.pause()
+    assert ("claim", "DENIAL", CLAIM) in kept(annotate_db)
+
+
+async def test_semicolon_selects_to_the_clause_end_and_the_quote_key_selects_a_quotation(tmp_path):
+    from annotator.model import Document
+    from annotator.schema import load_schema
+    from annotator.store import Store
+    from annotator.tui.app import AnnotatorApp
+
+    text = 'The mission said 79 were executed, Danielle Bell said. "They were shot on the spot," a witness said.'
+    db = tmp_path / "q.db"
+    with Store(db, create=True) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+        with store.transaction():
+            store.add_documents("news", [(Document(text=text, id="q"), "q:1")])
+    app = AnnotatorApp(db, "news", "alice", suggest=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w", "w", "w")  # The, mission, said -> 79
+        await pilot.press("semicolon")
+        assert text_at(app, screen(app).query_one(ArticleView).selection) == "79 were executed"
+        await pilot.press("escape", "quotation_mark")  # the next quotation after the cursor
+        assert text_at(app, screen(app).query_one(ArticleView).selection) == "They were shot on the spot"
+        await pilot.press("shift+down")  # nothing below: the selection stays
+        assert text_at(app, screen(app).query_one(ArticleView).selection) == "They were shot on the spot"

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from annotator.cursor import snap
+from annotator.cursor import clause_end, quotation_at, sentence_end, snap
 from annotator.display import shown
 from annotator.history import what_changed
 from annotator.model import AnnotatorError, Span
@@ -413,6 +413,34 @@ class AnnotateScreen(Screen):
     def action_select(self, step: int) -> None:
         if self.cursor.select(step):
             self.refresh_view()
+
+    def action_select_line(self, step: int) -> None:
+        if self.cursor.select_line(self.query_one(ArticleView).lines, step):
+            self.refresh_view()
+
+    def action_word(self, step: int) -> None:
+        if self.state is not None and self.cursor.word(self.state.text, step):
+            self.refresh_view()
+
+    def action_extend(self, unit: str) -> None:
+        """Select from the cursor (or grow the selection) to the end of the sentence or clause, or the quotation here."""
+        if self.state is None or not self.state.tokens:
+            return
+        text, cursor = self.state.text, self.cursor
+        selection = cursor.selection
+        here = selection[1] - 1 if selection else cursor.tokens[cursor.index][0]
+        if unit == "quote":
+            found = quotation_at(text, cursor.tokens[cursor.index][0] if not selection else selection[0])
+            if found is None or not cursor.select_to(*found, keep_anchor=False):
+                self.set_status("no quotation here or after the cursor")
+                return
+        else:
+            start = selection[0] if selection else cursor.tokens[cursor.index][0]
+            end = (sentence_end if unit == "sentence" else clause_end)(text, here)
+            if not cursor.select_to(start, end):
+                self.set_status(f"the {unit} ends here")
+                return
+        self.refresh_view()
 
     def action_clear_selection(self) -> None:
         self.cursor.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from annotator.model import GOLD, Span, SpanIdentity, span_identity
+from annotator.model import GOLD, Note, Span, SpanIdentity, span_identity
 
 if TYPE_CHECKING:
     from annotator.session import DocumentState
@@ -32,6 +32,7 @@ def candidates(per_annotator: dict[str, list[Span]]) -> list[Span]:
                 )
             group.id = min(group.id, span.id)
             group.attributes["annotators"].append(annotator)
+            group.notes.extend(dataclasses.replace(note, annotator=annotator) for note in span.notes)
     for annotator in sorted(per_annotator):
         by_id = {span.id: span for span in per_annotator[annotator]}
         for span in per_annotator[annotator]:
@@ -109,6 +110,15 @@ class Adjudication:
             everyone = agreed(offered, self.annotators.get(document_id, []))
             if everyone:
                 store.adopt_spans(self.reviewer, document_id, candidate_rows(everyone, offered), action="preaccept")
+
+    def document_notes(self, store: Store, document_id: int) -> list[Note]:
+        """Each finished annotator's note on the document, shown in review beside the gold's own."""
+        found = []
+        for annotator in self.annotators.get(document_id, []):
+            note = store.notes(document_id, annotator).get(None)
+            if note is not None:
+                found.append(note)
+        return found
 
     def notice(self, state: DocumentState) -> str:
         annotators = ", ".join(self.annotators.get(state.document_id, []))

@@ -20,6 +20,8 @@ ACTIONS = {
     "claimant": "a new claimant",
     "done": "marking the document done",
     "skipped": "skipping the document",
+    "note": "a note",
+    "flag": "an unsure flag",
 }
 
 

@@ -15,6 +15,15 @@ SpanIdentity = tuple[str, int, int, str]
 
 
 @dataclass
+class Note:
+    """An annotator's short note and 'unsure' flag on a span or a document: doubts travel with the labels they are about."""
+
+    text: str = ""
+    unsure: bool = False
+    annotator: str | None = None
+
+
+@dataclass
 class Span:
     """A labelled stretch of a document's text; offsets are characters, ``end`` exclusive.
 
@@ -39,6 +48,8 @@ class Span:
     claimant_id: int | None = None
     suggestion_id: int | None = None
     ref: str | None = None
+    # The annotators' notes on this span: at most one for a kept span (its annotator's), one per annotator on a review candidate.
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
@@ -72,6 +83,8 @@ class Document:
     relations: list[Relation] = field(default_factory=list)
     annotator: str | None = None
     source: str | None = None
+    # Notes on the document itself (not on one of its spans): at most one per annotator.
+    notes: list[Note] = field(default_factory=list)
 
 
 class AnnotatorError(Exception):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.adjudication import Adjudication
 from annotator.cursor import claimant_candidates, move_boundary, snap
-from annotator.model import AnnotatorError, Span, span_identity
+from annotator.model import AnnotatorError, Note, Span, span_identity
 from annotator.tokens import tokenize
 
 if TYPE_CHECKING:
@@ -61,6 +61,8 @@ class DocumentState:
     focus: RowKey | None = None
     notice: str = ""
     failed: str = ""
+    # Notes on the document itself: the annotator's own (in review, the gold's), then, in review, each annotator's.
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def pending(self) -> list[Span]:
@@ -185,6 +187,10 @@ class Suggestions:
 
     def notice(self, state: DocumentState) -> str:
         return ""
+
+    def document_notes(self, store: Store, document_id: int) -> list[Note]:
+        """Others' notes on the document shown beside the annotator's own: none when annotating."""
+        return []
 
 
 PendingSource = Suggestions | Adjudication
@@ -345,9 +351,11 @@ class AnnotationSession:
         kept = self.store.kept_spans(document.document_id, self.annotator)
         turned_down = self.source.turned_down(self.store, document.document_id, self.offered)
         spans, claimants = combine(kept, self.offered, turned_down)
+        own_note = self.store.notes(document.document_id, self.annotator).get(None)
         return DocumentState(
             document.document_id, document.ext_id, document.text, document.tokens, spans, claimants,
             self.store.status(document.document_id, self.annotator), self.position, len(self.order), self.done, focus,
+            notes=[*([own_note] if own_note else []), *self.source.document_notes(self.store, document.document_id)],
         )
 
     def refresh(self) -> DocumentState:
@@ -486,6 +494,22 @@ class AnnotationSession:
             position = (keys.index(row_key(current)) + 1) % len(found) if row_key(current) in keys else 0
         self.store.link_claimant(self.annotator, claim.id, found[position].id)
         return self.state(row_key(claim))
+
+    def note(self, span: Span | None, text: str) -> DocumentState:
+        """Write the note on a kept span (None: on the document); empty text takes it away. A pending span is refused."""
+        self.store.set_note(self.annotator, self._document_id, self._noted_id(span), text)
+        return self.state(row_key(span) if span is not None else None)
+
+    def flag(self, span: Span | None) -> tuple[DocumentState, bool]:
+        """Flag a kept span (None: the document) as unsure, or take the flag away; returns the state and whether it is flagged."""
+        unsure = self.store.toggle_unsure(self.annotator, self._document_id, self._noted_id(span))
+        return self.state(row_key(span) if span is not None else None), unsure
+
+    @staticmethod
+    def _noted_id(span: Span | None) -> int | None:
+        if span is not None and span.pending:
+            raise AnnotatorError("notes go on kept spans: keep this one first (a), or note the document with no span current")
+        return None if span is None else span.id
 
     def mark(self, status: str) -> DocumentState:
         """Mark the document done or skipped and move to the next one still open, if any."""

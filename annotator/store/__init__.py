@@ -8,6 +8,7 @@ One `Store` class, composed of one part per job, each in its own module over a s
     corpus        datasets, documents (with labels or suggestions imported along), suggestions
     reads         each annotator's kept spans, relations and statuses; documents as one annotator labelled them
     labels        annotator actions: accept, reject, add, update, remove, link a claimant, status, time
+    notes         annotators' notes and 'unsure' flags on their spans and documents
     adjudication  the reviewer's gold and the candidates turned down
     merge         bringing another annotator database in
     stats         figures per dataset and annotator
@@ -31,6 +32,7 @@ from annotator.store.labels import Labels
 from annotator.store.log import IMPORTED, MERGED, UNDOABLE_TABLES, ActionLog
 from annotator.store.merge import Merge, MergeReport
 from annotator.store.migrations import migrations
+from annotator.store.notes import Notes
 from annotator.store.reads import Reads
 from annotator.store.stats import Stats
 
@@ -51,5 +53,5 @@ __all__ = [
 ]
 
 
-class Store(Stats, Merge, Adjudication, Labels, Reads, Corpus, ActionLog):
+class Store(Stats, Merge, Adjudication, Labels, Notes, Reads, Corpus, ActionLog):
     """One connection to one annotation database; use it from the thread that opened it."""

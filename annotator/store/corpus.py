@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.model import Document, Relation, Span
+from annotator.model import Document, Note, Relation, Span
 from annotator.schema import Schema, schema_from_json
 from annotator.store.connection import StoreError, now, text_hash
 from annotator.store.log import IMPORTED, ActionLog
@@ -179,6 +179,8 @@ class Corpus(ActionLog):
         if existing or screen_work:
             self.conn.execute("DELETE FROM relations WHERE document_id = ? AND annotator = ?", [document_id, annotator])
             self.conn.execute("DELETE FROM annotations WHERE document_id = ? AND annotator = ?", [document_id, annotator])
+            # Span notes go with their spans; the document's note stays unless the file brings one.
+            self.conn.execute("DELETE FROM notes WHERE document_id = ? AND annotator = ? AND annotation_id IS NOT NULL", [document_id, annotator])
             # The rows earlier actions changed are gone: the log records the import as a barrier undo and redo stop at.
             self._log_import(annotator, document_id, stamp)
         ids: dict[str, int] = {}
@@ -190,6 +192,11 @@ class Corpus(ActionLog):
             )
             if span.id is not None:
                 ids[span.id] = cursor.lastrowid
+            for note in span.notes[:1]:
+                self._put_note(document_id, annotator, cursor.lastrowid, note, stamp)
+        for note in document.notes[:1]:
+            self.conn.execute("DELETE FROM notes WHERE document_id = ? AND annotator = ? AND annotation_id IS NULL", [document_id, annotator])
+            self._put_note(document_id, annotator, None, note, stamp)
         for relation in document.relations:
             self.conn.execute(
                 "INSERT OR IGNORE INTO relations (document_id, annotator, from_id, to_id, type, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -201,6 +208,14 @@ class Corpus(ActionLog):
             [document_id, annotator, stamp],
         )
         return existing
+
+    def _put_note(self, document_id: int, annotator: str, span_id: int | None, note: Note, stamp: str) -> None:
+        """An imported note (the reader checked it), stored for the annotator the labels are imported for."""
+        if note.text or note.unsure:
+            self.conn.execute(
+                "INSERT INTO notes (document_id, annotator, annotation_id, text, unsure, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [document_id, annotator, span_id, note.text, int(note.unsure), stamp, stamp],
+            )
 
     def _attach_suggestions(self, document_id: int, source: str, document: Document) -> SuggestionChanges:
         """Store a document's suggestions from a file, replacing that source's the way re-suggesting does: no decision is lost."""

@@ -19,11 +19,11 @@ MERGED = "merged:"
 IMPORTED = "import"
 
 # Tables whose rows an annotator action may change, and so undo may restore.
-UNDOABLE_TABLES = ("annotations", "relations", "rejections", "doc_status", "review_rejections")
+UNDOABLE_TABLES = ("annotations", "relations", "rejections", "doc_status", "review_rejections", "notes")
 # What a row of each is, in a message.
 ROW_NAMES = {
     "annotations": "span", "relations": "claimant link", "rejections": "rejection", "doc_status": "document status",
-    "review_rejections": "turned-down candidate",
+    "review_rejections": "turned-down candidate", "notes": "note",
 }
 # Columns that change outside the action log, so undo does not compare them: time spent (add_time), and a kept
 # span's suggestion, set to NULL when suggestions are re-run.

@@ -223,3 +223,29 @@ def m005_action_sessions(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m006_notes(db: sqlite_utils.Database) -> None:
+    """Annotators' notes and 'unsure' flags, on one of their kept spans or (annotation_id NULL) on a document.
+
+    annotation_id has no foreign key on purpose: removing a span leaves its note in place, unseen (readers join
+    annotations), so undoing the removal, which puts the span back under its old id, brings the note back with it.
+    """
+    db.executescript(
+        """
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            annotator TEXT NOT NULL,
+            annotation_id INTEGER,
+            text TEXT NOT NULL DEFAULT '',
+            unsure INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX notes_document ON notes(document_id, annotator);
+        CREATE UNIQUE INDEX notes_one_per_span ON notes(annotation_id) WHERE annotation_id IS NOT NULL;
+        CREATE UNIQUE INDEX notes_one_per_document ON notes(document_id, annotator) WHERE annotation_id IS NULL;
+        """
+    )

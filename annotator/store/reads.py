@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from annotator.model import GOLD, Document, Relation, Span
+from annotator.model import GOLD, Document, Note, Relation, Span
 from annotator.store.corpus import Corpus
 
 
@@ -50,6 +50,9 @@ class Reads(Corpus):
             for r in self.annotations(document_id, annotator)
         ]
         by_id = {span.id: span for span in spans}
+        for span_id, note in self.notes(document_id, annotator).items():
+            if span_id in by_id:
+                by_id[span_id].notes = [note]
         for relation in self.relations(document_id, annotator):
             claim = by_id.get(relation["from_id"])
             if relation["type"] == "claimant" and claim is not None and relation["to_id"] in by_id:
@@ -68,7 +71,22 @@ class Reads(Corpus):
         """A copy of the document with this annotator's kept spans and claimant links (the argument is left as it was)."""
         spans = self.kept_spans(document_id, annotator)
         relations = [Relation(span.id, span.claimant_id, "claimant") for span in spans if span.claimant_id is not None]
-        return dataclasses.replace(document, spans=spans, relations=relations, annotator=annotator)
+        on_document = self.notes(document_id, annotator).get(None)
+        return dataclasses.replace(
+            document, spans=spans, relations=relations, annotator=annotator, notes=[on_document] if on_document else []
+        )
+
+    def notes(self, document_id: int, annotator: str) -> dict[int | None, Note]:
+        """The annotator's notes on the document, by the span they are on (None: the document itself).
+
+        A note whose span was removed is left out (undoing the removal brings the span, and so the note, back).
+        """
+        rows = self.conn.execute(
+            "SELECT n.annotation_id, n.text, n.unsure FROM notes n LEFT JOIN annotations a ON a.id = n.annotation_id "
+            "WHERE n.document_id = ? AND n.annotator = ? AND (n.annotation_id IS NULL OR a.annotator = n.annotator)",
+            [document_id, annotator],
+        ).fetchall()
+        return {span_id: Note(text, bool(unsure), annotator) for span_id, text, unsure in rows}
 
     def suggested_document(self, document_id: int, document: Document, source: str | None = None) -> Document:
         """A copy of the document with its suggestions (of one source, or all) and their claimant links."""

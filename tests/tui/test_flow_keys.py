@@ -256,3 +256,34 @@ async def test_semicolon_selects_to_the_clause_end_and_the_quote_key_selects_a_q
         assert text_at(app, screen(app).query_one(ArticleView).selection) == "They were shot on the spot"
         await pilot.press("shift+down")  # nothing below: the selection stays
         assert text_at(app, screen(app).query_one(ArticleView).selection) == "They were shot on the spot"
+
+
+# ----- item 8: the mouse (Pilot's clicks, presses and moves over the real widgets)
+
+
+async def test_a_click_makes_the_span_under_it_current_and_a_drag_selects(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        article = screen(app).query_one(ArticleView)
+        # Line 3 is "The Kremlin denied the report on Tuesday." (from character 90); the view has one column of padding.
+        await pilot.click(ArticleView, offset=(1 + 94 - 90 + 2, 3))  # on "Kremlin"
+        assert current(app)[:3] == ("entity", "ORG", "Kremlin")
+        await pilot.click(ArticleView, offset=(1 + 40, 0))  # inside the claim, on no entity: the claim
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        await pilot.mouse_down(ArticleView, offset=(1 + 102 - 90, 3))  # "denied"
+        await pilot.hover(ArticleView, offset=(1 + 115 - 90, 3))  # "report"
+        await pilot.mouse_up(ArticleView, offset=(1 + 115 - 90, 3))
+        assert text_at(app, article.selection) == "denied the report"
+        await pilot.press("8")  # EVENT
+        await pilot.pause()
+    assert ("entity", "EVENT", "denied the report") in kept(annotate_db)
+
+
+async def test_a_click_on_a_row_of_the_span_list_makes_that_span_current(make_app):
+    from annotator.tui.widgets.span_list import SpanList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = [span.label for span in screen(app).state.spans]
+        await pilot.click(SpanList, offset=(5, rows.index("DATE")))
+        assert current(app)[:3] == ("entity", "DATE", "Tuesday")

@@ -446,6 +446,43 @@ class AnnotateScreen(Screen):
         self.cursor.clear()
         self.refresh_view()
 
+    # ----- the mouse: a click puts the cursor on a token or makes the span under it current; a drag selects
+
+    @on(ArticleView.Pressed)
+    def article_pressed(self, message: ArticleView.Pressed) -> None:
+        self.session.tick()
+        self.cursor.place(message.offset, shown=True)
+        self._drag_anchor = self.cursor.index
+        self.refresh_view()
+
+    @on(ArticleView.Dragged)
+    def article_dragged(self, message: ArticleView.Dragged) -> None:
+        anchor = getattr(self, "_drag_anchor", None)
+        if anchor is None or self.state is None:
+            return
+        self.cursor.place(message.offset, shown=True)
+        self.cursor.anchor = anchor
+        self.refresh_view()
+
+    @on(ArticleView.Released)
+    def article_released(self, message: ArticleView.Released) -> None:
+        self._drag_anchor = None
+        if message.dragged or self.state is None:
+            return
+        # The innermost span under the click becomes current (an entity inside a claim before the claim).
+        under = [index for index, span in enumerate(self.state.spans) if span.start <= message.offset < span.end]
+        if under:
+            self.focus.go(min(under, key=lambda index: self.state.spans[index].end - self.state.spans[index].start))
+            self.cursor.place(message.offset, shown=True)
+            self.refresh_view()
+
+    @on(SpanList.Chosen)
+    def span_chosen(self, message: SpanList.Chosen) -> None:
+        self.session.tick()
+        if self.state is not None and 0 <= message.index < len(self.state.spans):
+            self.focus.go(message.index)
+            self.refresh_view()
+
     # ----- history and documents
 
     def action_history(self, name: str) -> None:

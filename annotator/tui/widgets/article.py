@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -14,6 +19,21 @@ from annotator.tui.render import CURRENT, MarkIndex, SpanStyles, line_of, safe_t
 
 
 class ArticleView(ScrollView, can_focus=False):
+    """The text; the mouse presses, drags and releases over it are posted to the screen as character offsets."""
+
+    @dataclass
+    class Pressed(Message):
+        offset: int
+
+    @dataclass
+    class Dragged(Message):
+        offset: int
+
+    @dataclass
+    class Released(Message):
+        offset: int
+        dragged: bool
+
     DEFAULT_CSS = """
     ArticleView { height: 1fr; padding: 0 1; }
     """
@@ -90,6 +110,45 @@ class ArticleView(ScrollView, can_focus=False):
             first, last = max(line_of(self.lines, start), top), min(line_of(self.lines, max(end - 1, start)), bottom)
             if first <= last:
                 self.refresh_lines(first, last - first + 1)
+
+    def offset_at(self, x: int, y: int) -> int | None:
+        """The character under a cell of the content area (the nearest one on that line), or None below the text."""
+        line = self.scroll_offset.y + y
+        if not 0 <= line < len(self.lines):
+            return None
+        start, end = self.lines[line]
+        column, offset = self.scroll_offset.x + max(x, 0), start
+        while offset < end and column >= cell_len(self.shown[offset]):
+            column -= cell_len(self.shown[offset])
+            offset += 1
+        return min(offset, max(end - 1, start))
+
+    def _mouse_offset(self, event: events.MouseEvent) -> int | None:
+        place = event.get_content_offset_capture(self)
+        return self.offset_at(place.x, place.y)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = self._mouse_offset(event)
+        if offset is not None and event.button == 1:
+            self._pressed_at, self._dragged = offset, False
+            self.capture_mouse()
+            self.post_message(self.Pressed(offset))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if getattr(self, "_pressed_at", None) is None:
+            return  # not pressed here (the mouse is captured from the press to the release)
+        offset = self._mouse_offset(event)
+        if offset is not None and (self._dragged or offset != self._pressed_at):
+            self._dragged = True
+            self.post_message(self.Dragged(offset))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if getattr(self, "_pressed_at", None) is None:
+            return
+        self.release_mouse()
+        offset = self._mouse_offset(event)
+        pressed, self._pressed_at = self._pressed_at, None
+        self.post_message(self.Released(offset if offset is not None else pressed, self._dragged))
 
     def text_width(self) -> int:
         return max(self.scrollable_content_region.width - 1, 10)

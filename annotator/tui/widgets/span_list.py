@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -17,6 +21,12 @@ GLYPHS = {"suggested": "?", "accepted": "✓", "corrected": "✎", "manual": "+"
 
 
 class SpanList(ScrollView, can_focus=False):
+    """One row per span; a click on a row is posted to the screen as the span's index."""
+
+    @dataclass
+    class Chosen(Message):
+        index: int
+
     DEFAULT_CSS = """
     SpanList { height: 1fr; }
     """
@@ -79,6 +89,11 @@ class SpanList(ScrollView, can_focus=False):
         if selected:
             line.stylize("reverse")
         return line
+
+    def on_click(self, event: events.Click) -> None:
+        place = event.get_content_offset(self)
+        if place is not None and 0 <= self.scroll_offset.y + place.y < len(self.items):
+            self.post_message(self.Chosen(self.scroll_offset.y + place.y))
 
     def render_lines(self, crop):
         self._base = self.rich_style

@@ -12,6 +12,8 @@ from annotator.model import GOLD, Document
 from annotator.store import Store
 
 PROGRESS_EVERY = 200
+# The one format that carries annotators' notes and unsure flags; the others leave them out and say so.
+NOTES_FORMAT = "jsonl"
 
 
 def export_documents(
@@ -87,11 +89,26 @@ def write_export(
     writer = entry.load_writer()
     if progress is not None:
         documents = _counted(documents, progress)
+    notes_seen = [0]
+    if fmt != NOTES_FORMAT:
+        documents = _notes_counted(documents, notes_seen)
     if entry.writes == "folder":
         if dev_fraction:
             options["dev_fraction"] = dev_fraction
-        return writer(documents, Path(target), **options)  # type: ignore[arg-type]
-    return writer(documents, target, **options)
+        report = writer(documents, Path(target), **options)  # type: ignore[arg-type]
+    else:
+        report = writer(documents, target, **options)
+    if notes_seen[0]:
+        plural = "s" if notes_seen[0] != 1 else ""
+        report.notes.append(f"left out {notes_seen[0]} note{plural} (with unsure flags): {fmt} has no place for them; --format {NOTES_FORMAT} keeps them")
+    return report
+
+
+def _notes_counted(documents: Iterator[Document], seen: list[int]) -> Iterator[Document]:
+    """Count the notes a format without a place for them leaves out, so the export says so."""
+    for document in documents:
+        seen[0] += len(document.notes) + sum(len(span.notes) for span in document.spans)
+        yield document
 
 
 def _counted(documents: Iterator[Document], progress: Callable[[int], None]) -> Iterator[Document]:

@@ -102,6 +102,13 @@ def merge_command(others: tuple[Path, ...], db_path: Path, dataset: str | None, 
                 display.echo(f"  updated: {display.shown(updated)}", err=True)
             for skipped in report.skipped:
                 display.echo(f"  skipped: {display.shown(skipped)}", err=True)
+            if report.notes_left_out:
+                plural = "s" if report.notes_left_out != 1 else ""
+                display.echo(
+                    f"  left out {report.notes_left_out} note{plural} (with unsure flags) of {display.shown(other)}: merge does not carry notes yet; "
+                    f"they stay there (annotator export --format jsonl --db {display.shown(other)} writes them)",
+                    err=True,
+                )
 
 
 def _check_only_dataset(others: tuple[Path, ...], dataset: str) -> None:

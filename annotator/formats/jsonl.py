@@ -6,10 +6,11 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from annotator.formats.jsonio import decode_lines, one_line, parse_json, refuse_unread_labels, span_from_json
-from annotator.model import Document, InputError, link_spans, validate_spans
+from annotator.model import Document, InputError, Note, link_spans, validate_spans
+from annotator.notes import note_problem
 
 # The fields a record's labels and data are read from; another that could hold labels is an error, never dropped.
-READ_KEYS = frozenset({"id", "text", "meta", "spans", "relations", "annotator", "source"})
+READ_KEYS = frozenset({"id", "text", "meta", "spans", "relations", "annotator", "source", "notes"})
 
 
 def read_jsonl(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | InputError]]:
@@ -61,12 +62,46 @@ def document_from_json(obj: Any) -> Document:
         if problem:
             raise ValueError(problem)
         document.relations = link_spans(document.spans, links)
+        for index, item in enumerate(_list(obj, "spans")):
+            if isinstance(item, dict) and "notes" in item:
+                document.spans[index].notes = notes_from_json(item["notes"], f"spans[{index}].notes")
         annotator = obj.get("annotator")
         document.annotator = annotator if isinstance(annotator, str) and annotator else ""
     source = obj.get("source")
     if isinstance(source, str):
         document.source = source
+    if "notes" in obj:
+        if document.annotator is None:
+            raise ValueError("field 'notes' needs the labels it goes with: a 'spans' field (even an empty one) and an annotator")
+        document.notes = notes_from_json(obj["notes"], "notes")
     return document
+
+
+def notes_from_json(value: Any, where: str) -> list[Note]:
+    """A span's or a document's notes: at most one (the labels' annotator's), checked as the screen checks a typed note."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{where} must be a list of notes")
+    if len(value) > 1:
+        raise ValueError(f"{where} holds {len(value)} notes and a span or document takes one per annotator: keep one")
+    notes = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise ValueError(f"{where}[0] must be an object with text and unsure")
+        text, unsure = item.get("text", ""), item.get("unsure", False)
+        problem = note_problem(text)
+        if problem is not None:
+            raise ValueError(f"{where}[0]: {problem}")
+        if not isinstance(unsure, bool):
+            raise ValueError(f"{where}[0]: unsure must be true or false")
+        annotator = item.get("annotator")
+        notes.append(Note(text.strip(), unsure, annotator if isinstance(annotator, str) else None))
+    return notes
+
+
+def notes_to_json(notes: list[Note], annotator: str | None) -> list[dict[str, Any]]:
+    return [{"annotator": note.annotator or annotator, "text": note.text, "unsure": note.unsure} for note in notes]
 
 
 def _list(obj: dict[str, Any], key: str) -> list[Any]:
@@ -108,9 +143,13 @@ def document_to_json(document: Document) -> dict[str, Any]:
             entry["attributes"] = span.attributes
         if span.score is not None:
             entry["score"] = round(span.score, 4)
+        if span.notes:
+            entry["notes"] = notes_to_json(span.notes, document.annotator)
         spans.append(entry)
     obj["spans"] = spans
     obj["relations"] = [{"from_id": _written_id(r.from_id), "to_id": _written_id(r.to_id), "type": r.type} for r in document.relations]
+    if document.notes:
+        obj["notes"] = notes_to_json(document.notes, document.annotator)
     return obj
 
 

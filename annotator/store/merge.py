@@ -41,6 +41,8 @@ class MergeReport:
     conflicts: list[str] = field(default_factory=list)
     # Rows that failed a check, with what --skip-invalid left out because of them.
     skipped: list[str] = field(default_factory=list)
+    # Notes and unsure flags in the other file: merge does not carry them yet (they stay there), and says how many.
+    notes_left_out: int = 0
 
 
 class Merge(ActionLog):
@@ -78,9 +80,10 @@ class Merge(ActionLog):
                     explained = describe_database_error(other_path, error) or f"{other_path}: {error}"
                     raise StoreError(f"{explained}; reading it stopped, and nothing was merged") from None
                 raise
+            notes_left_out = _notes_in(source)
         finally:
             source.close()
-        report = MergeReport(skipped=staging.skipped)
+        report = MergeReport(skipped=staging.skipped, notes_left_out=notes_left_out)
         try:
             with self.transaction():
                 self._merge(report)
@@ -360,3 +363,16 @@ class Merge(ActionLog):
             "WHERE continues IS NULL AND id IN (SELECT t.id FROM temp.merge_sessions t JOIN main.sessions s ON s.id = t.continues)"
         )
         return True
+
+
+def _notes_in(source: Source) -> int:
+    """How many notes (on a kept span, or on a document) the other file holds: merge leaves them out and says so."""
+    if not source.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'notes'").fetchone()[0]:
+        return 0
+    try:
+        return source.conn.execute(
+            "SELECT count(*) FROM notes n LEFT JOIN annotations a ON a.id = n.annotation_id "
+            "WHERE n.annotation_id IS NULL OR a.annotator = n.annotator"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{source.path}: its notes cannot be counted ({error}); nothing was merged") from None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.model import Document, Span
+from annotator.model import Document, Relation, Span
 from annotator.schema import load_schema
 from annotator.store import Store, StoreError
 
@@ -122,3 +122,34 @@ def test_every_row_an_action_writes_carries_a_utc_timestamp(store):
         for (stamp,) in store.conn.execute(query)
     ]
     assert len(stamps) == 3 * 2 + 1 + 1 + 1 + 5 and all(stamp.endswith("+00:00") for stamp in stamps)
+
+
+def test_a_status_not_known_is_refused_naming_the_known_ones(store):
+    with pytest.raises(StoreError) as refused:
+        store.set_status("alice", store.document_ids("news")[0], "finished")
+    assert str(refused.value) == "status 'finished' is not one of todo, in_progress, done, skipped"
+    assert store.action_count() == 0
+
+
+def test_rejecting_a_suggestion_twice_changes_nothing_the_second_time(store):
+    (person,) = suggest(store, at("Dmytro Lubinets", "PERSON"))
+    store.reject_suggestion("alice", person.id)
+    store.reject_suggestion("alice", person.id)
+    assert store.rejected_ids(store.document_ids("news")[0], "alice") == {person.id}
+    assert [row[0] for row in store.conn.execute("SELECT action FROM actions ORDER BY id")] == ["reject"]
+
+
+def test_accepting_a_claim_over_ones_own_claim_brings_no_claimant_along(store):
+    document_id = store.document_ids("news")[0]
+    claim_id = store.add_span("alice", document_id, *where("Russian troops shot seven prisoners"), "ALLEGATION", "claim")
+    with store.transaction():
+        store.add_suggestions(
+            document_id,
+            "m",
+            [at("Russian troops shot seven prisoners", "ALLEGATION", "claim", id=1), at("Dmytro Lubinets", "PERSON", id=2)],
+            [Relation(1, 2, "claimant")],
+        )
+    claim = next(span for span in store.suggested_spans(document_id) if span.kind == "claim")
+    assert store.accept_suggestion("alice", claim.id) == claim_id
+    assert [(span.id, span.label, span.claimant_id) for span in store.kept_spans(document_id, "alice")] == [(claim_id, "ALLEGATION", None)]
+    assert store.relations(document_id, "alice") == []

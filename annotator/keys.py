@@ -29,6 +29,10 @@ KEYS = (
     Key("make_claim", "c", "make_claim", "Claim"),
     Key("link_claimant", "L", "link_claimant", "Claimant"),
     Key("change_kind", "K", "change_kind", "Change kind", show=False),
+    Key("note", "N", "note('span')", "Note…", show=False),
+    Key("flag_unsure", "exclamation_mark", "flag('span')", "Unsure ⚑", show=False),
+    Key("note_document", "ctrl+n", "note('document')", "Note on document…", show=False),
+    Key("flag_document", "ctrl+f", "flag('document')", "Document unsure ⚑", show=False),
     Key("start_left", "left_square_bracket", "boundary('start', -1)", "Start ←", show=False),
     Key("start_right", "right_square_bracket", "boundary('start', 1)", "Start →", show=False),
     Key("end_left", "left_curly_bracket", "boundary('end', -1)", "End ←", show=False),
@@ -63,7 +67,7 @@ KEYS = (
 # Textual's names for the printable keys the table uses by name.
 _CHARACTER_OF = {
     "left_square_bracket": "[", "right_square_bracket": "]", "left_curly_bracket": "{", "right_curly_bracket": "}",
-    "slash": "/", "question_mark": "?", "space": " ", "full_stop": ".", "comma": ",",
+    "slash": "/", "question_mark": "?", "space": " ", "full_stop": ".", "comma": ",", "exclamation_mark": "!",
     "right_parenthesis": ")", "semicolon": ";", "quotation_mark": '"',
 }
 

@@ -23,6 +23,7 @@ from annotator.display import shown
 from annotator.history import what_changed
 from annotator.model import AnnotatorError, Span
 from annotator.navigation import Focus, missing_claimant
+from annotator.notes import NOTE_MAX_CHARACTERS, UNSURE_GLYPH, glyphs, one_line_notes
 from annotator.schema import Label, Schema
 from annotator.session import AnnotationSession, DocumentState, article, contested, row_key
 from annotator.store import describe_database_error
@@ -66,6 +67,7 @@ class AnnotateScreen(Screen):
         self.last_search = ""
         self._prepared: dict[int, PreparedDocument] = {}
         self._data_version: int | None = None
+        self._notes_shown: tuple | None = None  # the span whose notes the status line shows, and those notes
 
     def compose(self) -> ComposeResult:
         by_kind = self.legend_colours = label_colours(self.schema, sixteen_colours(self.app))
@@ -158,6 +160,11 @@ class AnnotateScreen(Screen):
             self.request_suggestions()
             if state.failed or state.notice:
                 self.set_status(state.failed or state.notice, "bold red" if state.failed else "italic")
+            if state.notes and not state.failed:
+                said = f"document {glyphs(state.notes)} {one_line_notes(state.notes, with_names=True)}"
+                self.set_status(f"{state.notice} · {said}" if state.notice else said, "yellow")
+            if state.failed or state.notice or state.notes:
+                self._notes_shown = None  # the status line says the document's news: the current span's notes come on the next move
             wanted = [document_id for document_id in self.session.neighbours() if document_id not in self._prepared]
             if wanted:
                 # Start after this document is on screen, so the work does not compete with drawing it.
@@ -178,6 +185,7 @@ class AnnotateScreen(Screen):
         elif span is not None:
             article.show_offset(span.start)
         self.query_one(SpanList).set_items(state.spans, state.text, self.current, state.claimants)
+        self.show_notes(span)
         self.query_one(DocumentBar).show(state, self.session.dataset, self.session.annotator)
 
     def set_status(self, message: str, style: str = "") -> None:
@@ -394,6 +402,67 @@ class AnnotateScreen(Screen):
                 self.set_status("no kept entity to link: select the claimant's tokens (shift+arrows) and press L")
             elif linked:
                 self.set_status(f"claimant: {self.describe(self.state.claimant_of(claim))}  (L again for the next candidate)", "green")
+
+    # ----- notes and unsure flags
+
+    def show_notes(self, span: Span | None) -> None:
+        """On reaching a span with notes, the status line says them (in review, each annotator's); leaving it clears them."""
+        notes = span.notes if span is not None else []
+        key = (row_key(span), tuple(notes)) if span is not None else None
+        if key == self._notes_shown:
+            return
+        if notes:
+            self.set_status(f"{glyphs(notes)} {one_line_notes(notes, with_names=span.pending)}", "yellow")
+        elif self._notes_shown is not None and self._notes_shown[1]:
+            self.set_status("")
+        self._notes_shown = key
+
+    def note_target(self, target: str) -> tuple[Span | None, str] | None:
+        """The kept span a note or flag goes on (None: the document) and how to name it; None when it cannot go there."""
+        span = self.current_span if target == "span" else None
+        if self.state is None:
+            return None
+        if span is not None and span.pending:
+            self.set_status("notes go on kept spans: keep this one first (a); ctrl+n notes the document", "bold red")
+            return None
+        return span, (self.describe(span) if span is not None else f"document {one_line(self.state.ext_id)[:30]}")
+
+    def action_note(self, target: str = "span") -> None:
+        """Write the note of the current kept span (or the document); an empty answer takes the note away."""
+        from annotator.tui.screens.prompt import Prompt
+
+        found = self.note_target(target)
+        if found is None:
+            return
+        span, named = found
+        own = span.notes if span is not None else [note for note in self.state.notes if note.annotator == self.session.annotator]
+        written = own[0].text if own else ""
+
+        def answered(value: str | None) -> None:
+            if value is None or value.strip() == written:
+                return
+            said = f"note on {named}: {value.strip()}" if value.strip() else f"note on {named} removed"
+            self.act(lambda: self.session.note(span, value), said)
+
+        self.app.push_screen(Prompt(f"Note on {named} (at most {NOTE_MAX_CHARACTERS} characters; empty removes it):", written), answered)
+
+    def action_flag(self, target: str = "span") -> None:
+        """Flag the current kept span (or the document) as unsure, or take the flag away."""
+        found = self.note_target(target)
+        if found is None:
+            return
+        span, named = found
+        flagged: list[bool] = []
+
+        def toggle() -> DocumentState:
+            state, unsure = self.session.flag(span)
+            flagged.append(unsure)
+            return state
+
+        if self.act(toggle, ""):
+            again = "!" if target == "span" else "ctrl+f"
+            said = f"{UNSURE_GLYPH} {named} flagged unsure ({again} again takes it away)" if flagged[0] else f"{named}: no longer flagged unsure"
+            self.set_status(said, "green")
 
     def action_boundary(self, which: str, step: int) -> None:
         span = self.current_span

@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 from annotator.display import shown
+from annotator.notes import glyphs
 from annotator.session import DocumentState
 from annotator.tui.render import one_line
 
@@ -32,6 +33,8 @@ class DocumentBar(Horizontal):
         pending = len(state.pending)
         info.append(f"  {len(state.spans) - pending} kept, {pending} pending")
         info.append(f"  [{state.status}]", style=STATUS_STYLES.get(state.status, "dim"))
+        if state.notes:
+            info.append(f" {glyphs(state.notes)}", style="bold yellow")  # notes on the document: the status line says them
         info.append("  ")
         info.append(one_line(state.ext_id)[:30], style="bold")
         info.append(f"  {shown(annotator)}", style="cyan")

@@ -14,6 +14,7 @@ from textual.strip import Strip
 
 from annotator.display import shown
 from annotator.model import Span
+from annotator.notes import glyphs
 from annotator.session import RowKey, row_key
 from annotator.tui.render import one_line
 
@@ -39,12 +40,14 @@ class SpanList(ScrollView, can_focus=False):
         self.text = ""
         self.current = -1
         self.label_width = 10
+        self.noted = False  # some span has a note or a flag: the rows get a column for the marks
 
     def set_items(self, items: list[Span], text: str, current: int, claimants: dict[RowKey, Span]) -> None:
         """Show these spans (and each claim's claimant); when only the cursor moved, repaint just the two rows concerned."""
         same_rows = items is self.items and text is self.text
         previous = self.current
         self.items, self.text, self.current, self.claimants = items, text, current, claimants
+        self.noted = any(item.notes for item in items)
         self.label_width = max((len(shown(item.label)) for item in items), default=10)
         size = Size(self.scrollable_content_region.width, len(items))
         if self.virtual_size != size:
@@ -67,6 +70,9 @@ class SpanList(ScrollView, can_focus=False):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("▶ " if selected else "  ")
         line.append(GLYPHS.get(item.origin, "·") + " ", style="dim" if item.pending else "bold green")
+        if self.noted:
+            # A column for notes when any span has one: ⚑ someone is unsure, ✱ there is a note (the status line says it).
+            line.append(f"{glyphs(item.notes):<2} ", style="bold yellow")
         label_style = Style(color=colour, bold=not item.pending, italic=item.pending)
         # Label names are never cut: the column is as wide as the longest label shown.
         line.append(f"{shown(item.label):<{self.label_width}} ", style=label_style)

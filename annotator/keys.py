@@ -28,6 +28,7 @@ KEYS = (
     Key("pick_label", "l", "pick_label", "Label…"),
     Key("make_claim", "c", "make_claim", "Claim"),
     Key("link_claimant", "L", "link_claimant", "Claimant"),
+    Key("prev_claimant", "ctrl+l", "link_claimant(-1)", "Claimant, back", show=False),
     Key("change_kind", "K", "change_kind", "Change kind", show=False),
     Key("note", "N", "note('span')", "Note…", show=False),
     Key("flag_unsure", "exclamation_mark", "flag('span')", "Unsure ⚑", show=False),

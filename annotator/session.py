@@ -482,16 +482,17 @@ class AnnotationSession:
             self.store.add_claimant(self.annotator, claim.id, start, end)
         return self.state(row_key(claim))
 
-    def next_claimant(self, state: DocumentState, claim: Span) -> DocumentState | None:
-        """Link the claim to its next candidate claimant, nearest first; None when no kept span could be one."""
+    def next_claimant(self, state: DocumentState, claim: Span, step: int = 1) -> DocumentState | None:
+        """Link the claim to its next (step -1: previous) candidate claimant, people and organisations first, nearest
+        first; None when no kept span could be one."""
         found = claimant_candidates(state.spans, claim)
         if not found:
             return None
-        position = 0
+        position = 0 if step > 0 else len(found) - 1
         current = state.claimant_of(claim)
         if current is not None:
             keys = [row_key(candidate) for candidate in found]
-            position = (keys.index(row_key(current)) + 1) % len(found) if row_key(current) in keys else 0
+            position = (keys.index(row_key(current)) + step) % len(found) if row_key(current) in keys else (0 if step > 0 else -1)
         self.store.link_claimant(self.annotator, claim.id, found[position].id)
         return self.state(row_key(claim))
 

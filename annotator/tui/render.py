@@ -132,6 +132,8 @@ CURRENT = Style(reverse=True, bold=True)
 SELECTION = Style(bgcolor="#ffffff", color="#000000", bold=True)
 CURSOR = Style(underline=True, bold=True, color="#ffff00")
 MATCH = Style(bgcolor="#5f5f00")
+# The spans linked to the current one: a claim's claimant, or the claims a claimant (or entity) is the claimant of.
+LINKED = Style(bold=True, italic=True, underline=True, overline=True)
 
 # WCAG's minimum contrast for body text (AA): every label colour drawn as text on a theme meets it.
 MIN_CONTRAST = 4.5
@@ -238,6 +240,9 @@ class SpanStyles:
                 colour = self.colours.get(item.label, "#a0a0a0") if item.kind != "claimant" else self.colours.get("CLAIMANT", CLAIMANT_COLOUR)
             if item.kind == "claim":
                 style = Style(underline=True, color=colour) if item.pending else Style(bgcolor=tint(colour, self.backdrop), underline=True)
+            elif item.kind == "claimant" and not item.pending:
+                # A tint, not a solid colour: an entity inside a claimant keeps its own colour, visibly inside it.
+                style = Style(bgcolor=tint(colour, self.backdrop, 0.45), bold=True, underline=True)
             elif item.pending:
                 style = Style(color=colour, underline=True, bold=True)
             else:

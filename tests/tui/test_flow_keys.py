@@ -287,3 +287,57 @@ async def test_a_click_on_a_row_of_the_span_list_makes_that_span_current(make_ap
         rows = [span.label for span in screen(app).state.spans]
         await pilot.click(SpanList, offset=(5, rows.index("DATE")))
         assert current(app)[:3] == ("entity", "DATE", "Tuesday")
+
+
+# ----- item 10: claims and claimants legible
+
+
+async def test_the_current_claims_claimant_is_highlighted_and_the_claims_of_the_current_claimant(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        article = screen(app).query_one(ArticleView)
+        assert [text_at(app, extent) for extent in article.linked] == [CLAIM]  # the PERSON is current: its claim
+        await pilot.press("tab")
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        assert [text_at(app, extent) for extent in article.linked] == ["Dmytro Lubinets"]
+        await pilot.press("tab")
+        assert article.linked == ()  # Bakhmut is no one's claimant
+
+
+async def test_the_detail_line_shows_the_whole_claim_its_cue_and_claimant(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:  # too narrow for the claim in the list
+        await pilot.press("tab")
+        detail = str(screen(app).query_one("#detail").render())
+        assert "ALLEGATION" in detail and "cue “said”" in detail and "claimant “Dmytro Lubinets”" in detail
+        assert CLAIM in detail.replace("\n", " ")
+
+
+async def test_L_cycles_forwards_and_ctrl_l_backwards_people_and_organisations_first(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")  # everything kept: PERSON, claim (linked to the PERSON), GPE, ORG, DATE
+        await pilot.pause()
+        await pilot.press("C")
+        assert links(annotate_db) == [("claim", "ALLEGATION", "PERSON")]
+        await pilot.press("L")
+        await pilot.pause()
+        assert links(annotate_db) == [("claim", "ALLEGATION", "ORG")]  # the next person or organisation
+        await pilot.press("L")
+        await pilot.pause()
+        assert links(annotate_db) == [("claim", "ALLEGATION", "DATE")]  # then the rest (Bakhmut is inside the claim)
+        await pilot.press("ctrl+l", "ctrl+l")
+        await pilot.pause()
+        assert links(annotate_db) == [("claim", "ALLEGATION", "PERSON")]
+        assert [text_at(app, extent) for extent in screen(app).query_one(ArticleView).linked] == ["Dmytro Lubinets"]
+
+
+def test_a_kept_claimant_is_a_tint_so_an_entity_inside_it_shows_its_own_colour():
+    from annotator.model import Span
+    from annotator.tui.render import SpanStyles
+
+    styles = SpanStyles({"PERSON": "#ff0000"})
+    claimant = styles.style(Span(0, 30, "CLAIMANT", "claimant"))
+    person = styles.style(Span(10, 25, "PERSON", "entity"))
+    assert claimant.bgcolor is not None and person.bgcolor is not None
+    assert claimant.bgcolor != person.bgcolor and claimant.bold

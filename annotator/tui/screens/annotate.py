@@ -77,6 +77,7 @@ class AnnotateScreen(Screen):
             yield ArticleView(SpanStyles(colours), id="article")
             with Vertical(id="side"):
                 yield SpanList(colours, id="spans")
+                yield Static(id="detail")
                 yield Static(legend(self.schema, by_kind), id="legend")
         yield Static(id="status")
         yield Footer()
@@ -179,14 +180,43 @@ class AnnotateScreen(Screen):
     def refresh_view(self) -> None:
         state, span, selection = self.state, self.current_span, self.cursor.selection
         article = self.query_one(ArticleView)
-        article.set_marks(state.spans, span, selection, self.cursor.token, self.cursor.match)
+        article.set_marks(state.spans, span, selection, self.cursor.token, self.cursor.match, self.linked_extents(span))
         if selection:
             article.show_offset(selection[0])
         elif span is not None:
             article.show_offset(span.start)
         self.query_one(SpanList).set_items(state.spans, state.text, self.current, state.claimants)
         self.show_notes(span)
+        self.show_detail(span)
         self.query_one(DocumentBar).show(state, self.session.dataset, self.session.annotator)
+
+    def linked_extents(self, span: Span | None) -> tuple[tuple[int, int], ...]:
+        """What the current span is linked to, highlighted in the text: a claim's claimant, or the claims of a claimant."""
+        if span is None or self.state is None:
+            return ()
+        if span.kind == "claim":
+            claimant = self.state.claimant_of(span)
+            return ((claimant.start, claimant.end),) if claimant is not None else ()
+        key = row_key(span)
+        return tuple((claim.start, claim.end) for claim in self.state.spans if (other := self.state.claimant_of(claim)) is not None and row_key(other) == key)
+
+    def show_detail(self, span: Span | None) -> None:
+        """The current span in full under the list: kind, label, cue and claimant on one line, then its whole text."""
+        if span is None or self.state is None:
+            self.query_one("#detail", Static).update("")
+            return
+        line = Text()
+        line.append(f"{span.kind} ", style="dim")
+        line.append(shown(span.label), style="bold")
+        cue = span.attributes.get("cue") if isinstance(span.attributes, dict) else None
+        if cue:
+            line.append(f" · cue “{one_line(str(cue))[:30]}”", style="dim")
+        if span.kind == "claim":
+            claimant = self.state.claimant_of(span)
+            who = f"“{one_line(self.state.text[claimant.start : claimant.end])[:40]}”" if claimant else "no claimant (L links one)"
+            line.append(f" · claimant {who}", style="italic cyan" if claimant else "dim italic")
+        line.append("\n" + one_line(self.state.text[span.start : span.end]))
+        self.query_one("#detail", Static).update(line)
 
     def set_status(self, message: str, style: str = "") -> None:
         # A status line may quote names and span texts: shown literally, on one line.
@@ -382,7 +412,7 @@ class AnnotateScreen(Screen):
         title = f"Change {article(span.kind)} into {article(other)}: label"
         self.app.push_screen(LabelPicker(labels, title), lambda label: label is not None and self.apply_label(label, change_kind=True))
 
-    def action_link_claimant(self) -> None:
+    def action_link_claimant(self, step: int = 1) -> None:
         claim = self.current_span
         if claim is None or claim.kind != "claim":
             self.set_status("move to a claim first (tab), then press L to pick its claimant")
@@ -397,11 +427,11 @@ class AnnotateScreen(Screen):
             named = self.describe(existing) if existing else f"“{one_line(self.state.text[start:end])[:40]}”"
             self.act(lambda: self.session.link_claimant_at(claim, start, end), f"claimant: {named}")
         else:
-            linked = self.act(lambda: self.session.next_claimant(self.state, claim), "")
+            linked = self.act(lambda: self.session.next_claimant(self.state, claim, step), "")
             if linked is None:
                 self.set_status("no kept entity to link: select the claimant's tokens (shift+arrows) and press L")
             elif linked:
-                self.set_status(f"claimant: {self.describe(self.state.claimant_of(claim))}  (L again for the next candidate)", "green")
+                self.set_status(f"claimant: {self.describe(self.state.claimant_of(claim))}  (L again for the next candidate, ctrl+l the one before)", "green")
 
     # ----- notes and unsure flags
 

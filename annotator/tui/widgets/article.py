@@ -15,7 +15,7 @@ from textual.strip import Strip
 
 from annotator.model import Span
 from annotator.session import row_key
-from annotator.tui.render import CURRENT, MarkIndex, SpanStyles, line_of, safe_text, wrap
+from annotator.tui.render import CURRENT, LINKED, MarkIndex, SpanStyles, line_of, safe_text, wrap
 
 
 class ArticleView(ScrollView, can_focus=False):
@@ -50,6 +50,7 @@ class ArticleView(ScrollView, can_focus=False):
         self.selection: tuple[int, int] | None = None
         self.cursor: tuple[int, int] | None = None
         self.match: tuple[int, int] | None = None
+        self.linked: tuple[tuple[int, int], ...] = ()
         self._wrapped_width = -1
         self._fresh = True
 
@@ -59,6 +60,7 @@ class ArticleView(ScrollView, can_focus=False):
         self.shown = shown if shown is not None else safe_text(text)
         self.index = MarkIndex([])
         self.current = self.selection = self.cursor = self.match = None
+        self.linked = ()
         self._fresh = True
         self._wrapped_width = -1
         if lines is not None and width == self.text_width():
@@ -76,9 +78,13 @@ class ArticleView(ScrollView, can_focus=False):
         selection: tuple[int, int] | None,
         cursor: tuple[int, int] | None,
         match: tuple[int, int] | None = None,
+        linked: tuple[tuple[int, int], ...] = (),
     ) -> None:
         """Update the marks and repaint only the lines whose marks changed."""
         dirty: list[tuple[int, int]] = []
+        if linked != self.linked:
+            dirty.extend([*self.linked, *linked])
+            self.linked = linked
         if self._fresh:
             self._fresh = False
             self.index = MarkIndex(items)
@@ -194,7 +200,7 @@ class ArticleView(ScrollView, can_focus=False):
         cuts = {start, end}
         marks: list[tuple[int, int, Style, int]] = []
         for item in self.index.overlapping(start, end):
-            layer = 1 if item.kind == "claim" else 2
+            layer = 1 if item.kind == "claim" else 1.5 if item.kind == "claimant" else 2  # nested: claim, claimant, entity
             marks.append((item.start, item.end, self.span_styles.style(item), layer))
             if self.current is not None and row_key(item) == row_key(self.current):
                 marks.append((item.start, item.end, CURRENT, 5))
@@ -202,6 +208,9 @@ class ArticleView(ScrollView, can_focus=False):
         for extra, style, layer in ((self.match, themed.match, 3), (self.selection, themed.selection, 4), (self.cursor, themed.cursor, 6)):
             if extra is not None and extra[1] > start and extra[0] < end:
                 marks.append((extra[0], extra[1], style, layer))
+        for extent in self.linked:
+            if extent[1] > start and extent[0] < end:
+                marks.append((extent[0], extent[1], LINKED, 4.5))
         for mark_start, mark_end, _, _ in marks:
             if start < mark_start < end:
                 cuts.add(mark_start)

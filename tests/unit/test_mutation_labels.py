@@ -153,3 +153,17 @@ def test_accepting_a_claim_over_ones_own_claim_brings_no_claimant_along(store):
     assert store.accept_suggestion("alice", claim.id) == claim_id
     assert [(span.id, span.label, span.claimant_id) for span in store.kept_spans(document_id, "alice")] == [(claim_id, "ALLEGATION", None)]
     assert store.relations(document_id, "alice") == []
+
+
+def test_a_claim_made_an_entity_loses_its_claimant_link_in_the_same_action(store):
+    document_id = store.document_ids("news")[0]
+    claim_id = store.add_span("alice", document_id, *where("Russian troops shot seven prisoners"), "ALLEGATION", "claim")
+    claimant_id = store.add_claimant("alice", claim_id, *where("Dmytro Lubinets"))
+    store.update_span("alice", claim_id, kind="entity", label="EVENT")
+    assert store.relations(document_id, "alice") == []
+    assert [(span.id, span.kind, span.claimant_id) for span in store.kept_spans(document_id, "alice")] == [
+        (claimant_id, "claimant", None),
+        (claim_id, "entity", None),
+    ]
+    assert store.undo("alice") == (document_id, "update")
+    assert [(r["from_id"], r["to_id"]) for r in store.relations(document_id, "alice")] == [(claim_id, claimant_id)]

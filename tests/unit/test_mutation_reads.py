@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.model import Document, Relation, Span
+from annotator.model import Document, Note, Relation, Span
 from annotator.schema import load_schema
 from annotator.store import Store
 
@@ -55,3 +55,27 @@ def test_an_annotated_document_holds_only_the_annotators_kept_spans(store):
     alices = store.annotated_document(document_id, labelled, "alice")
     assert [(span.start, span.end, span.label, span.status, span.source) for span in alices.spans] == [(0, 6, "PERSON", "kept", "alice")]
     assert alices.relations == [] and alices.annotator == "alice" and labelled.spans == [at("Monday", "DATE")]
+
+
+def test_notes_come_with_the_annotators_own_spans_and_document(store):
+    document_id = store.document_ids("news")[0]
+    alices = store.add_span("alice", document_id, 0, 6, "PERSON")
+    bobs = store.add_span("bob", document_id, 0, 6, "PERSON")
+    store.set_note("alice", document_id, alices, "which Dmytro?")
+    store.toggle_unsure("alice", document_id, None)
+    store.set_note("bob", document_id, bobs, "the ombudsman")
+    (span,) = store.kept_spans(document_id, "alice")
+    assert span.notes == [Note("which Dmytro?", False, "alice")]
+    assert store.annotated_document(document_id, store.document(document_id), "alice").notes == [Note("", True, "alice")]
+    assert store.annotated_document(document_id, store.document(document_id), "bob").notes == []
+
+
+def test_relations_are_rows_with_their_own_ids(store):
+    document_id = store.document_ids("news")[0]
+    claim_id = store.add_span("alice", document_id, 21, 56, "ALLEGATION", "claim")
+    claimant_id = store.add_claimant("alice", claim_id, 0, 15)
+    store.link_claimant("alice", claim_id, None)
+    store.link_claimant("alice", claim_id, claimant_id)
+    (relation,) = store.relations(document_id, "alice")
+    relation_id = store.conn.execute("SELECT id FROM relations").fetchone()[0]
+    assert relation_id == 2 and relation == {"id": 2, "from_id": claim_id, "to_id": claimant_id, "type": "claimant"}

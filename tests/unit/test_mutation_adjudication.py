@@ -280,3 +280,30 @@ def test_turn_downs_record_the_reviewer_once_per_candidate_and_document(store):
     assert store.status(d0, GOLD) == "in_progress" and store.status(d1, GOLD) == "in_progress"
     assert store.rejected_candidates(d1) == {("entity", *bakhmut, "GPE")}
     assert store.rejected_candidates(store.document_ids("news")[2]) == set()
+
+
+def test_removing_a_gold_span_takes_its_links_and_turns_its_candidate_down_in_one_action(store):
+    d0, d1, _ = store.document_ids("news")
+    lubinets = candidate("Dmytro Lubinets", "PERSON", annotators=("alice",))
+    [claim_id] = store.adopt_spans("lead", d0, [candidate("Russian troops", "ALLEGATION", "claim", claimant=lubinets)])
+    [other_claim] = store.adopt_spans("lead", d0, [candidate("seven prisoners", "ALLEGATION", "claim", claimant=lubinets)])
+    [kept_elsewhere] = store.adopt_spans("lead", d1, [candidate("Monday", "DATE")])
+    person_id = store.relations(d0, GOLD)[0]["to_id"]
+    assert [(r["from_id"], r["to_id"]) for r in store.relations(d0, GOLD)] == [(claim_id, person_id), (other_claim, person_id)]
+    store.remove_gold_span("second", person_id)
+    assert gold_spans(store, d0) == [("claim", "Russian troops", "ALLEGATION"), ("claim", "seven prisoners", "ALLEGATION")]
+    assert store.relations(d0, GOLD) == []
+    assert turned_down(store) == [(d0, "second", "entity", 0, len("Dmytro Lubinets"), "PERSON")]
+    assert logged(store)[-1] == (GOLD, d0, "remove", "second")
+    store.remove_gold_span("lead", claim_id)
+    assert gold_spans(store, d0) == [("claim", "seven prisoners", "ALLEGATION")]
+    assert turned_down(store)[-1] == (d0, "lead", "claim", TEXT.index("Russian"), TEXT.index("Russian") + 14, "ALLEGATION")
+    assert gold_spans(store, d1) == [("entity", "Monday", "DATE")] and kept_elsewhere
+    assert store.undo(GOLD) == (d0, "remove") and store.undo(GOLD) == (d0, "remove")
+    assert [(r["from_id"], r["to_id"]) for r in store.relations(d0, GOLD)] == [(claim_id, person_id), (other_claim, person_id)]
+    assert len(gold_rows(store, d0)) == 3 and turned_down(store) == []
+    # A candidate turned down already stays turned down once, by whoever did it first.
+    store.reject_candidates("lead", d1, [candidate("Monday", "DATE")])
+    store.remove_gold_span("second", kept_elsewhere)
+    assert turned_down(store) == [(d1, "lead", "entity", TEXT.index("Monday"), TEXT.index("Monday") + 6, "DATE")]
+    assert gold_rows(store, d1) == []

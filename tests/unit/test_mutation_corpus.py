@@ -230,3 +230,10 @@ def test_stored_suggestions_link_only_claimants_both_of_whose_spans_came(store):
     assert store.suggestions(a, "other") == [] and store.suggestion_count(a) == 4 and store.suggestion_count(b) == 0
     store.reject_suggestion("alice", claim["id"])
     assert store.rejected_ids(a, "alice") == {claim["id"]} and store.rejected_ids(a, "bob") == set() and store.rejected_ids(b, "alice") == set()
+
+
+def test_labels_of_more_documents_than_one_lookup_takes_are_all_attached(store):
+    documents = [labelled(f"d{n}", [], text=f"Labelled number {n}.") for n in range(901)]
+    counts, problems = add(store, documents, annotator="alice")
+    assert (counts.added, counts.spans, problems) == (901, 0, [])
+    assert set(store.statuses("news", "alice").values()) == {"done"} and len(store.statuses("news", "alice")) == 901

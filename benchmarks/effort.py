@@ -211,13 +211,70 @@ def span_paths(state: DocumentState, current: int) -> dict[int, list[str]]:
     return paths
 
 
-CURSOR_MOVES = [("left", "move", -1), ("right", "move", 1), ("up", "line", -1), ("down", "line", 1)]
+# The keys that move the token cursor (no selection): arrows, and w/b word jumps; each simulated with TokenCursor.
+CURSOR_MOVES = [
+    ("left", lambda cursor, lines, text: cursor.move(-1)),
+    ("right", lambda cursor, lines, text: cursor.move(1)),
+    ("up", lambda cursor, lines, text: cursor.move_line(lines, -1)),
+    ("down", lambda cursor, lines, text: cursor.move_line(lines, 1)),
+    ("w", lambda cursor, lines, text: cursor.word(text, 1)),
+    ("b", lambda cursor, lines, text: cursor.word(text, -1)),
+]
+
+
+class _Extender:
+    """Just enough of the annotation screen for its own action_extend (select to the sentence or clause end, or the
+    quotation) to run on a simulated cursor: the benchmark prices those keys with the screen's code, not a copy."""
+
+    def __init__(self, state: DocumentState, cursor: TokenCursor) -> None:
+        self.state, self.cursor = state, cursor
+
+    def set_status(self, *_: object) -> None:
+        pass
+
+    def refresh_view(self) -> None:
+        pass
+
+
+def _extend(unit: str) -> Callable[[TokenCursor, list, str, DocumentState], bool]:
+    def press(cursor: TokenCursor, lines: list, text: str, state: DocumentState) -> bool:
+        from annotator.tui.screens.annotate import AnnotateScreen
+
+        before = (cursor.anchor, cursor.index)
+        AnnotateScreen.action_extend(_Extender(state, cursor), unit)
+        return (cursor.anchor, cursor.index) != before
+
+    return press
+
+
+# The keys that make or grow a selection: shift+arrows, and ) ; " (to the sentence's or clause's end, the quotation).
+SELECT_MOVES = [
+    ("shift+right", lambda cursor, lines, text, state: cursor.select(1)),
+    ("shift+left", lambda cursor, lines, text, state: cursor.select(-1)),
+    ("shift+down", lambda cursor, lines, text, state: cursor.select_line(lines, 1)),
+    ("shift+up", lambda cursor, lines, text, state: cursor.select_line(lines, -1)),
+    (")", _extend("sentence")),
+    (";", _extend("clause")),
+    ('"', _extend("quote")),
+]
+
+
+def _bound(moves: list) -> list:
+    """Only the keys the screen binds today (benchmarks/effort.py runs against whichever version of keys.py is here)."""
+    from annotator.keys import KEYS
+
+    bound = set()
+    for key in KEYS:
+        for name in key.keys.split(","):
+            bound.add({"right_parenthesis": ")", "semicolon": ";", "quotation_mark": '"'}.get(name, name))
+    return [move for move in moves if move[0] in bound]
 
 
 def token_paths(state: DocumentState, lines: list[tuple[int, int]], sources: dict[int, list[tuple[str, str]]]) -> dict[int, list[tuple[str, str]]]:
-    """The fewest keys to put the cursor on every token: from each source token (reached by its keys), by arrows,
-    simulated with the screen's own cursor (up and down over the wrapped lines as drawn)."""
+    """The fewest keys to put the cursor on every token: from each source token (reached by its keys), by the cursor
+    keys, simulated with the screen's own cursor (up and down over the wrapped lines as drawn)."""
     cursor = TokenCursor(state.tokens)
+    moves = _bound(CURSOR_MOVES)
     best: dict[int, list[tuple[str, str]]] = {}
     heap = [(len(keys), order, token, keys) for order, (token, keys) in enumerate(sources.items())]
     heapq.heapify(heap)
@@ -227,22 +284,66 @@ def token_paths(state: DocumentState, lines: list[tuple[int, int]], sources: dic
         if here in best:
             continue
         best[here] = keys
-        for key, how, step in CURSOR_MOVES:
+        for key, move in moves:
             cursor.index, cursor.anchor = here, None
-            moved = cursor.move(step) if how == "move" else cursor.move_line(lines, step)
-            if moved and cursor.index not in best:
+            if move(cursor, lines, state.text) and cursor.index not in best:
                 order += 1
                 heapq.heappush(heap, (cost + 1, order, cursor.index, [*keys, (key, NAVIGATION)]))
     return best
 
 
-def selection_keys(first: int, last: int, reached: dict[int, list[tuple[str, str]]]) -> list[tuple[str, str]] | None:
-    """The fewest keys that select tokens first..last: cursor on the first and shift+right, or on the last and shift+left."""
-    options = []
-    if first in reached:
-        options.append([*reached[first], *[("shift+right", SELECTION)] * (last - first + 1)])
-    if last in reached and last > first:
-        options.append([*reached[last], *[("shift+left", SELECTION)] * (last - first)])
+_SELECTIONS: dict[tuple, list[tuple[int, list[str]]]] = {}
+
+
+def selection_ways(state: DocumentState, lines: list[tuple[int, int]], first: int, last: int, limit: int = 40) -> list[tuple[int, list[str]]]:
+    """Where the cursor can stand (a token) and the selection keys from there that select tokens first..last exactly:
+    a breadth-first search over the selection keys from the span's first and last tokens, and the tokens from which
+    the quotation key selects it. Cached: it depends on the text, its wrapping and the span only."""
+    cache_key = (state.text, tuple(lines), first, last)
+    if cache_key in _SELECTIONS:
+        return _SELECTIONS[cache_key]
+    moves = _bound(SELECT_MOVES)
+    cursor = TokenCursor(state.tokens)
+    wanted = (state.tokens[first][0], state.tokens[last][1])
+    ways: list[tuple[int, list[str]]] = []
+    for origin in sorted({first, last}):
+        seen = {(None, origin)}
+        queue = deque([((None, origin), [])])
+        while queue:
+            (anchor, index), keys = queue.popleft()
+            if len(keys) >= limit:
+                break
+            for key, move in moves:
+                cursor.anchor, cursor.index = anchor, index
+                if not move(cursor, lines, state.text, state):
+                    continue
+                reached = (cursor.anchor, cursor.index)
+                if reached in seen:
+                    continue
+                seen.add(reached)
+                if cursor.selection == wanted:
+                    ways.append((origin, [*keys, key]))
+                    queue.clear()
+                    break
+                queue.append((reached, [*keys, key]))
+    opens_quotation = state.text[: wanted[0]].rstrip()[-1:] in ('"', "“", "‘", "«")
+    if opens_quotation and any(key == '"' for key, _ in moves):
+        quote = dict(moves)['"']
+        for origin in range(len(state.tokens)):
+            cursor.anchor, cursor.index = None, origin
+            if quote(cursor, lines, state.text, state) and cursor.selection == wanted:
+                ways.append((origin, ['"']))
+    _SELECTIONS[cache_key] = ways
+    return ways
+
+
+def selection_keys(state: DocumentState, lines: list, first: int, last: int, reached: dict[int, list[tuple[str, str]]]) -> list[tuple[str, str]] | None:
+    """The fewest keys that select tokens first..last: the cursor put where a way to select them starts, then that way."""
+    options = [
+        [*reached[origin], *[(key, SELECTION) for key in keys]]
+        for origin, keys in selection_ways(state, lines, first, last)
+        if origin in reached
+    ]
     return min(options, key=len) if options else None
 
 
@@ -409,7 +510,7 @@ class Oracle:
 
         def select_job(work: str, start: int, end: int, act: list[tuple[str, str]], reached=tokens_reached) -> Job | None:
             first, last = token_index_at(starts, start), token_index_at(starts, end - 1)
-            keys = selection_keys(first, last, reached)
+            keys = selection_keys(state, lines, first, last, reached)
             if keys is None:
                 return None
             return Job(work, keys, act, expect_selection=(state.tokens[first][0], state.tokens[last][1]))
@@ -491,6 +592,12 @@ class Oracle:
             if row_key(claimant) in keys:
                 presses = (keys.index(row_key(claimant)) - position) % len(found) + 1
                 options.append(Job("link", reach(index), [("L", DECISION)] * presses, expect_current=index))
+                if "ctrl+l" in {key for key, _ in _bound([("ctrl+l", None)])}:
+                    # ctrl+l cycles the other way: from the candidate before the current one, or from the last.
+                    linked_now = current_claimant is not None and row_key(current_claimant) in keys
+                    back = (keys.index(row_key(current_claimant)) - 1) % len(found) if linked_now else len(found) - 1
+                    presses = (back - keys.index(row_key(claimant))) % len(found) + 1
+                    options.append(Job("link", reach(index), [("ctrl+l", DECISION)] * presses, expect_current=index))
             sources = {screen.cursor.index: []} if index == screen.current else {token_index_at(starts, claim.start): reach(index)}
             selected = select_job("link", claimant.start, claimant.end, [("L", DECISION)], token_paths(state, lines, sources))
             if selected is not None:

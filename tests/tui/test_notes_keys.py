@@ -116,6 +116,12 @@ async def test_hostile_note_text_in_the_database_never_reaches_the_terminal_raw(
         assert "␛]0;owned␇[bold red]loud[/] ⇆evil␊2nd" in said
         assert not any(character in said for character in "\x1b\x07\u202e\n")
         assert "✱" in marked_row(app)
+        await pilot.press("N")  # the note to edit comes as symbols too, and saving it unchanged changes nothing
+        editing = app.screen.query_one(Input).value
+        assert editing.startswith("␛]0;owned␇") and not any(character in editing for character in "\x1b\x07\u202e\n")
+        await pilot.press("enter")
+    with sqlite3.connect(annotate_db) as conn:
+        assert conn.execute("SELECT count(*) FROM actions WHERE action = 'note'").fetchone()[0] == 1
 
 
 async def test_review_shows_each_annotators_notes_on_the_candidates(review_db):  # noqa: F811 (the fixture)

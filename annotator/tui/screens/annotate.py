@@ -466,7 +466,7 @@ class AnnotateScreen(Screen):
             return
         span, named = found
         own = span.notes if span is not None else [note for note in self.state.notes if note.annotator == self.session.annotator]
-        written = own[0].text if own else ""
+        written = shown(own[0].text) if own else ""  # a note written into the file by hand may hold controls: edited as symbols
 
         def answered(value: str | None) -> None:
             if value is None or value.strip() == written:

@@ -1,13 +1,13 @@
 """Run every benchmark of annotator at a size that finishes in a few minutes here, and print one table.
 
-    python benchmarks/run.py            # about 25 minutes on 2 busy cores (export and agreement the longest)
+    python benchmarks/run.py            # about 30 minutes on 2 busy cores (export and agreement the longest)
     python benchmarks/run.py --full     # the sizes each script defaults to (100,000 documents; much longer)
     python benchmarks/run.py --markdown # the table as Markdown, as pasted in the README
 
 Each benchmark runs in its own process and measures its reference side by side in the same run
 (bare sqlite-utils, bare spaCy, a bare Textual app, a bare sqlite3 export script, the krippendorff and
-seqeval packages, undo after a short history); the table shows each headline figure, its goal, whether it was met, and the ratio
-to that reference. Each script's full output is kept in the log folder printed at the end.
+seqeval packages, undo after a short history, the same gold annotated without suggestions); the table shows each
+headline figure, its goal, whether it was met, and the ratio to that reference. Each script's full output is kept in the log folder printed at the end.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ QUICK = {
     "agreement": ["agreement_speed.py", "--repeats", "2"],
     "undo": ["undo_speed.py", "--actions", "20000", "--documents", "2000", "--presses", "200"],
     "team": ["team_load.py", "--teams", "8", "32", "128", "--duration", "20"],
+    "effort": ["effort.py"],
 }
 FULL = {name: argv[:1] for name, argv in QUICK.items()}
 

@@ -283,3 +283,116 @@ def test_a_label_outside_the_schema_is_named_with_the_labels_of_its_kind():
     assert span_problem("claim", 0, 4, "PERSON", 10, schema) == (
         "label 'PERSON' (claim) is not in schema news-claims (its claim labels: ALLEGATION, DENIAL, STATISTIC, EVENT, STATEMENT)"
     )
+
+
+def test_a_document_whose_id_names_another_text_here_is_left_out_with_its_history(tmp_path, corpus):
+    team = tmp_path / "team.db"
+    with Store(team) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+        with store.transaction():
+            store.add_documents("news", [(Document(text="Another text under the same id.", id="a"), "x:a")])
+    laptop = corpus(tmp_path / "laptop.db")
+    with Store(laptop) as store:
+        documents = ids(store)
+        store.add_span("alice", documents["a"], 0, 8, "PERSON")
+        store.add_span("alice", documents["a"], 55, 62, "GPE")
+        store.add_span("alice", documents["b"], 21, 23, "CARDINAL")
+    with Store(team) as store:
+        report = store.merge_from(laptop)
+    assert report.conflicts == ["news/a: the id names a different text here; that document was not merged"]
+    assert (report.documents_added, report.documents_matched, report.labels_copied) == (1, 0, 1)
+    assert (report.actions, report.actions_left_out) == (1, 2)
+    assert rows(team, "SELECT d.ext_id, a.label FROM annotations a JOIN documents d ON d.id = a.document_id") == [("b", "CARDINAL")]
+
+
+def test_undo_keeps_its_target_and_a_merged_action_keeps_its_name_when_merged_again(tmp_path, corpus):
+    laptop = corpus(tmp_path / "laptop.db")
+    with Store(laptop) as store:
+        documents = ids(store)
+        store.add_span("alice", documents["a"], 0, 8, "PERSON")
+        store.undo("alice")
+        kept = store.add_span("alice", documents["b"], 21, 23, "CARDINAL")
+        store.update_span("alice", kept, label="DATE")
+        store.add_span("alice", documents["a"], 55, 62, "GPE")
+    targets = "SELECT a.action, t.action, t.changes FROM actions a LEFT JOIN actions t ON t.id = a.target_id ORDER BY a.id"
+    spans = 'SELECT kind, start, "end", label, attributes, origin, created_at, updated_at FROM annotations ORDER BY start'
+    team = tmp_path / "team.db"
+    with Store(team) as store:
+        report = store.merge_from(laptop)
+    assert (report.actions, report.labels_copied) == (5, 2)
+    theirs = rows(laptop, targets)
+    assert rows(team, targets) == [("merged:" + action, target and "merged:" + target, changes) for action, target, changes in theirs]
+    assert [row[:2] for row in rows(team, targets)][:2] == [("merged:add", None), ("merged:undo", "merged:add")]
+    assert rows(team, spans) == rows(laptop, spans)
+    # (the relabelled span's updated_at is later than its created_at, unless both fell in one millisecond)
+    second = tmp_path / "second.db"
+    with Store(second) as store:
+        assert store.merge_from(team).actions == 5
+    assert rows(second, targets) == rows(team, targets)
+    with Store(team) as store:
+        again = store.merge_from(laptop)
+    assert (again.labels_identical, again.labels_copied, again.actions) == (2, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        ((0, 8, "PERSON", "entity"), (0, 7, "PERSON", "entity")),
+        ((0, 8, "PERSON", "entity"), (1, 8, "PERSON", "entity")),
+        ((0, 8, "PERSON", "entity"), (0, 8, "ORG", "entity")),
+        ((0, 8, "PERSON", "entity"), (0, 8, "PERSON", "claimant")),
+    ],
+)
+def test_labels_differing_in_one_field_are_a_conflict(tmp_path, corpus, ours, theirs):
+    team, laptop = corpus(tmp_path / "team.db"), corpus(tmp_path / "laptop.db")
+    for path, (start, end, label, kind) in ((team, ours), (laptop, theirs)):
+        with Store(path) as store:
+            if kind == "claimant":
+                claim = store.add_span("alice", ids(store)["a"], 14, 49, "ALLEGATION", "claim")
+                store.add_claimant("alice", claim, start, end)
+            else:
+                claim = store.add_span("alice", ids(store)["a"], 14, 49, "ALLEGATION", "claim")
+                store.add_span("alice", ids(store)["a"], start, end, label, kind)
+    with Store(team) as store:
+        report = store.merge_from(laptop)
+    assert len(report.conflicts) == 1 and report.labels_identical == 0
+
+
+def test_the_same_spans_linked_differently_are_a_conflict(tmp_path, corpus):
+    team, laptop = corpus(tmp_path / "team.db"), corpus(tmp_path / "laptop.db")
+    for path, claimant in ((team, (0, 8)), (laptop, (55, 62))):
+        with Store(path) as store:
+            document = ids(store)["a"]
+            spans = {
+                phrase: store.add_span("alice", document, start, end, "PERSON" if start == 0 else "GPE") for phrase, start, end in (("L", 0, 8), ("B", 55, 62))
+            }
+            claim = store.add_span("alice", document, 14, 49, "ALLEGATION", "claim")
+            store.link_claimant("alice", claim, spans["L"] if claimant == (0, 8) else spans["B"])
+    with Store(team) as store:
+        report = store.merge_from(laptop)
+    assert len(report.conflicts) == 1 and report.labels_identical == 0
+    same = corpus(tmp_path / "same.db")
+    with Store(same) as store:
+        document = ids(store)["a"]
+        spans = {
+            phrase: store.add_span("alice", document, start, end, "PERSON" if start == 0 else "GPE") for phrase, start, end in (("L", 0, 8), ("B", 55, 62))
+        }
+        claim = store.add_span("alice", document, 14, 49, "ALLEGATION", "claim")
+        store.link_claimant("alice", claim, spans["L"])
+    with Store(team) as store:
+        assert store.merge_from(same).labels_identical == 1
+
+
+def test_labels_continued_twice_are_updated_twice(tmp_path, corpus):
+    team = corpus(tmp_path / "team.db")
+    with Store(team) as store:
+        store.add_span("alice", ids(store)["a"], 0, 8, "PERSON")
+    laptop = tmp_path / "laptop.db"
+    shutil.copy(team, laptop)
+    for start, end, label in ((55, 62, "GPE"), (14, 21, "NORP")):
+        with Store(laptop) as store:
+            store.add_span("alice", ids(store)["a"], start, end, label)
+        with Store(team) as store:
+            report = store.merge_from(laptop)
+        assert len(report.updated) == 1 and report.conflicts == [], "the barrier of the first merge is not history of alice's"
+    assert rows(team, "SELECT label FROM annotations ORDER BY start") == [("PERSON",), ("NORP",), ("GPE",)]

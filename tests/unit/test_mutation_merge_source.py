@@ -204,7 +204,8 @@ def test_a_newer_migration_is_refused_by_the_last_name(written, tmp_path):
     path = altered(
         written,
         tmp_path,
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('annotator', 'm901_later', 'x'), ('annotator', 'm900_future', 'x')",
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('annotator', 'm901_later', 'x'), ('annotator', 'm900_future', 'x'), ('annotator', 'm902_last', 'x')",
         "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('elsewhere', 'm999_other_set', 'x')",
     )
-    assert refusal(path) == (f"{path} was written by a newer version of annotator (unknown migration 'm901_later'): upgrade annotator to merge it")
+    assert refusal(path) == (f"{path} was written by a newer version of annotator (unknown migration 'm902_last'): upgrade annotator to merge it")

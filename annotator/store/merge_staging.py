@@ -131,7 +131,8 @@ class Staging:
             if isinstance(schema_json, str):
                 try:
                     theirs = schema_from_json(schema_json)
-                except (AnnotatorError, ValueError, RecursionError) as error:  # SchemaError is an AnnotatorError
+                # SchemaError is an AnnotatorError; JSON that is not an object (`[]`) fails in schema_from_json as an AttributeError.
+                except (AnnotatorError, ValueError, RecursionError, AttributeError) as error:
                     reason = f"its schema is not valid ({str(error)[:200]})"
             if theirs is None:
                 self._problem(where, reason, f"dataset {name!r} and its documents")

@@ -488,3 +488,90 @@ def test_actions_of_a_file_with_sessions_but_no_actor_column_are_read_without_ei
     staging, conn = stage(tmp_path, other)
     assert staging.skipped == []
     assert rows(conn, "SELECT DISTINCT session, actor FROM merge_actions") == [(None, None)]
+
+
+def test_an_action_whose_target_is_not_a_row_id_is_history_only_and_one_that_is_stays(tmp_path, other):
+    change(other, "UPDATE actions SET target_id = 'x' WHERE id = 7")
+    change(other, "UPDATE actions SET target_id = 1 WHERE id = 6")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["actions row 7 (history only: no label depends on it) (actions row 7: target_id 'x' is not a row id)"]
+    assert rows(conn, "SELECT other_id, target_id FROM merge_actions WHERE other_id >= 5 ORDER BY 1") == [(5, None), (6, 1)]
+
+
+def test_spans_naming_no_document_or_no_annotator_or_with_attributes_not_json_are_listed_and_the_rest_staged(tmp_path, other):
+    change(other, "UPDATE annotations SET document_id = 99 WHERE id = 2")
+    change(other, "UPDATE annotations SET attributes = x'00' WHERE id = 3")
+    change(other, "UPDATE annotations SET annotator = '' WHERE id = 4")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "annotations row 2 (annotations row 2: document_id 99 names no document)",
+        "the labels of 'alice' on document 'news'/'a', with their logged actions "
+        "(annotations row 3 (document 'news'/'a', annotator 'alice'): its attributes is not JSON text)",
+        "the labels of '' on document 'news'/'a', with their logged actions "
+        "(annotations row 4 (document 'news'/'a', annotator ''): annotator must be non-empty text)",
+        "the labels of 'alice' on document 'news'/'a', with their logged actions "
+        "(relations row 2 (document 'news'/'a', annotator 'alice'): it links spans 1 and 2, not both spans of this annotator on this document)",
+    ]
+    assert staging.bad_label_sets == {(1, "alice"), (1, "")}
+
+
+def test_a_span_of_no_document_leaves_the_spans_after_it_staged(tmp_path, other):
+    change(other, "UPDATE annotations SET document_id = 99 WHERE id = 3")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == ["annotations row 3 (annotations row 3: document_id 99 names no document)"]
+    assert rows(conn, "SELECT other_id FROM merge_annotations ORDER BY 1") == [(1,), (2,), (4,)]
+
+
+def test_a_dataset_whose_time_is_not_text_or_whose_schema_is_not_valid_is_listed(tmp_path, other):
+    change(other, "UPDATE datasets SET created_at = x'00'")
+    staging, _ = stage(tmp_path, other)
+    assert staging.skipped == ["dataset 'news' and its documents (datasets row 'news': name and created_at must be text)"]
+    change(other, "UPDATE datasets SET created_at = 'now', schema = '{}'")
+    staging, _ = stage(tmp_path, other)
+    assert staging.skipped == [
+        "dataset 'news' and its documents (datasets row 'news': its schema is not valid (stored schema: key 'name': is required (a string)))"
+    ]
+    # JSON that is not an object is refused the same way, not an AttributeError that stops the merge even with --skip-invalid.
+    change(other, "UPDATE datasets SET schema = '[]'")
+    staging, _ = stage(tmp_path, other)
+    assert len(staging.skipped) == 1
+    assert staging.skipped[0].startswith("dataset 'news' and its documents (datasets row 'news': its schema is not valid (")
+
+
+def test_a_document_with_an_empty_id_or_meta_not_json_is_listed(tmp_path, other):
+    change(other, "UPDATE documents SET ext_id = '' WHERE id = 1")
+    change(other, "UPDATE documents SET meta = x'00' WHERE id = 2")
+    staging, _ = stage(tmp_path, other)
+    assert staging.skipped == [
+        "document 'news'/'' with everything on it (documents row 1 ('news'/''): its id (ext_id) must be non-empty text)",
+        "document 'news'/'b' with everything on it (documents row 2 ('news'/'b'): its meta is not JSON text)",
+    ]
+
+
+def test_rejections_review_rejections_and_runs_after_a_row_of_no_document_are_still_staged(tmp_path, other):
+    change(other, "UPDATE rejections SET document_id = 99")
+    change(other, "INSERT INTO rejections (id, document_id, annotator, suggestion_id, created_at) VALUES (2, 1, 'bob', 1, 'now')")
+    change(other, "UPDATE review_rejections SET document_id = 99")
+    change(
+        other,
+        'INSERT INTO review_rejections (id, document_id, reviewer, kind, start, "end", label, created_at) '
+        "VALUES (2, 1, 'rev', 'entity', 0, 15, 'PERSON', 'now')",
+    )
+    change(other, "INSERT INTO suggestion_runs (document_id, source, created_at) VALUES (99, 'model', 'now')")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "suggestion_runs row (99, 'model') (suggestion_runs row (99, 'model'): document_id 99 names no document)",
+        "rejections row 1 (rejections row 1: document_id 99 names no document)",
+        "review_rejections row 1 (review_rejections row 1: document_id 99 names no document)",
+    ]
+    assert rows(conn, "SELECT document_id, annotator, suggestion_id FROM merge_rejections") == [(1, "bob", 1)]
+    assert rows(conn, 'SELECT document_id, start, "end" FROM merge_review_rejections') == [(1, 0, 15)]
+
+
+def test_a_session_whose_end_is_not_text_is_history_only(tmp_path, other):
+    change(other, "INSERT INTO sessions (id, annotator, actor, started_at, ended_at) VALUES ('broken', 'alice', 'alice', 'now', x'00')")
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "sessions row 'broken' (history only) (sessions row 'broken': dataset, continues, continued_by and ended_at must be text or empty)"
+    ]
+    assert rows(conn, "SELECT count(*) FROM merge_sessions") == [(1,)]

@@ -167,3 +167,14 @@ def test_a_claim_made_an_entity_loses_its_claimant_link_in_the_same_action(store
     ]
     assert store.undo("alice") == (document_id, "update")
     assert [(r["from_id"], r["to_id"]) for r in store.relations(document_id, "alice")] == [(claim_id, claimant_id)]
+
+
+def test_relabelling_an_accepted_span_by_hand_is_a_logged_relabel_that_corrects_it(store):
+    (person,) = suggest(store, at("Dmytro Lubinets", "PERSON"))
+    document_id = store.document_ids("news")[0]
+    kept_id = store.accept_suggestion("alice", person.id)
+    assert store.add_span("alice", document_id, *where("Dmytro Lubinets"), "ORG") == kept_id
+    assert (stored(store, "annotations", kept_id)["label"], stored(store, "annotations", kept_id)["origin"]) == ("ORG", "corrected")
+    assert store.conn.execute("SELECT action FROM actions ORDER BY id DESC LIMIT 1").fetchone()[0] == "relabel"
+    store.update_span("alice", kept_id, attributes={"cue": "said"})  # still unlike its suggestion: stays corrected
+    assert stored(store, "annotations", kept_id)["origin"] == "corrected"

@@ -101,3 +101,29 @@ def test_the_log_keeps_non_ascii_text_readable_and_utc_timestamps(database: Path
         assert all(created.endswith("+00:00") for _, _, created, _ in logged)
         started, ended = store.conn.execute("SELECT started_at, ended_at FROM sessions").fetchone()
         assert started.endswith("+00:00") and ended.endswith("+00:00") and ended >= started
+
+
+def test_an_action_log_naming_a_table_undo_does_not_handle_is_refused(database: Path):
+    with Store(database) as store:
+        document_id = store.document_ids("news")[0]
+        store.add_span("alice", document_id, 0, 6, "PERSON")
+        assert store.undo("alice") == (document_id, "add") and store.redo("alice") == (document_id, "add")
+        redo_id = store.conn.execute("SELECT max(id) FROM actions").fetchone()[0]
+        assert store.last_action_id == redo_id
+        with store.transaction():
+            store.conn.execute(
+                "INSERT INTO actions (annotator, document_id, action, changes, created_at) VALUES ('alice', ?, 'add', ?, 'then')",
+                [document_id, '[["insert", "documents", {"id": 1}]]'],
+            )
+        with pytest.raises(StoreError) as refused:
+            store.undo("alice")
+        assert str(refused.value) == "action log names table 'documents', which undo does not handle"
+        tampered = store.conn.execute("SELECT max(id) FROM actions").fetchone()[0]
+        with store.transaction():
+            store.conn.execute(
+                "INSERT INTO actions (annotator, document_id, action, target_id, created_at) VALUES ('alice', ?, 'undo', ?, 'then')",
+                [document_id, tampered],
+            )
+        with pytest.raises(StoreError) as refused:
+            store.redo("alice")
+        assert str(refused.value) == "action log names table 'documents', which redo does not handle"

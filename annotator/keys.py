@@ -22,6 +22,7 @@ KEYS = (
     Key("prev_pending", "comma", "find('pending', -1)", "Prev pending", show=False),
     Key("next_claim", "C", "find('claim', 1)", "Next claim", show=False),
     Key("next_unlinked_claim", "M", "find('unlinked', 1)", "Claim missing claimant", show=False),
+    Key("filter_spans", "f", "filter_spans", "Filter the list", show=False),
     Key("accept", "a,enter", "accept", "Accept"),
     Key("reject", "x,delete", "reject", "Reject"),
     Key("accept_all", "A", "accept_all", "Accept all"),

@@ -97,7 +97,7 @@ async def test_opens_on_the_first_pending_suggestion_of_the_default_model(make_m
         assert shown_spans(app) == [(*row, True) for row in MODEL_POW_A]
         # The first pending span in text order is current: the PERSON (the claim starts later, at "Russian").
         assert current(app) == ("entity", "PERSON", 10, 25, "Dmytro Lubinets")
-        assert marked_row(app) == "▶ ? PERSON     Dmytro Lubinets"
+        assert marked_row(app) == "▶ ¶1 ? PERSON     Dmytro Lubinets"
     assert kept_spans(model_db) == []
 
 
@@ -119,9 +119,9 @@ async def test_accept_keeps_the_models_claim_and_its_claimant(make_model_app, mo
             ("claim", "ALLEGATION", 31, 87, CLAIM, False),
             ("entity", "NORP", 31, 38, "Russian", True),
         ]
-        assert marked_row(app) == "▶ ? NORP       Russian"
+        assert marked_row(app) == "▶ ¶1 ? NORP       Russian"
         span_list = screen(app).query_one(SpanList)
-        assert span_list.render_line(1).text.rstrip() == "  ✓ ALLEGATION “Russian troo…” ← Dmytro Lubinets"  # shortened to keep the claimant in view
+        assert span_list.render_line(1).text.rstrip() == "  ¶1 ✓ ALLEGATION “Russian t…” ← Dmytro Lubinets"  # shortened to keep the claimant in view
 
 
 async def test_reject_then_accept_all_with_the_default_model(make_model_app, model_db):
@@ -154,7 +154,7 @@ async def test_relabel_with_hotkey_marks_corrected(make_model_app, model_db):
         await pilot.press("shift+tab", "4")
         assert kept_spans(model_db) == [("entity", "LOC", 80, 87, "Bakhmut", "corrected")]
         assert current(app) == ("entity", "LOC", 80, 87, "Bakhmut")
-        assert marked_row(app) == "▶ ✎ LOC        Bakhmut"
+        assert marked_row(app) == "▶ ¶1 ✎ LOC        Bakhmut"
 
 
 async def test_relabel_pending_suggestion_keeps_it_corrected(make_model_app, model_db):
@@ -290,7 +290,7 @@ async def test_claimant_from_selection_creates_claimant_span(make_model_app, mod
         assert screen(app).query_one(ArticleView).selection == (90, 101)
         assert current(app) == ("claim", "ALLEGATION", 31, 87, CLAIM)
         await pilot.press("L")
-        assert marked_row(app) == "▶ ✓ ALLEGATION “Russian troops s…” ← The Kremlin"
+        assert marked_row(app) == "▶ ¶1 ✓ ALLEGATION “Russian troop…” ← The Kremlin"
     assert kept_spans(model_db) == [
         ("entity", "PERSON", 10, 25, "Dmytro Lubinets", "accepted"),
         ("claim", "ALLEGATION", 31, 87, CLAIM, "accepted"),

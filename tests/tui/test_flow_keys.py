@@ -341,3 +341,37 @@ def test_a_kept_claimant_is_a_tint_so_an_entity_inside_it_shows_its_own_colour()
     person = styles.style(Span(10, 25, "PERSON", "entity"))
     assert claimant.bgcolor is not None and person.bgcolor is not None
     assert claimant.bgcolor != person.bgcolor and claimant.bold
+
+
+# ----- item 9: the span list shows where each span is, filters, and follows the cursor
+
+
+async def test_the_list_shows_each_spans_paragraph_and_filters_by_kind_or_label(make_app):
+    from annotator.tui.widgets.span_list import SpanList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        spans = screen(app).query_one(SpanList)
+        rows = {item.label: spans.row(item, False, 80).plain for item in screen(app).state.spans}
+        assert "¶1" in rows["PERSON"] and "¶2" in rows["ORG"] and "¶2" in rows["DATE"]
+        await pilot.press("f", *"claim", "enter")
+        assert [spans.items[index].kind for index in spans.rows] == ["claim"]
+        assert "the list shows 1 spans: claim" in status_line(app)
+        await pilot.click(SpanList, offset=(5, 0))  # the one row: the claim
+        assert current(app)[:2] == ("claim", "ALLEGATION")
+        await pilot.press("f", *["backspace"] * 5, *"date org", "enter")
+        assert sorted(spans.items[index].label for index in spans.rows) == ["DATE", "ORG"]
+        await pilot.press("f", *["backspace"] * 8, "enter")
+        assert len(spans.rows) == len(screen(app).state.spans)
+
+
+async def test_the_list_underlines_the_span_under_the_cursor(make_app):
+    from annotator.tui.widgets.span_list import SpanList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        spans = screen(app).query_one(SpanList)
+        while text_at(app, screen(app).query_one(ArticleView).cursor or (0, 0)) != "Bakhmut":
+            await pilot.press("w")
+        assert spans.items[spans.under].label == "GPE"  # Bakhmut, inside the claim: the innermost
+        assert current(app)[:2] == ("entity", "PERSON")  # the current span stays where it was

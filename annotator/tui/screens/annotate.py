@@ -64,6 +64,7 @@ class AnnotateScreen(Screen):
         self.keymap = keymap or {}
         self.state: DocumentState | None = None
         self.focus = Focus()  # the current span and the token cursor that follows it
+        self.list_filter = ""  # the kinds or labels the span list shows (f); empty: all
         self.last_search = ""
         self._prepared: dict[int, PreparedDocument] = {}
         self._data_version: int | None = None
@@ -185,10 +186,20 @@ class AnnotateScreen(Screen):
             article.show_offset(selection[0])
         elif span is not None:
             article.show_offset(span.start)
-        self.query_one(SpanList).set_items(state.spans, state.text, self.current, state.claimants)
+        self.query_one(SpanList).set_items(
+            state.spans, state.text, self.current, state.claimants, only=self.list_filter, under=self.span_under_cursor()
+        )
         self.show_notes(span)
         self.show_detail(span)
         self.query_one(DocumentBar).show(state, self.session.dataset, self.session.annotator)
+
+    def span_under_cursor(self) -> int:
+        """The innermost span under the shown token cursor (the list underlines it and scrolls to it), or -1."""
+        token = self.cursor.token
+        if token is None or self.state is None:
+            return -1
+        under = [index for index, span in enumerate(self.state.spans) if span.start <= token[0] < span.end]
+        return min(under, key=lambda index: self.state.spans[index].end - self.state.spans[index].start) if under else -1
 
     def linked_extents(self, span: Span | None) -> tuple[tuple[int, int], ...]:
         """What the current span is linked to, highlighted in the text: a claim's claimant, or the claims of a claimant."""
@@ -273,6 +284,19 @@ class AnnotateScreen(Screen):
     def action_next_span(self, step: int = 1) -> None:
         if self.focus.step(step):
             self.refresh_view()
+
+    def action_filter_spans(self) -> None:
+        from annotator.tui.screens.prompt import Prompt
+
+        def answered(value: str | None) -> None:
+            if value is None:
+                return
+            self.list_filter = value.strip()
+            self.refresh_view()
+            shown_rows = len(self.query_one(SpanList).rows)
+            self.set_status(f"the list shows {shown_rows} spans: {self.list_filter}" if self.list_filter else "the list shows every span")
+
+        self.app.push_screen(Prompt("Show in the list (kinds, labels or pending; empty: all):", self.list_filter), answered)
 
     def action_find(self, what: str, step: int) -> None:
         """The next (or previous) pending span, claim, or claim without a claimant, round the end of the document."""

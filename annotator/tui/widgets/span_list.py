@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -17,6 +19,16 @@ from annotator.model import Span
 from annotator.notes import glyphs
 from annotator.session import RowKey, row_key
 from annotator.tui.render import one_line
+
+PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def kept_by_filter(item: Span, only: str) -> bool:
+    """Whether a filter keeps a span: empty keeps all; else any of its words naming the kind (entity, claim, claimant),
+    "pending", or the label (case aside)."""
+    words = {word.lower() for word in re.split(r"[\s,]+", only) if word}
+    return not words or bool(words & {item.kind, item.label.lower(), "pending" if item.pending else "kept"})
+
 
 GLYPHS = {"suggested": "?", "accepted": "✓", "corrected": "✎", "manual": "+", "imported": "⇣", "adjudicated": "⚖"}
 
@@ -41,34 +53,56 @@ class SpanList(ScrollView, can_focus=False):
         self.current = -1
         self.label_width = 10
         self.noted = False  # some span has a note or a flag: the rows get a column for the marks
+        self.only = ""  # a filter: the kinds and labels shown (empty: every span)
+        self.under = -1  # the span under the token cursor
+        self.rows: list[int] = []  # the items shown, by index
+        self.row_of: dict[int, int] = {}
+        self.paragraph_starts: list[int] = []
+        self.paragraph_width = 1
 
-    def set_items(self, items: list[Span], text: str, current: int, claimants: dict[RowKey, Span]) -> None:
-        """Show these spans (and each claim's claimant); when only the cursor moved, repaint just the two rows concerned."""
-        same_rows = items is self.items and text is self.text
-        previous = self.current
-        self.items, self.text, self.current, self.claimants = items, text, current, claimants
+    def set_items(
+        self, items: list[Span], text: str, current: int, claimants: dict[RowKey, Span], *, only: str = "", under: int = -1
+    ) -> None:
+        """Show these spans (those a filter keeps, when there is one) and each claim's claimant, the current one marked
+        and the one under the cursor underlined; when only the current span moved, repaint just the rows concerned."""
+        same_rows = items is self.items and text is self.text and only == self.only
+        if text is not self.text:
+            self.paragraph_starts = [found.end() for found in PARAGRAPH_BREAK.finditer(text)]
+        previous = (self.row_of.get(self.current, -1), self.row_of.get(self.under, -1))
+        self.items, self.text, self.current, self.claimants, self.only, self.under = items, text, current, claimants, only, under
+        if not same_rows:
+            self.rows = [index for index, item in enumerate(items) if kept_by_filter(item, only)]
+            self.row_of = {index: row for row, index in enumerate(self.rows)}
         self.noted = any(item.notes for item in items)
         self.label_width = max((len(shown(item.label)) for item in items), default=10)
-        size = Size(self.scrollable_content_region.width, len(items))
+        self.paragraph_width = len(str(len(self.paragraph_starts) + 1))
+        size = Size(self.scrollable_content_region.width, len(self.rows))
         if self.virtual_size != size:
             self.virtual_size = size
-        if 0 <= current:
+        shown_row = self.row_of.get(current, -1) if under < 0 else self.row_of.get(under, -1)
+        if 0 <= shown_row:
             top = self.scroll_offset.y
             height = max(self.scrollable_content_region.height, 1)
-            if current < top or current >= top + height:
-                self.scroll_to(y=max(current - height // 3, 0), animate=False, immediate=True)
+            if shown_row < top or shown_row >= top + height:
+                self.scroll_to(y=max(shown_row - height // 3, 0), animate=False, immediate=True)
                 same_rows = False
+        now = (self.row_of.get(current, -1), self.row_of.get(under, -1))
         if not same_rows:
             self.refresh()
-        elif previous != current:
-            for row in (previous, current):
+        elif previous != now:
+            for row in {*previous, *now}:
                 if row >= 0:
                     self.refresh_lines(row)
+
+    def paragraph_of(self, item: Span) -> int:
+        """The paragraph a span starts in, from 1 (paragraphs are parted by blank lines)."""
+        return bisect.bisect_right(self.paragraph_starts, item.start) + 1
 
     def row(self, item: Span, selected: bool, width: int = 80) -> Text:
         colour = self.colours.get(item.label, "#d7d7af")
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append("▶ " if selected else "  ")
+        line.append(f"¶{self.paragraph_of(item):<{self.paragraph_width}} ", style="dim")
         line.append(GLYPHS.get(item.origin, "·") + " ", style="dim" if item.pending else "bold green")
         if self.noted:
             # A column for notes when any span has one: ⚑ someone is unsure, ✱ there is a note (the status line says it).
@@ -86,7 +120,7 @@ class SpanList(ScrollView, can_focus=False):
             claimant = one_line(self.text[linked.start : linked.end]) if linked else "no claimant"
             tail.append(f" ← {claimant[:24]}", style="italic cyan" if linked else "dim italic")
         # Shorten the span's text, never what follows it: who chose it (in review) and a claim's claimant stay in view.
-        room = max(width - line.cell_len - tail.cell_len - (2 if item.kind == "claim" else 0), 4)
+        room = max(width - line.cell_len - tail.cell_len - (2 if item.kind == "claim" else 0), 1)  # the detail line shows it whole
         excerpt = excerpt if len(excerpt) <= room else excerpt[: room - 1] + "…"
         if item.kind == "claim":
             excerpt = f"“{excerpt}”"
@@ -98,8 +132,8 @@ class SpanList(ScrollView, can_focus=False):
 
     def on_click(self, event: events.Click) -> None:
         place = event.get_content_offset(self)
-        if place is not None and 0 <= self.scroll_offset.y + place.y < len(self.items):
-            self.post_message(self.Chosen(self.scroll_offset.y + place.y))
+        if place is not None and 0 <= self.scroll_offset.y + place.y < len(self.rows):
+            self.post_message(self.Chosen(self.rows[self.scroll_offset.y + place.y]))
 
     def render_lines(self, crop):
         self._base = self.rich_style
@@ -111,9 +145,12 @@ class SpanList(ScrollView, can_focus=False):
         number = scroll_y + y
         width = getattr(self, "_width", None) or self.scrollable_content_region.width
         base = getattr(self, "_base", None) or self.rich_style
-        if number >= len(self.items):
+        if number >= len(self.rows):
             return Strip.blank(width, base)
-        text = self.row(self.items[number], number == self.current, width)
+        index = self.rows[number]
+        text = self.row(self.items[index], index == self.current, width)
+        if index == self.under and index != self.current:
+            text.stylize("underline")  # the span under the token cursor
         text.truncate(width + scroll_x, overflow="ellipsis")
         segments = list(text.render(self.app.console))
         return Strip(segments).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)  # rows on the theme's background

@@ -375,3 +375,34 @@ async def test_the_list_underlines_the_span_under_the_cursor(make_app):
             await pilot.press("w")
         assert spans.items[spans.under].label == "GPE"  # Bakhmut, inside the claim: the innermost
         assert current(app)[:2] == ("entity", "PERSON")  # the current span stays where it was
+
+
+async def test_K_on_a_claimant_span_offers_entity_labels_as_l_says(tmp_path):
+    """Found by the effort benchmark's oracle: l said K makes a claimant an entity, but K offered claim labels."""
+    from annotator.model import Document, Relation, Span
+    from annotator.schema import load_schema
+    from annotator.store import Store
+    from annotator.tui.app import AnnotatorApp
+
+    text = "Lubinets said the men were shot."
+    db = tmp_path / "k.db"
+    with Store(db, create=True) as store:
+        store.ensure_dataset("news", load_schema("news-claims"))
+        with store.transaction():
+            store.add_documents("news", [(Document(text=text, id="k"), "k:1")])
+        spans = [Span(0, 8, "CLAIMANT", "claimant", id=1), Span(14, 31, "ALLEGATION", "claim", id=2)]
+        with store.transaction():
+            store.add_suggestions(store.document_ids("news")[0], "test", spans, [Relation(2, 1)])
+    app = AnnotatorApp(db, "news", "alice", suggest=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "a")  # the claimant kept, then the claim (linked to it)
+        await pilot.press("shift+tab")
+        assert current(app)[:2] == ("claimant", "CLAIMANT")
+        await pilot.press("l")
+        assert "K makes it an entity" in status_line(app)
+        await pilot.press("K")
+        assert {label.kind for label in app.screen.labels} == {"entity"}
+        await pilot.press(*"person", "enter")
+        await pilot.pause()
+        assert current(app)[:3] == ("entity", "PERSON", "Lubinets")
+    assert links(db) == [("claim", "ALLEGATION", "PERSON")]  # still the claim's claimant

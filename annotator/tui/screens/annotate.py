@@ -421,12 +421,12 @@ class AnnotateScreen(Screen):
             self.pick(self.schema.claims, "Claim label")
 
     def action_change_kind(self) -> None:
-        """Make the current span a span of the other kind: a claim an entity, an entity or a claimant a claim."""
+        """Make the current span a span of the other kind: a claim or a claimant an entity, an entity a claim."""
         span = self.current_span
         if span is None:
             self.set_status("move to a span first (tab)")
             return
-        other = "entity" if span.kind == "claim" else "claim"
+        other = "claim" if span.kind == "entity" else "entity"  # a claimant becomes an entity (it stays the claim's claimant)
         labels = self.schema.labels(other)
         if not labels:
             self.set_status(f"this schema has no {other} labels")

@@ -575,3 +575,22 @@ def test_a_session_whose_end_is_not_text_is_history_only(tmp_path, other):
         "sessions row 'broken' (history only) (sessions row 'broken': dataset, continues, continued_by and ended_at must be text or empty)"
     ]
     assert rows(conn, "SELECT count(*) FROM merge_sessions") == [(1,)]
+
+
+def test_rejections_and_review_rejections_after_a_bad_one_are_still_staged(tmp_path, other):
+    change(other, "UPDATE rejections SET annotator = ''")
+    change(other, "INSERT INTO rejections (id, document_id, annotator, suggestion_id, created_at) VALUES (2, 1, 'bob', 1, 'now')")
+    change(other, "UPDATE review_rejections SET reviewer = ''")
+    change(
+        other,
+        'INSERT INTO review_rejections (id, document_id, reviewer, kind, start, "end", label, created_at) '
+        "VALUES (2, 1, 'rev', 'entity', 0, 15, 'PERSON', 'now')",
+    )
+    staging, conn = stage(tmp_path, other)
+    assert staging.skipped == [
+        "the labels of '' on document 'news'/'b', with their logged actions "
+        "(rejections row 1 (document 'news'/'b', annotator ''): annotator and created_at must be text)",
+        "review_rejections row 1 (review_rejections row 1 (document 'news'/'a'): reviewer and created_at must be text)",
+    ]
+    assert rows(conn, "SELECT document_id, annotator, suggestion_id FROM merge_rejections") == [(1, "bob", 1)]
+    assert rows(conn, 'SELECT document_id, start, "end" FROM merge_review_rejections') == [(1, 0, 15)]

@@ -242,7 +242,8 @@ class SpanStyles:
                 style = Style(underline=True, color=colour) if item.pending else Style(bgcolor=tint(colour, self.backdrop), underline=True)
             elif item.kind == "claimant" and not item.pending:
                 # A tint, not a solid colour: an entity inside a claimant keeps its own colour, visibly inside it.
-                style = Style(bgcolor=tint(colour, self.backdrop, 0.45), bold=True, underline=True)
+                shade = tint(colour, self.backdrop, 0.45)
+                style = Style(bgcolor=shade, color=text_on(shade), bold=True, underline=True)
             elif item.pending:
                 style = Style(color=colour, underline=True, bold=True)
             else:

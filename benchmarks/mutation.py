@@ -40,6 +40,8 @@ STORE_TESTS = [
     "tests/unit/test_store.py", "tests/unit/test_session.py", "tests/unit/test_undo.py", "tests/unit/test_undo_sessions.py",
     "tests/unit/test_merge.py", "tests/unit/test_store_mixins.py", "tests/safety/test_labels_safety.py",
     "tests/safety/test_resuggest_safety.py",
+    "tests/unit/test_flow_session.py",
+    "tests/unit/test_notes_store.py",
     "tests/unit/test_mutation_*.py",  # every file of tests written to kill mutants, expanded in the clone
 ]
 TARGETS: dict[str, dict[str, list[str]]] = {

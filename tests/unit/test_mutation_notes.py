@@ -1,0 +1,43 @@
+"""Sharp checks of imported notes (annotator/store/corpus.py _put_note, _attach_annotations) that mutation testing
+showed the fast tests let through: an imported span's note and the document's first note are stored as rows with the
+import's stamp and their flag; a document's further notes are left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.model import Document, Note, Span
+from annotator.schema import load_schema
+from annotator.store import Store
+
+TEXT = "Dmytro Lubinets said Russian troops shot seven prisoners near Bakhmut on Monday."
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "store.db") as opened:
+        opened.ensure_dataset("news", load_schema("news-claims"))
+        yield opened
+
+
+def test_imported_notes_are_rows_with_the_imports_stamp_and_flag_and_only_the_documents_first_note(store):
+    span = Span(0, 15, "PERSON", "entity", id=1, notes=[Note("which Dmytro?", True)])
+    document = Document(text=TEXT, id="d0", annotator="file", spans=[span], notes=[Note("first", False), Note("second", True)])
+    with store.transaction():
+        store.add_documents("news", [(document, "t:0")], annotator="alice")
+    (annotation_id, created) = store.conn.execute("SELECT id, created_at FROM annotations").fetchone()
+    rows = store.conn.execute("SELECT annotator, annotation_id, text, unsure, created_at, updated_at FROM notes ORDER BY id").fetchall()
+    assert [tuple(row) for row in rows] == [
+        ("alice", annotation_id, "which Dmytro?", 1, created, created),
+        ("alice", None, "first", 0, created, created),
+    ]
+
+
+def test_an_empty_unflagged_imported_note_is_no_row(store):
+    span = Span(0, 15, "PERSON", "entity", id=1, notes=[Note("", False)])
+    with store.transaction():
+        store.add_documents("news", [(Document(text=TEXT, id="d0", annotator="file", spans=[span], notes=[Note("", True)]), "t:0")], annotator="alice")
+    rows = store.conn.execute("SELECT annotation_id, text, unsure FROM notes").fetchall()
+    assert [tuple(row) for row in rows] == [(None, "", 1)]

@@ -396,3 +396,23 @@ def test_labels_continued_twice_are_updated_twice(tmp_path, corpus):
             report = store.merge_from(laptop)
         assert len(report.updated) == 1 and report.conflicts == [], "the barrier of the first merge is not history of alice's"
     assert rows(team, "SELECT label FROM annotations ORDER BY start") == [("PERSON",), ("NORP",), ("GPE",)]
+
+
+def test_the_report_counts_the_other_files_notes_and_lists_what_skip_invalid_left_out(tmp_path, corpus):
+    """The notes on alice's kept span and on bob's document are counted in notes_left_out; a document whose length is
+    wrong is named in skipped (kills merge _notes_in__mutmut_5, merge_from__mutmut_47/_48)."""
+    laptop = corpus(tmp_path / "laptop.db")
+    with Store(laptop) as store:
+        documents = ids(store)
+        span_id = store.add_span("alice", documents["a"], 0, 8, "PERSON")
+        store.set_note("alice", documents["a"], span_id, "which Lubinets?")
+        store.toggle_unsure("bob", documents["a"], None)
+    with sqlite3.connect(laptop) as conn:
+        conn.execute("UPDATE documents SET length = 5 WHERE ext_id = 'b'")
+    conn.close()
+    with Store(corpus(tmp_path / "desk.db")) as store:
+        report = store.merge_from(laptop, skip_invalid=True)
+    assert report.notes_left_out == 2
+    assert report.skipped == [
+        f"document 'news'/'b' with everything on it (documents row 2 ('news'/'b'): its length 5 is not the length of its text ({len(TEXTS['b'])}))"
+    ]

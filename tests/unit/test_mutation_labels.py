@@ -178,3 +178,28 @@ def test_relabelling_an_accepted_span_by_hand_is_a_logged_relabel_that_corrects_
     assert store.conn.execute("SELECT action FROM actions ORDER BY id DESC LIMIT 1").fetchone()[0] == "relabel"
     store.update_span("alice", kept_id, attributes={"cue": "said"})  # still unlike its suggestion: stays corrected
     assert stored(store, "annotations", kept_id)["origin"] == "corrected"
+
+
+def test_a_span_added_on_a_document_set_back_to_todo_makes_it_in_progress_in_the_same_action(store):
+    """Kills labels _mark_in_progress__mutmut_37/_48: the todo status row itself is updated, to in_progress."""
+    document_id = store.document_ids("news")[0]
+    store.set_status("alice", document_id, "todo")
+    status_id = store.conn.execute("SELECT id FROM doc_status").fetchone()[0]
+    store.add_span("alice", document_id, *where("Bakhmut"), "GPE")
+    assert [tuple(row) for row in store.conn.execute("SELECT id, annotator, status FROM doc_status")] == [(status_id, "alice", "in_progress")]
+    changes = json.loads(store.conn.execute("SELECT changes FROM actions ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert [(change[0], change[1]) for change in changes] == [("insert", "annotations"), ("update", "doc_status")]
+    assert (changes[1][2]["status"], changes[1][3]["status"]) == ("todo", "in_progress")
+
+
+def test_an_origin_a_caller_passes_gives_way_to_accepted_when_the_span_is_edited_back_to_its_suggestion(store):
+    """The store's own origin replaces the one given, also in the action's record (update_span__mutmut_130, which writes
+    values["ORIGIN"], still passes: SQLite's column names ignore case and the rightmost of two assignments wins)."""
+    (person,) = suggest(store, at("Dmytro Lubinets", "PERSON"))
+    kept_id = store.accept_suggestion("alice", person.id)
+    store.update_span("alice", kept_id, end=where("Dmytro")[1])
+    assert stored(store, "annotations", kept_id)["origin"] == "corrected"
+    store.update_span("alice", kept_id, end=where("Dmytro Lubinets")[1], origin="corrected")
+    assert stored(store, "annotations", kept_id)["origin"] == "accepted"
+    changes = json.loads(store.conn.execute("SELECT changes FROM actions ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert (changes[-1][2]["origin"], changes[-1][3]["origin"]) == ("corrected", "accepted")

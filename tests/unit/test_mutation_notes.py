@@ -11,6 +11,7 @@ import pytest
 from annotator.model import Document, Note, Span
 from annotator.schema import load_schema
 from annotator.store import Store
+from annotator.store.log import IMPORTED
 
 TEXT = "Dmytro Lubinets said Russian troops shot seven prisoners near Bakhmut on Monday."
 
@@ -41,3 +42,21 @@ def test_an_empty_unflagged_imported_note_is_no_row(store):
         store.add_documents("news", [(Document(text=TEXT, id="d0", annotator="file", spans=[span], notes=[Note("", True)]), "t:0")], annotator="alice")
     rows = store.conn.execute("SELECT annotation_id, text, unsure FROM notes").fetchall()
     assert [tuple(row) for row in rows] == [(None, "", 1)]
+
+
+def test_labels_imported_over_a_document_worked_in_the_screen_down_to_no_spans_are_behind_a_barrier(store):
+    """Alice kept a span and took it away (no spans, but worked): importing over it with replace logs the import as the
+    barrier undo stops at (kills corpus add_documents__mutmut_125/_129, which pass screen_work=None/False)."""
+    with store.transaction():
+        store.add_documents("news", [(Document(text=TEXT, id="d0"), "t:0")])
+    (document_id,) = store.document_ids("news")
+    span_id = store.add_span("alice", document_id, 0, 15, "PERSON")
+    store.remove_span("alice", span_id)
+    document = Document(text=TEXT, id="d0", annotator="file", spans=[Span(62, 69, "GPE", "entity", id=1)])
+    with store.transaction():
+        counts, problems = store.add_documents("news", [(document, "t:0")], annotator="alice", replace=True)
+    assert problems == [] and counts.replaced == [("d0", "alice", 0)]
+    actions = [tuple(row) for row in store.conn.execute("SELECT annotator, action FROM actions ORDER BY id")]
+    assert actions[-1] == ("alice", IMPORTED) and len(actions) == 3
+    assert store.undo("alice") is None
+    assert [(span.start, span.label) for span in store.kept_spans(document_id, "alice")] == [(62, "GPE")]

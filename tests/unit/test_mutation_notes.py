@@ -60,3 +60,18 @@ def test_labels_imported_over_a_document_worked_in_the_screen_down_to_no_spans_a
     assert actions[-1] == ("alice", IMPORTED) and len(actions) == 3
     assert store.undo("alice") is None
     assert [(span.start, span.label) for span in store.kept_spans(document_id, "alice")] == [(62, "GPE")]
+
+
+def test_the_same_text_again_on_a_flagged_note_changes_nothing(store):
+    """Kills store/notes _write_note__mutmut_18 (the row's flag read as False): no update, no new stamp."""
+    with store.transaction():
+        store.add_documents("news", [(Document(text=TEXT, id="d0"), "t:0")])
+    (document_id,) = store.document_ids("news")
+    store.set_note("alice", document_id, None, "which Dmytro?")
+    store.toggle_unsure("alice", document_id, None)
+    before = [tuple(row) for row in store.conn.execute("SELECT * FROM notes")]
+    changes_before = [tuple(row) for row in store.conn.execute("SELECT id, changes FROM actions")]
+    store.set_note("alice", document_id, None, "which Dmytro?")
+    assert [tuple(row) for row in store.conn.execute("SELECT * FROM notes")] == before
+    assert [tuple(row) for row in store.conn.execute("SELECT id, changes FROM actions")][: len(changes_before)] == changes_before
+    assert all(row[0] in ("[]", None) for row in store.conn.execute("SELECT changes FROM actions").fetchall()[len(changes_before) :])

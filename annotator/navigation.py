@@ -77,6 +77,12 @@ class Focus:
                 return True
         return False
 
+    def innermost_at(self, offset: int) -> int:
+        """The index of the shortest span holding this character (an entity inside a claim before the claim), or -1."""
+        spans = self.state.spans if self.state else []
+        under = [index for index, span in enumerate(spans) if span.start <= offset < span.end]
+        return min(under, key=lambda index: spans[index].end - spans[index].start) if under else -1
+
     def advance_to_pending(self, after: int) -> bool:
         """The first pending span from this index on (after an action); stays put when none is left after it."""
         spans = self.state.spans if self.state else []

@@ -48,6 +48,26 @@ def dataset_option(required: bool = True, default: str | None = None) -> Callabl
     return decorate
 
 
+def screen_options(annotator_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of a command that opens the annotation screen (annotate, serve): one list, so the two agree."""
+    options = [
+        click.option("--annotator", default=None, help=annotator_help),
+        click.option("--schema", "schema_name", default=None, help="Schema for a new dataset (news-claims, conll, or a path).  [default: news-claims]"),
+        click.option("--model", default=None, help="spaCy pipeline (name or folder) that suggests spans for documents without suggestions."),
+        click.option("--no-suggest", is_flag=True, help="Do not compute suggestions in the background."),
+        click.option(
+            "--overlap", type=click.IntRange(min=1), default=None, help="Give each document to K annotators (default: everyone gets every document)."
+        ),
+    ]
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
 def default_annotator() -> str:
     return os.environ.get("ANNOTATOR_USER") or getpass.getuser() or "annotator"
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import click
 
 from annotator import display
-from annotator.cli.options import dataset_option, db_option, default_annotator, friendly_errors, open_store
+from annotator.cli.options import dataset_option, db_option, default_annotator, friendly_errors, open_store, screen_options
 
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 
@@ -71,11 +71,7 @@ def serve(command: str, host: str, port: int, public_url: str | None) -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @db_option
 @dataset_option(default="news")
-@click.option("--annotator", default=None, help="The name every page of this server annotates as; defaults to ANNOTATOR_USER, then your login name.")
-@click.option("--schema", "schema_name", default=None, help="Schema for a new dataset (news-claims, conll, or a path).  [default: news-claims]")
-@click.option("--model", default=None, help="spaCy pipeline (name or folder) that suggests spans for documents without suggestions.")
-@click.option("--no-suggest", is_flag=True, help="Do not compute suggestions in the background.")
-@click.option("--overlap", type=click.IntRange(min=1), default=None, help="Give each document to K annotators (default: everyone gets every document).")
+@screen_options("The name every page of this server annotates as; defaults to ANNOTATOR_USER, then your login name.")
 @click.option("--host", default="localhost", show_default=True, help="Address to listen on; 0.0.0.0 listens on every network (see the README first).")
 @click.option("--port", type=click.IntRange(min=1, max=65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--public-url", default=None, help="The address a page tells the browser to connect back to (default: the address the browser asked for).")

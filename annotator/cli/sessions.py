@@ -7,18 +7,14 @@ from pathlib import Path
 import click
 
 from annotator import display
-from annotator.cli.options import dataset_option, db_option, default_annotator, friendly_errors, open_store
+from annotator.cli.options import dataset_option, db_option, default_annotator, friendly_errors, open_store, screen_options
 
 
 @click.command("annotate")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @db_option
 @dataset_option(default="news")
-@click.option("--annotator", default=None, help="Your name; defaults to ANNOTATOR_USER, then your login name.")
-@click.option("--schema", "schema_name", default=None, help="Schema for a new dataset (news-claims, conll, or a path).  [default: news-claims]")
-@click.option("--model", default=None, help="spaCy pipeline (name or folder) that suggests spans for documents without suggestions.")
-@click.option("--no-suggest", is_flag=True, help="Do not compute suggestions in the background.")
-@click.option("--overlap", type=click.IntRange(min=1), default=None, help="Give each document to K annotators (default: everyone gets every document).")
+@screen_options("Your name; defaults to ANNOTATOR_USER, then your login name.")
 @friendly_errors
 def annotate_command(
     files: tuple[Path, ...],

@@ -198,8 +198,7 @@ class AnnotateScreen(Screen):
         token = self.cursor.token
         if token is None or self.state is None:
             return -1
-        under = [index for index, span in enumerate(self.state.spans) if span.start <= token[0] < span.end]
-        return min(under, key=lambda index: self.state.spans[index].end - self.state.spans[index].start) if under else -1
+        return self.focus.innermost_at(token[0])
 
     def linked_extents(self, span: Span | None) -> tuple[tuple[int, int], ...]:
         """What the current span is linked to, highlighted in the text: a claim's claimant, or the claims of a claimant."""
@@ -592,10 +591,9 @@ class AnnotateScreen(Screen):
         self._drag_anchor = None
         if message.dragged or self.state is None:
             return
-        # The innermost span under the click becomes current (an entity inside a claim before the claim).
-        under = [index for index, span in enumerate(self.state.spans) if span.start <= message.offset < span.end]
-        if under:
-            self.focus.go(min(under, key=lambda index: self.state.spans[index].end - self.state.spans[index].start))
+        under = self.focus.innermost_at(message.offset)  # an entity inside a claim before the claim
+        if under >= 0:
+            self.focus.go(under)
             self.cursor.place(message.offset, shown=True)
             self.refresh_view()
 

@@ -68,6 +68,7 @@ class AnnotateScreen(Screen):
         self.last_search = ""
         self._prepared: dict[int, PreparedDocument] = {}
         self._data_version: int | None = None
+        self._detail_height = -1  # the detail line's height when last drawn
         self._notes_shown: tuple | None = None  # the span whose notes the status line shows, and those notes
 
     def compose(self) -> ComposeResult:
@@ -213,7 +214,7 @@ class AnnotateScreen(Screen):
     def show_detail(self, span: Span | None) -> None:
         """The current span in full under the list: kind, label, cue and claimant on one line, then its whole text."""
         if span is None or self.state is None:
-            self.query_one("#detail", Static).update("")
+            self.update_detail(Text())
             return
         line = Text()
         line.append(f"{span.kind} ", style="dim")
@@ -226,7 +227,15 @@ class AnnotateScreen(Screen):
             who = f"“{one_line(self.state.text[claimant.start : claimant.end])[:40]}”" if claimant else "no claimant (L links one)"
             line.append(f" · claimant {who}", style="italic cyan" if claimant else "dim italic")
         line.append("\n" + one_line(self.state.text[span.start : span.end]))
-        self.query_one("#detail", Static).update(line)
+        self.update_detail(line)
+
+    def update_detail(self, content: Text) -> None:
+        """Redraw the detail line; the screen's layout is redone only when its height changes (a layout costs a frame)."""
+        detail = self.query_one("#detail", Static)
+        width = detail.content_region.width
+        height = len(content.wrap(self.app.console, width)) if width > 0 and content.plain else 0
+        detail.update(content, layout=height != self._detail_height)
+        self._detail_height = height
 
     def set_status(self, message: str, style: str = "") -> None:
         # A status line may quote names and span texts: shown literally, on one line.

@@ -16,6 +16,7 @@ from textual.strip import Strip
 from annotator.model import Span
 from annotator.session import row_key
 from annotator.tui.render import CURRENT, LINKED, MarkIndex, SpanStyles, line_of, safe_text, wrap
+from annotator.tui.widgets.sizing import set_content_size
 
 
 class ArticleView(ScrollView, can_focus=False):
@@ -66,7 +67,7 @@ class ArticleView(ScrollView, can_focus=False):
         if lines is not None and width == self.text_width():
             self._wrapped_width = width
             self.lines = lines
-            self.virtual_size = Size(width, len(lines))
+            set_content_size(self, Size(width, len(lines)))
         self._rewrap()
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
@@ -165,7 +166,7 @@ class ArticleView(ScrollView, can_focus=False):
             return
         self._wrapped_width = width
         self.lines = wrap(self.shown, width) if self.text else []
-        self.virtual_size = Size(width, len(self.lines))
+        set_content_size(self, Size(width, len(self.lines)))
         self.refresh()
 
     def on_resize(self) -> None:

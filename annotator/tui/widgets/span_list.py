@@ -19,6 +19,7 @@ from annotator.model import Span
 from annotator.notes import glyphs
 from annotator.session import RowKey, row_key
 from annotator.tui.render import one_line
+from annotator.tui.widgets.sizing import set_content_size
 
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
@@ -59,16 +60,16 @@ class SpanList(ScrollView, can_focus=False):
         self.row_of: dict[int, int] = {}
         self.paragraph_starts: list[int] = []
         self.paragraph_width = 1
+        self._strips: dict[tuple, Strip] = {}  # rows as last drawn, by what they show
+        self._drawn: dict[int, tuple | None] = {}  # what each line of the view shows now
 
-    def set_items(
-        self, items: list[Span], text: str, current: int, claimants: dict[RowKey, Span], *, only: str = "", under: int = -1
-    ) -> None:
+    def set_items(self, items: list[Span], text: str, current: int, claimants: dict[RowKey, Span], *, only: str = "", under: int = -1) -> None:
         """Show these spans (those a filter keeps, when there is one) and each claim's claimant, the current one marked
-        and the one under the cursor underlined; when only the current span moved, repaint just the rows concerned."""
+        and the one under the cursor underlined; only the rows whose content changed are repainted."""
         same_rows = items is self.items and text is self.text and only == self.only
         if text is not self.text:
             self.paragraph_starts = [found.end() for found in PARAGRAPH_BREAK.finditer(text)]
-        previous = (self.row_of.get(self.current, -1), self.row_of.get(self.under, -1))
+            self._strips.clear()  # rows drawn for another text
         self.items, self.text, self.current, self.claimants, self.only, self.under = items, text, current, claimants, only, under
         if not same_rows:
             self.rows = [index for index, item in enumerate(items) if kept_by_filter(item, only)]
@@ -77,22 +78,44 @@ class SpanList(ScrollView, can_focus=False):
         self.label_width = max((len(shown(item.label)) for item in items), default=10)
         self.paragraph_width = len(str(len(self.paragraph_starts) + 1))
         size = Size(self.scrollable_content_region.width, len(self.rows))
-        if self.virtual_size != size:
-            self.virtual_size = size
+        set_content_size(self, size)
         shown_row = self.row_of.get(current, -1) if under < 0 else self.row_of.get(under, -1)
         if 0 <= shown_row:
             top = self.scroll_offset.y
             height = max(self.scrollable_content_region.height, 1)
             if shown_row < top or shown_row >= top + height:
                 self.scroll_to(y=max(shown_row - height // 3, 0), animate=False, immediate=True)
-                same_rows = False
-        now = (self.row_of.get(current, -1), self.row_of.get(under, -1))
-        if not same_rows:
+        self._repaint_changed_rows()
+
+    def _repaint_changed_rows(self) -> None:
+        """Repaint the visible rows whose content changed since they were drawn (all of them before the first drawing)."""
+        width, base = getattr(self, "_width", None), getattr(self, "_base", None)
+        if width is None or base is None or not self.is_mounted:
             self.refresh()
-        elif previous != now:
-            for row in {*previous, *now}:
-                if row >= 0:
-                    self.refresh_lines(row)
+            return
+        scroll_x, scroll_y = self.scroll_offset
+        height = self.scrollable_content_region.height
+        changed = [y for y in range(height) if self._drawn.get(y) != self._row_identity(scroll_y + y, width, scroll_x, base)]
+        if len(changed) > height // 2:
+            self.refresh()
+        else:
+            for y in changed:
+                self.refresh_lines(scroll_y + y)
+
+    def _row_identity(self, number: int, width: int, scroll_x: int, base: Style) -> tuple | None:
+        """Everything a row shows (None below the last row): a row whose identity is unchanged need not be drawn again."""
+        if number >= len(self.rows):
+            return None
+        index = self.rows[number]
+        item = self.items[index]
+        linked = self.claimants.get(row_key(item)) if item.kind == "claim" else None
+        who = item.attributes.get("annotators") if isinstance(item.attributes, dict) else None
+        return (
+            row_key(item), item.start, item.end, item.label, item.kind, item.pending, item.origin, glyphs(item.notes),
+            tuple(who) if isinstance(who, list) else who, (linked.start, linked.end) if linked else None,
+            index == self.current, index == self.under, width, scroll_x, base, self.label_width, self.paragraph_width, self.noted,
+            id(self.text),
+        )  # fmt: skip
 
     def paragraph_of(self, item: Span) -> int:
         """The paragraph a span starts in, from 1 (paragraphs are parted by blank lines)."""
@@ -146,11 +169,22 @@ class SpanList(ScrollView, can_focus=False):
         width = getattr(self, "_width", None) or self.scrollable_content_region.width
         base = getattr(self, "_base", None) or self.rich_style
         if number >= len(self.rows):
+            self._drawn[y] = None
             return Strip.blank(width, base)
         index = self.rows[number]
-        text = self.row(self.items[index], index == self.current, width)
-        if index == self.under and index != self.current:
-            text.stylize("underline")  # the span under the token cursor
-        text.truncate(width + scroll_x, overflow="ellipsis")
-        segments = list(text.render(self.app.console))
-        return Strip(segments).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)  # rows on the theme's background
+        item = self.items[index]
+        # A row is drawn again only when something it shows changed: a key redraws the list often, the rows rarely.
+        key = self._row_identity(number, width, scroll_x, base)
+        self._drawn[y] = key
+        strip = self._strips.get(key)
+        if strip is None:
+            text = self.row(item, index == self.current, width)
+            if index == self.under and index != self.current:
+                text.stylize("underline")  # the span under the token cursor
+            text.truncate(width + scroll_x, overflow="ellipsis")
+            segments = list(text.render(self.app.console))
+            strip = Strip(segments).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)  # rows on the theme's background
+            if len(self._strips) > 4000:
+                self._strips.clear()
+            self._strips[key] = strip
+        return strip

@@ -11,13 +11,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from annotator.adjudication import Adjudication
 from annotator.cursor import claimant_candidates, move_boundary, snap
 from annotator.model import AnnotatorError, Note, Span, span_identity
+from annotator.store.order import DocumentOrder
 from annotator.tokens import tokenize
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ class AnnotationSession:
         self.source = source if source is not None else Suggestions(annotator)
         self.overlap = overlap
         self.clock = clock
-        self.order: list[int] = []
+        self.order: Sequence[int] = []  # a list, or the dataset's DocumentOrder read a page at a time
         self.position = 0
         self.document: DocumentText | None = None
         self.offered: list[Span] = []
@@ -271,9 +272,9 @@ class AnnotationSession:
         documents = self.source.documents(self.store, self.dataset)
         if documents is not None:
             return documents
-        document_ids = self.store.document_ids(self.dataset)
         if self.overlap is None:
-            return document_ids
+            return self.store.document_order(self.dataset)
+        document_ids = self.store.document_ids(self.dataset)
         statuses = self.store.statuses(self.dataset, self.annotator)
         mine = {document_id for document_id, status in statuses.items() if status in ("in_progress", "done", "skipped")}
         return route(document_ids, self.annotator, self.overlap, self.store.other_annotator_counts(self.dataset, self.annotator), mine)
@@ -289,6 +290,9 @@ class AnnotationSession:
 
     def resume_document(self) -> int:
         """The first document in this annotator's order that they have not finished."""
+        if isinstance(self.order, DocumentOrder):
+            first = self.store.first_unfinished(self.dataset, self.annotator)
+            return first if first is not None and first in self.order else self.order[0]
         statuses = self.store.statuses(self.dataset, self.annotator)
         return next((document_id for document_id in self.order if statuses.get(document_id) not in ("done", "skipped")), self.order[0])
 
@@ -302,7 +306,7 @@ class AnnotationSession:
         return None
 
     def _count_done(self) -> int:
-        return sum(1 for status in self.store.statuses(self.dataset, self.annotator).values() if status == "done")
+        return self.store.done_count(self.dataset, self.annotator)
 
     # ----- documents
 

@@ -11,6 +11,7 @@ from annotator.model import Document, Note, Relation, Span
 from annotator.schema import Schema, schema_from_json
 from annotator.store.connection import StoreError, now, text_hash
 from annotator.store.log import IMPORTED, ActionLog
+from annotator.store.order import DocumentOrder
 from annotator.store.resuggest import SuggestionChanges, replace_suggestions
 
 
@@ -223,6 +224,10 @@ class Corpus(ActionLog):
 
     def document_count(self, dataset: str) -> int:
         return self.conn.execute("SELECT count(*) FROM documents WHERE dataset = ?", [dataset]).fetchone()[0]
+
+    def document_order(self, dataset: str) -> DocumentOrder:
+        """The dataset's documents in their order, read a page at a time (a million ids are not loaded to open one)."""
+        return DocumentOrder(self.conn, dataset)
 
     def document_ids(self, dataset: str) -> list[int]:
         return [row[0] for row in self.conn.execute("SELECT id FROM documents WHERE dataset = ? ORDER BY id", [dataset])]

@@ -9,6 +9,7 @@ row is read.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import urllib.parse
@@ -84,13 +85,14 @@ class Source:
         return StoreError(f"{self.path}: {problem}; merge reads only databases annotator wrote, so nothing was merged")
 
     def _check(self) -> None:
-        """Every object merge reads is a plain table with the columns it needs; no trigger; no migration newer than this version."""
+        """Every object merge reads is a plain table with the columns it needs; no trigger but annotator's own; no migration newer than this version."""
         objects = {name: (kind, sql or "") for kind, name, sql in self.conn.execute("SELECT type, name, sql FROM sqlite_master")}
         if not objects:
             raise StoreError(f"{self.path} is not an annotator database (it is empty): give a database file annotator wrote")
-        triggers = sorted(name for name, (kind, _) in objects.items() if kind == "trigger")
+        own = own_triggers()
+        triggers = sorted(name for name, (kind, sql) in objects.items() if kind == "trigger" and own.get(name) != sql)
         if triggers:
-            raise self._refuse(f"it holds trigger {triggers[0]!r}, and annotator never makes triggers")
+            raise self._refuse(f"it holds trigger {triggers[0]!r}, and annotator makes no trigger of that name and text")
         for table in [MIGRATIONS_TABLE, *REQUIRED_COLUMNS]:
             kind, sql = objects.get(table, (None, ""))
             if kind is None:
@@ -122,6 +124,20 @@ class Source:
                 f"{self.path} was written by a newer version of annotator (unknown migration {newer[-1]!r}): "
                 "upgrade annotator to merge it"
             )
+
+
+@functools.cache
+def own_triggers() -> dict[str, str]:
+    """The triggers annotator's migrations make (m007: the document count and the resume floor), by name, with their
+    exact text: a database to merge may hold these and no other."""
+    import sqlite_utils
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        migrations.apply(sqlite_utils.Database(conn))
+        return {name: sql for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    finally:
+        conn.close()
 
 
 def source_dataset_names(path: Path) -> list[str]:

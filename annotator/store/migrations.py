@@ -249,3 +249,42 @@ def m006_notes(db: sqlite_utils.Database) -> None:
         CREATE UNIQUE INDEX notes_one_per_document ON notes(document_id, annotator) WHERE annotation_id IS NULL;
         """
     )
+
+
+@migrations()
+def m007_document_order(db: sqlite_utils.Database) -> None:
+    """What opening the screen on a million documents needs without a scan: the documents of a dataset in their
+    order (an index), how many a dataset has (a count kept by a trigger; documents are never deleted), and where
+    each annotator's unfinished documents begin (resume_floor: every document below floor is done or skipped by
+    them). Triggers lower the floor, and count a version, whenever a status row of theirs becomes unfinished or
+    goes, whoever writes it (the screen, undo, an import, a merge); only the reader raises it (Store.first_unfinished),
+    and only if the version is still the one it read."""
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS documents_dataset_id ON documents(dataset, id);
+        ALTER TABLE datasets ADD COLUMN document_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE datasets SET document_count = (SELECT count(*) FROM documents WHERE documents.dataset = datasets.name);
+        CREATE TRIGGER documents_counted AFTER INSERT ON documents BEGIN
+            UPDATE datasets SET document_count = document_count + 1 WHERE name = NEW.dataset;
+        END;
+        CREATE TABLE resume_floor (
+            annotator TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            floor INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (annotator, dataset)
+        );
+        CREATE TRIGGER resume_floor_insert AFTER INSERT ON doc_status WHEN NEW.status NOT IN ('done', 'skipped') BEGIN
+            UPDATE resume_floor SET floor = min(floor, NEW.document_id), version = version + 1
+            WHERE annotator = NEW.annotator AND dataset = (SELECT dataset FROM documents WHERE id = NEW.document_id);
+        END;
+        CREATE TRIGGER resume_floor_update AFTER UPDATE ON doc_status WHEN NEW.status NOT IN ('done', 'skipped') BEGIN
+            UPDATE resume_floor SET floor = min(floor, NEW.document_id), version = version + 1
+            WHERE annotator = NEW.annotator AND dataset = (SELECT dataset FROM documents WHERE id = NEW.document_id);
+        END;
+        CREATE TRIGGER resume_floor_delete AFTER DELETE ON doc_status BEGIN
+            UPDATE resume_floor SET floor = min(floor, OLD.document_id), version = version + 1
+            WHERE annotator = OLD.annotator AND dataset = (SELECT dataset FROM documents WHERE id = OLD.document_id);
+        END;
+        """
+    )

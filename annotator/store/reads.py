@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from typing import Any
 
 from annotator.model import GOLD, Document, Note, Relation, Span
+from annotator.store.connection import StoreError
 from annotator.store.corpus import Corpus
 
 
@@ -120,6 +122,53 @@ class Reads(Corpus):
                 [dataset, annotator],
             ).fetchall()
         )
+
+    def first_unfinished(self, dataset: str, annotator: str) -> int | None:
+        """The first document (by id) of a dataset that an annotator has neither done nor skipped, or None.
+
+        The scan starts at the annotator's resume floor (every document below it is finished: see m007), so it
+        covers only what was finished since the last look; the floor is then raised, unless a status changed
+        meanwhile (its version moved) or the database cannot be written, when it stays as it was.
+        """
+        key = [annotator, dataset]
+        floor, version = 0, None
+        try:
+            with self.transaction():
+                self.conn.execute("INSERT OR IGNORE INTO resume_floor (annotator, dataset) VALUES (?, ?)", key)
+        except (sqlite3.Error, StoreError):
+            pass  # read-only or busy: the scan starts where the floor was, or at the beginning
+        row = self.conn.execute("SELECT floor, version FROM resume_floor WHERE annotator = ? AND dataset = ?", key).fetchone()
+        if row is not None:
+            floor, version = row
+        found = self.conn.execute(
+            "SELECT d.id FROM documents d WHERE d.dataset = ? AND d.id >= ? AND NOT EXISTS (SELECT 1 FROM doc_status s "
+            "WHERE s.document_id = d.id AND s.annotator = ? AND s.status IN ('done', 'skipped')) ORDER BY d.id LIMIT 1",
+            [dataset, floor, annotator],
+        ).fetchone()
+        first = found[0] if found else None
+        if first is not None:
+            raised = first
+        else:  # all finished: the floor goes past the last document
+            raised = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM documents WHERE dataset = ?", [dataset]).fetchone()[0]
+        if version is not None and raised > floor:
+            try:
+                with self.transaction():
+                    self.conn.execute(
+                        "UPDATE resume_floor SET floor = ? WHERE annotator = ? AND dataset = ? AND version = ?", [raised, *key, version]
+                    )
+            except (sqlite3.Error, StoreError):
+                pass  # the floor only saves time: the next look scans a little more
+        return first
+
+    def done_count(self, dataset: str, annotator: str) -> int:
+        """How many of a dataset's documents an annotator has marked done."""
+        if self.conn.execute("SELECT count(*) FROM datasets").fetchone()[0] == 1 and self.has_dataset(dataset):
+            # One dataset (the usual case): no join with the documents, which at a million documents costs 0.2 s.
+            return self.conn.execute("SELECT count(*) FROM doc_status WHERE annotator = ? AND status = 'done'", [annotator]).fetchone()[0]
+        return self.conn.execute(
+            "SELECT count(*) FROM doc_status s JOIN documents d ON d.id = s.document_id WHERE d.dataset = ? AND s.annotator = ? AND s.status = 'done'",
+            [dataset, annotator],
+        ).fetchone()[0]
 
     def done_document_ids(self, dataset: str, annotator: str) -> list[int]:
         return [

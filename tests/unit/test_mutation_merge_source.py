@@ -142,7 +142,17 @@ def test_a_trigger_is_refused_by_its_name(written, tmp_path):
         "CREATE TRIGGER zz_last AFTER INSERT ON datasets BEGIN SELECT 1; END",
         "CREATE TRIGGER aa_first AFTER DELETE ON documents BEGIN SELECT 1; END",
     )
-    assert refusal(path) == f"{path}: it holds trigger 'aa_first', and annotator never makes triggers{REFUSED}"
+    assert refusal(path) == f"{path}: it holds trigger 'aa_first', and annotator makes no trigger of that name and text{REFUSED}"
+
+
+def test_a_trigger_with_the_name_of_annotators_own_but_another_text_is_refused(written, tmp_path):
+    path = altered(
+        written,
+        tmp_path,
+        "DROP TRIGGER documents_counted",
+        "CREATE TRIGGER documents_counted AFTER INSERT ON documents BEGIN DELETE FROM annotations; END",
+    )
+    assert refusal(path) == f"{path}: it holds trigger 'documents_counted', and annotator makes no trigger of that name and text{REFUSED}"
 
 
 def test_a_missing_table_is_refused_by_its_name(written, tmp_path):

@@ -30,6 +30,7 @@ KEYS = (
     Key("make_claim", "c", "make_claim", "Claim"),
     Key("link_claimant", "L", "link_claimant", "Claimant"),
     Key("prev_claimant", "ctrl+l", "link_claimant(-1)", "Claimant, back", show=False),
+    Key("unlink_claimant", "ctrl+u", "unlink_claimant", "Unlink claimant", show=False),
     Key("change_kind", "K", "change_kind", "Change kind", show=False),
     Key("note", "N", "note('span')", "Note…", show=False),
     Key("flag_unsure", "exclamation_mark", "flag('span')", "Unsure ⚑", show=False),

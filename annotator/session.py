@@ -500,6 +500,13 @@ class AnnotationSession:
         self.store.link_claimant(self.annotator, claim.id, found[position].id)
         return self.state(row_key(claim))
 
+    def unlink_claimant(self, claim: Span) -> DocumentState | None:
+        """Take a kept claim's claimant link away (the claimant span stays); None when it has none."""
+        if self.document is None or claim.pending or claim.kind != "claim" or self.state().claimant_of(claim) is None:
+            return None
+        self.store.link_claimant(self.annotator, claim.id, None)
+        return self.state(row_key(claim))
+
     def note(self, span: Span | None, text: str) -> DocumentState:
         """Write the note on a kept span (None: on the document); empty text takes it away. A pending span is refused."""
         self.store.set_note(self.annotator, self._document_id, self._noted_id(span), text)

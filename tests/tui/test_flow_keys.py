@@ -332,6 +332,31 @@ async def test_L_cycles_forwards_and_ctrl_l_backwards_people_and_organisations_f
         assert [text_at(app, extent) for extent in screen(app).query_one(ArticleView).linked] == ["Dmytro Lubinets"]
 
 
+async def test_ctrl_u_unlinks_a_kept_claims_claimant_and_u_links_it_again(make_app, annotate_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("C")
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert "keep the claim first" in status_line(app) and links(annotate_db) == []
+        await pilot.press("A")  # everything kept: the claim linked to the PERSON
+        await pilot.pause()
+        await pilot.press("C")
+        assert links(annotate_db) == [("claim", "ALLEGATION", "PERSON")]
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert links(annotate_db) == []
+        assert "claimant unlinked: PERSON “Dmytro Lubinets”" in status_line(app)
+        assert screen(app).state.claimant_of(screen(app).current_span) is None
+        assert ("entity", "PERSON", "Dmytro Lubinets") in kept(annotate_db)  # the span stays
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert "no claimant to unlink" in status_line(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert links(annotate_db) == [("claim", "ALLEGATION", "PERSON")]
+
+
 def test_a_kept_claimant_is_a_tint_so_an_entity_inside_it_shows_its_own_colour():
     from annotator.model import Span
     from annotator.tui.render import SpanStyles

@@ -465,6 +465,22 @@ class AnnotateScreen(Screen):
             elif linked:
                 self.set_status(f"claimant: {self.describe(self.state.claimant_of(claim))}  (L again for the next candidate, ctrl+l the one before)", "green")
 
+    def action_unlink_claimant(self) -> None:
+        claim = self.current_span
+        if claim is None or claim.kind != "claim":
+            self.set_status("move to a claim first (tab); ctrl+u then unlinks its claimant")
+            return
+        if claim.pending:
+            self.set_status("keep the claim first (a): a suggested claim's claimant is kept with it; ctrl+u then unlinks it")
+            return
+        claimant = self.state.claimant_of(claim)
+        if claimant is None:
+            self.set_status("this claim has no claimant to unlink: L links one")
+            return
+        named = self.describe(claimant)
+        if self.act(lambda: self.session.unlink_claimant(claim), "") is not None:
+            self.set_status(f"claimant unlinked: {named} (the span stays; x on it removes it, u undoes)", "green")
+
     # ----- notes and unsure flags
 
     def show_notes(self, span: Span | None) -> None:

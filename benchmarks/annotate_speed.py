@@ -98,6 +98,12 @@ def build_database(path: Path, documents: int, words: int, *, done_share: float 
                     store.add_documents("news", [(d, "bench") for d in finished], annotator="latency")
                 store.add_documents("news", [(d, "bench") for d in others], annotator="other")
                 store.add_documents("news", [(d, "bench") for d in suggested], suggestion_source="bench-1.0")
+        # The bench annotator's last run ended here: the screen then knows where they resume (the resume floor).
+        from annotator.session import AnnotationSession
+
+        session = AnnotationSession(store, "news", "latency")
+        session.start()
+        session.finish()
 
 
 STARTUP_SCRIPT = r"""

@@ -34,8 +34,10 @@ class Labels(ActionLog):
         the annotator chose (`a`, a label, a resize) relabels it, while a bulk or claimant keep leaves it as it is.
         Choosing a suggestion also lifts a rejection of it made elsewhere, so it is never both rejected and kept.
         """
+        # By document first: on its index, not a scan of every annotator's spans (0.2 s at a million documents).
         existing = self.conn.execute(
-            "SELECT id FROM annotations WHERE annotator = ? AND suggestion_id = ?", [annotator, suggestion["id"]]
+            "SELECT id FROM annotations WHERE document_id = ? AND annotator = ? AND suggestion_id = ?",
+            [suggestion["document_id"], annotator, suggestion["id"]],
         ).fetchone()
         if existing:
             return existing[0], False

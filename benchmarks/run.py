@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 QUICK = {
     "import": ["import_speed.py", "--docs", "20000", "--small", "2000", "--repeat", "2"],
     "suggest": ["suggest_speed.py", "--docs", "400", "--rounds", "2", "--processes", "1"],
-    "annotate": ["annotate_speed.py", "--docs", "20000", "--words", "20000", "--presses", "30"],
+    "annotate": ["annotate_speed.py", "--sizes", "1000", "1000000", "--presses", "30"],
     "export": ["export_speed.py", "--sizes", "2000", "20000"],
     "agreement": ["agreement_speed.py", "--repeats", "2"],
     "undo": ["undo_speed.py", "--actions", "20000", "--documents", "2000", "--presses", "200"],

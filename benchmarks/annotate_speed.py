@@ -302,6 +302,7 @@ def measure_size(documents: int, words: int, presses: int, folder: Path) -> dict
     print(f"  peak memory, suggestions on: {peak:.0f} MB (goal <= 300); --no-suggest {quiet_peak:.0f} MB; bare Textual app {bare_peak:.0f} MB")
     argv = [sys.executable, "-m", "annotator", "annotate", "--db", str(db), "--dataset", "news", "--annotator", "latency", "--no-suggest"]
     timings = terminal_latency(argv, KEYS, presses)
+    print(f"  load average after the keys (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for path in folder.glob(db.name + "*"):
         path.unlink()
     figures = {

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.formats.registry import Format, detect_format, get_format, readable
-from annotator.model import AnnotatorError, Document, InputError, Span, validate_spans
+from annotator.model import AnnotatorError, Document, InputError, SkippedRecord, Span, validate_spans
 from annotator.schema import DEFAULT_SCHEMA, Schema, load_schema
 from annotator.store import ImportCounts, Store
 
@@ -126,6 +126,7 @@ def import_files(
     skip_invalid: bool = False,
     replace: bool = False,
     text_column: str = "text",
+    mapping: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import every file in one transaction: on the first bad record (unless skipping) nothing is kept.
@@ -138,6 +139,8 @@ def import_files(
         raise AnnotatorError("give either --annotator or --as-suggestions, not both")
     wanted = dataset_schema(store, dataset, schema)
     files = input_files(paths, fmt)
+    if mapping is not None:
+        _check_mapping(mapping, files, annotator or as_suggestions)
     total_bytes = sum(input_size(source.path) for source in files)
     result = ImportResult(files=len(files))
     done_bytes = 0
@@ -146,11 +149,13 @@ def import_files(
         schema = store.ensure_dataset(dataset, wanted)
         for source in files:
             batch: list[tuple[Document, Location]] = []
-            for line, item, position in read_file(source, {"text_column": text_column}):
+            for line, item, position in read_file(source, {
+                "text_column": text_column, "schema": schema, "mapping": mapping, "as_suggestions": as_suggestions, "annotator": annotator,
+            }):
                 if isinstance(item, Document):
                     item = _check(item, source, line, schema, annotator, as_suggestions)
                 if isinstance(item, InputError):
-                    if not skip_invalid:
+                    if not skip_invalid and not isinstance(item, SkippedRecord):
                         raise item
                     result.skipped.append(item)
                     continue
@@ -173,6 +178,21 @@ def import_files(
             first = result.skipped[0]
             raise InputError(f"nothing imported: all {len(result.skipped)} records were skipped; the first: {first.detail}", first.path, first.line)
     return result
+
+
+def _check_mapping(mapping: Path, files: list[Input], owner: str | None) -> None:
+    """A mapping is for brat folders, and one that takes annotators from file names leaves no room for --annotator."""
+    for source in files:
+        if "mapping" not in source.format.reader_options:
+            raise InputError(f"--mapping is for brat folders; this is read as {source.format.name}", str(source.path))
+    from annotator.formats.brat_mapping import load_mapping
+
+    layout = load_mapping(mapping).layout
+    if owner and layout is not None and layout.names_annotators:
+        raise AnnotatorError(
+            f"the mapping {mapping} takes each file's annotator from its name ({layout.annotations}); "
+            "leave out --annotator and --as-suggestions, or remove {annotator} from the mapping's [files]"
+        )
 
 
 class ScreenWorkError(AnnotatorError):

@@ -29,11 +29,22 @@ def read_jsonl(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | I
         try:
             document = document_from_json(obj)
         except ValueError as error:
-            prodigy = isinstance(obj, dict) and ("tokens" in obj or "answer" in obj)
-            hint = "; it looks like Prodigy's JSONL: import it with --format prodigy" if prodigy else ""
-            yield number, InputError(f"{error}{hint}", path, number)
+            yield number, InputError(f"{error}{_other_tool(obj)}", path, number)
             continue
         yield number, document
+
+
+def _other_tool(obj: Any) -> str:
+    """A hint when a line that is not native JSONL looks like another tool's: the format to import it with."""
+    if not isinstance(obj, dict):
+        return ""
+    if "tokens" in obj or "answer" in obj:
+        return "; it looks like Prodigy's JSONL: import it with --format prodigy"
+    if "label" in obj or "entities" in obj:
+        return "; it looks like doccano's JSONL: import it with --format doccano"
+    if "data" in obj and ("annotations" in obj or "predictions" in obj):
+        return "; it looks like a Label Studio task: import its JSON export with --format labelstudio"
+    return ""
 
 
 def document_from_json(obj: Any) -> Document:

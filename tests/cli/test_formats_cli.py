@@ -392,7 +392,8 @@ def test_spans_without_an_owner_and_unknown_suffixes_say_what_to_give(runner, tm
     failed(invoke(runner, "import", conll, "--db", tmp_path / "a.db"), f"{conll}:1: this document has spans", "--annotator NAME")
     odd = tmp_path / "a.xml"
     odd.write_text("<a/>", encoding="utf-8")
-    failed(invoke(runner, "import", odd, "--db", tmp_path / "a.db"), "give --format (jsonl, txt, csv, conll, brat, prodigy, spacy)")
+    formats = "jsonl, txt, csv, conll, brat, prodigy, labelstudio, doccano, doccano-rel, spacy"
+    failed(invoke(runner, "import", odd, "--db", tmp_path / "a.db"), f"give --format ({formats})")
     folder = tmp_path / "folder"
     folder.mkdir()
     (folder / "a.jsonl").write_text("{}", encoding="utf-8")

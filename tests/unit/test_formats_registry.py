@@ -16,8 +16,8 @@ from tests.unit.test_formats_common import documents_only, hostile_document
 
 
 def test_registry_lists_every_format_with_a_loadable_reader_and_writer():
-    assert set(FORMATS) == {"jsonl", "txt", "csv", "conll", "brat", "prodigy", "spacy"}
-    assert set(writable()) == {"jsonl", "csv", "conll", "brat", "prodigy", "spacy"}
+    assert set(FORMATS) == {"jsonl", "txt", "csv", "conll", "brat", "prodigy", "labelstudio", "doccano", "doccano-rel", "spacy"}
+    assert set(writable()) == {"jsonl", "csv", "conll", "brat", "prodigy", "labelstudio", "doccano", "doccano-rel", "spacy"}
     assert "txt" in readable() and "csv" in readable()
     for entry in FORMATS.values():
         assert entry.reads in ("stream", "path") and entry.writes in ("stream", "folder")
@@ -49,7 +49,7 @@ def test_registry_jsonl_writer_counts_like_the_others():
 
 
 def test_format_modules_import_neither_spacy_nor_textual():
-    modules = ["registry", "conll", "brat", "prodigy", "csv", "spacy_docbin", "jsonl", "text"]
+    modules = ["registry", "conll", "brat", "prodigy", "labelstudio", "doccano", "csv", "spacy_docbin", "jsonl", "text"]
     code = (
         "import sys\n"
         + "".join(f"import annotator.formats.{name}\n" for name in modules)

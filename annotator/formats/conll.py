@@ -1,15 +1,19 @@
 """CoNLL-2003 named entities: a token and its IOB2 tag per line, a blank line between sentences.
 
-Writing: ``-DOCSTART- -X- -X- O`` and a blank line open each document, then ``token tag`` lines.
-CoNLL holds one layer of entities and nothing else: claims, claimants, their links, overlapping
-entities (the earliest, then the longest, is kept), attributes, scores and meta are left out and
-counted in the report. Tokens are the tool's own (annotator.tokens), cut at entity edges so each
-entity keeps its exact characters; combining marks, joiners and flag pairs stay with the
-character they belong to. A document read from CoNLL (meta ``tokenization: whitespace``) is cut
-at spaces instead, so a CoNLL file read and written again gives the same tokens and tags.
-Sentences end at every line break and, for the tool's tokens, after ``. ! ? …`` (and closing
-quotes or brackets) when the next token starts with a capital letter or an opening quote; a
-sentence never ends inside an entity. Simple on purpose: "Mr. Smith" is two sentences.
+Writing: ``-DOCSTART-`` with as many columns as the token lines (``-DOCSTART- O``), then a blank
+line, open each document; then ``token tag`` lines, or ``token gold predicted`` lines when
+suggestions are written beside an annotator's labels (the columns conlleval reads). A document's
+tokens and sentence breaks come from its text alone, never from whose labels are written, so every
+export of one document lines up: a document read from CoNLL (meta ``tokenization: whitespace``) is
+cut at spaces and its sentences end at line breaks, giving back the file's own tokens and
+sentences; any other is cut by the tool's tokenizer (annotator.tokens; combining marks, joiners and
+flag pairs stay with the character they belong to), and its sentences end at line breaks and after
+``. ! ? …`` (and closing quotes or brackets) outside double quotes when the next token starts with a
+capital letter or an opening quote, unless the ``.`` closes an initial (``U.S.``, ``J.``) or a title
+or month (``Mr.``, ``Feb.``). CoNLL holds one layer of entities within sentences and nothing else:
+an entity off token edges is widened to the tokens it touches (counted as changed); entities sharing
+a token (the earliest, then the longest, is kept) or crossing a sentence break, claims, claimants,
+their links, attributes, scores and meta are left out and counted in the report.
 
 Reading: two or more columns split on spaces or tabs, the token first and the tag last (``token
 tag`` or CoNLL-2003's ``token pos chunk tag``), as many on every line of a sentence; IOB2 and
@@ -27,12 +31,13 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from annotator.formats.jsonio import decode_lines
 from annotator.formats.registry import ExportReport
-from annotator.model import Document, InputError, Span
+from annotator.model import AnnotatorError, Document, InputError, Span
 from annotator.tokens import tokenize
 
 DOCSTART = "-DOCSTART-"
@@ -40,91 +45,144 @@ TAG = re.compile(r"([BI])-(\S+)\Z")
 SENTENCE_END = {".", "!", "?", "…"}
 CLOSING = {'"', "'", "”", "’", "»", ")", "]", "}"}
 OPENING = {'"', "'", "“", "‘", "«", "(", "["}
+# A "." after these does not end a sentence before a capital: titles and months written short.
+ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Dr Prof St Mt Jr Sr Gen Lt Col Maj Capt Sgt Cpl Adm Gov Sen Rep Rev Hon "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
 LINE_BREAKS = set("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 REASON = "CoNLL holds one layer of entities"
+PREDICTED = "predicted "
 
-def write_conll(documents: Iterable[Document], out: IO[str], tokenization: str = "auto") -> ExportReport:
-    """Write each document's entities as IOB2 tags; tokenization is "auto" (by meta), "tool" or "whitespace"."""
+
+def write_conll(
+    documents: Iterable[Document], out: IO[str], tokenization: str = "auto", predicted: Iterable[Document] | None = None
+) -> ExportReport:
+    """Write each document's entities as IOB2 tags; with predicted (the same documents, in the same order, with
+    other spans), a third column of their tags. tokenization is "auto" (by meta), "tool" or "whitespace"."""
     report = ExportReport("conll", REASON)
+    predictions = iter(predicted) if predicted is not None else None
     for document in documents:
-        entities = _entities(document, report)
+        prediction = _prediction_of(document, predictions) if predictions is not None else None
         whitespace = tokenization == "whitespace" or (tokenization == "auto" and document.meta.get("tokenization") == "whitespace")
-        tokens = _tokens(document.text, entities, whitespace)
+        tokens = _tokens(document.text, whitespace)
         if not tokens:
             report.leave_out("documents without any token", document)
             continue
-        out.write(f"{DOCSTART} -X- -X- O\n\n")
-        for sentence in _sentences(document.text, tokens, entities, whitespace):
-            out.write("".join(f"{document.text[start:end]} {tag}\n" for start, end, tag in sentence) + "\n")
-        report.wrote("entity", len(entities))
+        sentence_of = _sentence_numbers(document.text, tokens, whitespace)
+        columns = [_tags(document, tokens, sentence_of, report, "")]
+        report.leave_out_meta(document)
+        if prediction is not None:
+            columns.append(_tags(prediction, tokens, sentence_of, report, PREDICTED))
+        out.write(DOCSTART + " O" * len(columns) + "\n\n")
+        lines: list[str] = []
+        for index, (start, end) in enumerate(tokens):
+            if index and sentence_of[index] != sentence_of[index - 1]:
+                lines.append("\n")
+            lines.append(" ".join([document.text[start:end], *(tags[index] for tags in columns)]) + "\n")
+        out.write("".join(lines) + "\n")
         report.documents += 1
+    if predictions is not None and next(predictions, None) is not None:
+        raise AnnotatorError("conll: more predicted documents than documents; each needs its own, in the same order")
     return report
 
 
-def _entities(document: Document, report: ExportReport) -> list[Span]:
-    """The entity layer CoNLL can hold, trimmed of surrounding spaces, without overlaps; the rest is counted."""
+def _prediction_of(document: Document, predictions: Iterator[Document]) -> Document:
+    """The predicted copy of this document: its text must be the document's, so both columns share the tokens."""
+    prediction = next(predictions, None)
+    if prediction is None or prediction.text != document.text:
+        name = document.id if document.id is not None else "a document"
+        raise AnnotatorError(f"conll: no predicted copy of {name} with the same text; each document needs its own, in the same order")
+    return prediction
+
+
+@dataclass
+class _Placed:
+    """An entity laid on tokens: its first and last token, and whether that widened it."""
+
+    first: int
+    last: int
+    label: str
+    widened: bool
+
+
+def _tags(
+    document: Document, tokens: list[tuple[int, int]], sentence_of: list[int], report: ExportReport, layer: str
+) -> list[str]:
+    """One column of IOB2 tags for the document's entities on these tokens; what CoNLL cannot hold is counted."""
+    tags = ["O"] * len(tokens)
+    placed: list[_Placed] = []
+    token_starts = [start for start, _ in tokens]
+    token_ends = [end for _, end in tokens]
+    for span in _entities(document, report, layer):
+        first = bisect.bisect_right(token_ends, span.start)
+        last = bisect.bisect_left(token_starts, span.end) - 1
+        if sentence_of[first] != sentence_of[last]:
+            report.leave_out(f"{layer}entity spans across a sentence break", document)
+            continue
+        widened = (token_starts[first], token_ends[last]) != (span.start, span.end)
+        placed.append(_Placed(first, last, span.label, widened))
+    placed.sort(key=lambda entity: (entity.first, -entity.last))
+    taken = -1
+    written = 0
+    for entity in placed:
+        if entity.first <= taken:
+            report.leave_out(f"{layer}overlapping entity spans", document)
+            continue
+        taken = entity.last
+        if entity.widened:
+            report.change(f"{layer}entity spans widened to whole tokens", document)
+        tags[entity.first] = f"B-{entity.label}"
+        for index in range(entity.first + 1, entity.last + 1):
+            tags[index] = f"I-{entity.label}"
+        written += 1
+    report.wrote(f"{layer}entity", written)
+    return tags
+
+
+def _entities(document: Document, report: ExportReport, layer: str) -> list[Span]:
+    """The entity layer CoNLL can hold, trimmed of surrounding spaces; the rest is counted."""
     for kind, what in (("claim", "claims"), ("claimant", "claimant spans")):
         count = sum(1 for span in document.spans if span.kind == kind)
         if count:
-            report.leave_out(what, document, count)
+            report.leave_out(f"{layer}{what}", document, count)
     if document.relations:
-        report.leave_out("claimant links", document, len(document.relations))
-    candidates = []
+        report.leave_out(f"{layer}claimant links", document, len(document.relations))
+    entities = []
     for span in document.spans:
         if span.kind != "entity":
             continue
+        if span.score is not None:
+            report.leave_out(f"{layer}scores", document)
+        if span.attributes:
+            report.leave_out(f"{layer}span attributes", document)
         if any(character.isspace() for character in span.label):
-            report.leave_out("entity spans whose label contains a space", document)
+            report.leave_out(f"{layer}entity spans whose label contains a space", document)
             continue
         covered = document.text[span.start : span.end]
         stripped = covered.strip()
         if not stripped:
-            report.leave_out("entity spans covering only spaces", document)
+            report.leave_out(f"{layer}entity spans covering only spaces", document)
             continue
         start = span.start + len(covered) - len(covered.lstrip())
-        end = start + len(stripped)
-        if (start, end) != (span.start, span.end):
-            report.change("entity spans trimmed of surrounding spaces", document)
-        candidates.append(Span(start, end, span.label))
-    candidates.sort(key=lambda span: (span.start, span.start - span.end))
-    kept: list[Span] = []
-    for span in candidates:
-        if kept and span.start < kept[-1].end:
-            report.leave_out("overlapping entity spans", document)
-            continue
-        kept.append(span)
-    for span in document.spans:
-        if span.kind == "entity" and span.score is not None:
-            report.leave_out("scores", document)
-        if span.kind == "entity" and span.attributes:
-            report.leave_out("span attributes", document)
-    report.leave_out_meta(document)
-    return kept
+        if (start, start + len(stripped)) != (span.start, span.end):
+            report.change(f"{layer}entity spans trimmed of surrounding spaces", document)
+        entities.append(Span(start, start + len(stripped), span.label))
+    return entities
 
 
-def _tokens(text: str, entities: list[Span], whitespace: bool) -> list[tuple[int, int]]:
-    """Tokens cut at every entity edge, so tags give back each entity's exact characters."""
-    base = [(match.start(), match.end()) for match in re.finditer(r"\S+", text)] if whitespace else tokenize(text)
-    edges = sorted({offset for span in entities for offset in (span.start, span.end)})
-    tokens: list[tuple[int, int]] = []
-    edge_index = 0
-    for start, end in base:
-        while edge_index < len(edges) and edges[edge_index] <= start:
-            edge_index += 1
-        cut = start
-        while edge_index < len(edges) and edges[edge_index] < end:
-            tokens.append((cut, edges[edge_index]))
-            cut = edges[edge_index]
-            edge_index += 1
-        tokens.append((cut, end))
-    return tokens if whitespace else _glue(text, tokens, set(edges))
+def _tokens(text: str, whitespace: bool) -> list[tuple[int, int]]:
+    """The document's tokens: its own (cut at spaces) when it was read from CoNLL, else the tool's."""
+    if whitespace:
+        return [(match.start(), match.end()) for match in re.finditer(r"\S+", text)]
+    return _glue(text, tokenize(text))
 
 
-def _glue(text: str, tokens: list[tuple[int, int]], edges: set[int]) -> list[tuple[int, int]]:
+def _glue(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Keep combining marks, joiners, variation selectors, skin tones and flag pairs on the token they modify."""
     glued: list[tuple[int, int]] = []
     for start, end in tokens:
-        if glued and glued[-1][1] == start and start not in edges:
+        if glued and glued[-1][1] == start:
             before, first = text[start - 1], text[start]
             if _modifier(first) or before == "\u200d" or (_regional(before) and _regional(first)):
                 glued[-1] = (glued[-1][0], end)
@@ -146,44 +204,49 @@ def _regional(character: str) -> bool:
     return "\U0001f1e6" <= character <= "\U0001f1ff"
 
 
-def _sentences(text: str, tokens: list[tuple[int, int]], entities: list[Span], whitespace: bool) -> Iterator[list[tuple[int, int, str]]]:
-    tags = _tags(tokens, entities)
-    sentence: list[tuple[int, int, str]] = []
-    for index, (start, end) in enumerate(tokens):
-        if sentence and not tags[index].startswith("I-"):
-            gap = text[sentence[-1][1] : start]
-            if not LINE_BREAKS.isdisjoint(gap) or (not whitespace and _ends_sentence(text, sentence, start, end)):
-                yield sentence
-                sentence = []
-        sentence.append((start, end, tags[index]))
-    if sentence:
-        yield sentence
+def _sentence_numbers(text: str, tokens: list[tuple[int, int]], whitespace: bool) -> list[int]:
+    """Each token's sentence number, from the text alone: a line break, or (the tool's tokens) a sentence's end
+    outside double quotes (a quoted title such as "Ukraine. Year 2024" stays one sentence)."""
+    numbers = [0]
+    sentence_start = 0
+    quoted = False
+    for index in range(1, len(tokens)):
+        quoted = _quoted_after(text[tokens[index - 1][0] : tokens[index - 1][1]], quoted)
+        if not LINE_BREAKS.isdisjoint(text[tokens[index - 1][1] : tokens[index][0]]):
+            sentence_start, quoted = index, False
+        elif not whitespace and not quoted and _ends_sentence(text, tokens, sentence_start, index):
+            sentence_start = index
+        numbers.append(numbers[-1] + (sentence_start == index))
+    return numbers
 
 
-def _ends_sentence(text: str, sentence: list[tuple[int, int, str]], start: int, end: int) -> bool:
-    """True after . ! ? (and any closing quotes) when the next token starts with a capital or an opening quote."""
-    following = text[start:end]
+def _quoted_after(token: str, quoted: bool) -> bool:
+    """Whether the text after this token is inside double quotes: a straight one toggles, curly and angle ones open or close."""
+    if token == '"':
+        return not quoted
+    if token in ("“", "«"):
+        return True
+    if token in ("”", "»"):
+        return False
+    return quoted
+
+
+def _ends_sentence(text: str, tokens: list[tuple[int, int]], sentence_start: int, index: int) -> bool:
+    """True after . ! ? (and any closing quotes) when token index starts with a capital or is an opening quote,
+    unless the . closes an initial or an abbreviation written right before it."""
+    following = text[tokens[index][0] : tokens[index][1]]
     if not (following[0].isupper() or following in OPENING):
         return False
-    for previous_start, previous_end, _ in reversed(sentence):
-        previous = text[previous_start:previous_end]
-        if previous in SENTENCE_END:
+    for previous in range(index - 1, sentence_start - 1, -1):
+        word = text[tokens[previous][0] : tokens[previous][1]]
+        if word == "." and previous > 0 and tokens[previous - 1][1] == tokens[previous][0]:
+            before = text[tokens[previous - 1][0] : tokens[previous - 1][1]]
+            return not ((len(before) == 1 and before.isalpha()) or before in ABBREVIATIONS)
+        if word in SENTENCE_END:
             return True
-        if previous not in CLOSING:
+        if word not in CLOSING:
             return False
     return False
-
-
-def _tags(tokens: list[tuple[int, int]], entities: list[Span]) -> list[str]:
-    tags = ["O"] * len(tokens)
-    entity_index = 0
-    for index, (start, end) in enumerate(tokens):
-        while entity_index < len(entities) and entities[entity_index].end <= start:
-            entity_index += 1
-        if entity_index < len(entities) and entities[entity_index].start <= start and end <= entities[entity_index].end:
-            entity = entities[entity_index]
-            tags[index] = ("B-" if start == entity.start else "I-") + entity.label
-    return tags
 
 
 def read_conll(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | InputError]]:

@@ -1,4 +1,4 @@
-"""CoNLL-2003: entities as IOB2 tags, sentences, documents, IOB1, bad tags, and round trips."""
+"""CoNLL-2003: entities as IOB2 tags, sentences, documents, IOB1, bad tags, round trips, and gold and predicted side by side."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from annotator.evaluate import evaluate
 from annotator.formats.conll import read_conll, write_conll
-from annotator.model import Document, InputError, Relation, Span
+from annotator.model import AnnotatorError, Document, InputError, Relation, Span
 from tests.unit.test_formats_common import documents_only, documents_strategy, find, gold_documents, hostile_document
 
 
@@ -42,20 +43,106 @@ def test_writes_tokens_tags_sentences_and_docstart():
     text = "Dmytro Lubinets said Russian troops shot seven men. The UN mission in Kyiv confirmed it."
     spans = [Span(*find(text, "Dmytro Lubinets"), "PER"), Span(*find(text, "UN"), "ORG"), Span(*find(text, "Kyiv"), "LOC")]
     content, report = write([Document(text, id="d1", spans=spans)])
-    assert content.startswith("-DOCSTART- -X- -X- O\n\nDmytro B-PER\nLubinets I-PER\nsaid O\n")
+    assert content.startswith("-DOCSTART- O\n\nDmytro B-PER\nLubinets I-PER\nsaid O\n")
     assert "men O\n. O\n\nThe O\nUN B-ORG\nmission O\nin O\nKyiv B-LOC\n" in content
     assert content.endswith("it O\n. O\n\n")
     assert report.complete and report.spans["entity"] == 3 and report.documents == 1
 
 
-def test_sentences_do_not_split_after_abbreviation_before_digit_nor_inside_an_entity():
-    text = "On Feb. 24 the U.S. Embassy in Kyiv said so.\nNext paragraph"
+def sentences_of(content: str) -> list[str]:
+    return [block for block in content.split("\n\n") if block and not block.startswith("-DOCSTART-")]
+
+
+def test_sentences_do_not_split_after_an_initial_or_an_abbreviation_whatever_the_labels():
+    text = "On Feb. 24 the U.S. Embassy in Kyiv said so. Mr. Lubinets agreed.\nNext paragraph"
     spans = [Span(*find(text, "Feb. 24"), "DATE"), Span(*find(text, "U.S. Embassy"), "ORG")]
     content, _ = write([Document(text, spans=spans)])
-    sentences = [block for block in content.split("\n\n") if block and not block.startswith("-DOCSTART-")]
-    assert len(sentences) == 2
+    sentences = sentences_of(content)
+    assert len(sentences) == 3
     assert "U B-ORG\n. I-ORG\nS I-ORG\n. I-ORG\nEmbassy I-ORG" in sentences[0]
-    assert sentences[1].startswith("Next O")
+    assert sentences[1].startswith("Mr O\n. O\nLubinets O\n")
+    assert sentences[2].startswith("Next O")
+    bare, _ = write([Document(text)])
+    assert columns(bare, 1) == columns(content, 1)
+
+
+@pytest.mark.parametrize(("opening", "closing"), [('"', '"'), ("“", "”"), ("«", "»")])
+def test_a_sentence_end_inside_double_quotes_does_not_end_the_sentence(opening, closing):
+    text = f"Lubinets told the {opening}Ukraine. Year 2024{closing} forum. Then he left. {opening}We saw it.{closing} Next"
+    content, report = write([Document(text, spans=[Span(*find(text, "Ukraine. Year 2024"), "EVENT")])])
+    assert [block.splitlines()[0] for block in sentences_of(content)] == ["Lubinets O", "Then O", f"{opening} O", "Next O"]
+    assert "Ukraine B-EVENT\n. I-EVENT\nYear I-EVENT\n2024 I-EVENT\n" in content and report.complete
+
+
+def columns(content: str, count: int) -> list[tuple[str, ...] | None]:
+    """The first count columns of every line (None for a blank line): what must not depend on the labels."""
+    return [tuple(line.split()[:count]) if line.strip() else None for line in content.splitlines()]
+
+
+WHITESPACE = {"tokenization": "whitespace"}
+
+
+@pytest.mark.parametrize("meta", [{}, WHITESPACE])
+def test_tokens_and_sentence_breaks_come_from_the_text_never_from_the_labels(meta):
+    text = "Ukraine's pro-Russian groups met in Kyiv. Then U.N. staff left.\nOn Monday the Red Cross said"
+    layers = [
+        [],
+        [Span(*find(text, "Ukraine"), "GPE"), Span(*find(text, "Russian"), "NORP"), Span(*find(text, "Red Cross"), "ORG")],
+        [Span(*find(text, "Kyiv. Then"), "LOC"), Span(*find(text, "staff left.\nOn"), "MISC"), Span(*find(text, "pro-Rus"), "NORP")],
+        [Span(*find(text, "Ukraine's pro"), "ORG"), Span(*find(text, "s pro-Russian"), "ORG"), Span(*find(text, "U.N."), "ORG")],
+    ]
+    written = [write([Document(text, id="d", meta=meta, spans=spans)])[0] for spans in layers]
+    assert all(columns(content, 1) == columns(written[0], 1) for content in written)
+    assert len(sentences_of(written[0])) == (3 if not meta else 2)
+
+
+def test_hostile_text_keeps_marks_joiners_and_flags_on_their_characters_and_its_tokens_whatever_the_labels():
+    document = hostile_document()
+    content, report = write([document])
+    bare, _ = write([Document(document.text)])
+    assert columns(bare, 1) == columns(content, 1)
+    lines = content.splitlines()
+    assert "👩\u200d👩\u200d👧 B-NORP" in lines
+    assert "Rene\u0301 B-PERSON" in lines
+    assert "🇺🇦 O" in lines
+    assert "40 B-CARDINAL" in lines and "people I-CARDINAL" in lines
+    assert report.left_out["claims"] == 2 and report.left_out["claimant links"] == 2
+    back = documents_only(read(content))[0]
+    entities = [span for span in document.spans if span.kind == "entity"]
+    assert [back.text[s.start : s.end].replace(" ", "") for s in back.spans] == [
+        "".join(document.text[s.start : s.end].split()) for s in entities
+    ]
+    assert [s.label for s in back.spans] == [s.label for s in entities]
+
+
+def test_an_entity_off_token_edges_is_widened_to_the_tokens_it_touches_and_counted():
+    text = "Ukraine's forces and pro-Russian groups"
+    spans = [Span(*find(text, "Ukraine"), "GPE"), Span(*find(text, "Russian"), "NORP"), Span(*find(text, "roup"), "ORG")]
+    content, report = write([Document(text, id="d", spans=spans)])
+    assert "Ukraine B-GPE\n's O\n" in content
+    assert "pro-Russian B-NORP\ngroups B-ORG\n" in content
+    assert report.changed == {"entity spans widened to whole tokens": 2} and report.spans["entity"] == 3
+    whitespace, report = write([Document(text, meta=WHITESPACE, spans=spans)])
+    assert whitespace.startswith("-DOCSTART- O\n\nUkraine's B-GPE\nforces O\nand O\npro-Russian B-NORP\ngroups B-ORG\n")
+    assert report.changed == {"entity spans widened to whole tokens": 3}
+
+
+def test_entities_sharing_a_token_once_widened_keep_the_earliest_then_longest_and_count_the_rest():
+    text = "the Arab-Israeli talks"
+    spans = [Span(*find(text, "Israeli"), "NORP"), Span(*find(text, "Arab"), "NORP"), Span(*find(text, "talks"), "EVENT")]
+    content, report = write([Document(text, meta=WHITESPACE, spans=spans)])
+    assert "Arab-Israeli B-NORP\ntalks B-EVENT\n" in content
+    assert report.left_out["overlapping entity spans"] == 1 and report.changed["entity spans widened to whole tokens"] == 1
+
+
+@pytest.mark.parametrize(("meta", "phrase"), [({}, "Kyiv. Then"), ({}, "left.\nOn"), (WHITESPACE, "left.\nOn")])
+def test_an_entity_across_a_sentence_break_is_left_out_and_counted(meta, phrase):
+    text = "They met in Kyiv. Then staff left.\nOn Monday"
+    spans = [Span(*find(text, phrase), "MISC"), Span(*find(text, "Monday"), "DATE")]
+    content, report = write([Document(text, id="d", meta=meta, spans=spans)])
+    assert "MISC" not in content and "Monday B-DATE" in content
+    assert report.left_out["entity spans across a sentence break"] == 1 and report.examples["entity spans across a sentence break"] == ["d"]
+    assert report.spans["entity"] == 1
 
 
 def test_leaves_out_claims_claimants_links_and_overlaps_and_says_so():
@@ -77,31 +164,6 @@ def test_leaves_out_claims_claimants_links_and_overlaps_and_says_so():
     assert report.examples["claims"] == ["peskov"]
     back = documents_only(read(content))[0]
     assert [(back.text[s.start : s.end], s.label) for s in back.spans] == [("The Kremlin", "ORG"), ("Russian troops", "NORP"), ("Dmitry Peskov", "PER")]
-
-
-def test_entity_edges_inside_a_token_cut_the_token_so_the_entity_keeps_its_characters():
-    text = "Ukraine's forces and pro-Russian groups"
-    spans = [Span(*find(text, "Ukraine"), "GPE"), Span(*find(text, "Russian"), "NORP")]
-    content, _ = write([Document(text, spans=spans)])
-    assert "Ukraine B-GPE\n's O\n" in content
-    assert "pro- O\nRussian B-NORP\ngroups O\n" in content
-
-
-def test_hostile_text_keeps_marks_joiners_and_flags_on_their_characters():
-    document = hostile_document()
-    content, report = write([document])
-    lines = content.splitlines()
-    assert "👩\u200d👩\u200d👧 B-NORP" in lines
-    assert "Rene\u0301 B-PERSON" in lines
-    assert "🇺🇦 O" in lines
-    assert "40 B-CARDINAL" in lines and "people I-CARDINAL" in lines
-    assert report.left_out["claims"] == 2 and report.left_out["claimant links"] == 2
-    back = documents_only(read(content))[0]
-    entities = [span for span in document.spans if span.kind == "entity"]
-    assert [back.text[s.start : s.end].replace(" ", "") for s in back.spans] == [
-        "".join(document.text[s.start : s.end].split()) for s in entities
-    ]
-    assert [s.label for s in back.spans] == [s.label for s in entities]
 
 
 def test_reads_two_and_four_columns_tabs_iob1_and_documents():
@@ -153,11 +215,11 @@ def test_not_utf8_is_an_error_on_its_line():
 
 def test_round_trip_of_a_conll_file_keeps_tokens_and_tags():
     content = (
-        "-DOCSTART- -X- -X- O\n\n"
+        "-DOCSTART- O\n\n"
         "SOCCER O\n- O\nJAPAN B-LOC\nGET O\nLUCKY O\nWIN O\n, O\nCHINA B-PER\n. O\n\n"
         "Nadim B-PER\nLadki I-PER\n\n"
         "AL-AIN B-LOC\n, O\nUnited B-LOC\nArab I-LOC\nEmirates I-LOC\n1996-12-06 O\n\n"
-        "-DOCSTART- -X- -X- O\n\n"
+        "-DOCSTART- O\n\n"
         "U.S. B-LOC\nofficials O\nsaid O\n. O\n\n"
     )
     written, report = write(documents_only(read(content)))
@@ -199,14 +261,21 @@ def test_round_trip_of_a_conll2003_like_file_keeps_every_document_span_token_and
 
 
 def test_round_trip_of_entities_from_the_examples():
+    """Every entity comes back with its label, on its own characters or widened to whole tokens (Washington in Washington-based)."""
     documents = gold_documents()
-    written, _ = write(documents)
+    written, report = write(documents)
     back = documents_only(read(written))
     assert len(back) == len(documents)
+    widened = []
     for original, read_back in zip(documents, back):
-        entities = [s for s in original.spans if s.kind == "entity"]
-        kept = [(read_back.text[s.start : s.end].replace(" ", ""), s.label) for s in read_back.spans]
-        assert set(kept) <= {(original.text[s.start : s.end].replace(" ", ""), s.label) for s in entities}
+        entities = {(s.label, original.text[s.start : s.end].replace(" ", "")) for s in original.spans if s.kind == "entity"}
+        for span in read_back.spans:
+            kept = read_back.text[span.start : span.end].replace(" ", "")
+            assert any(label == span.label and text in kept for label, text in entities)
+            if (span.label, kept) not in entities:
+                widened.append(kept)
+    assert widened == ["Washington-based"] and report.changed == {"entity spans widened to whole tokens": 1}
+    assert report.spans["entity"] == sum(len(document.spans) for document in back) == 348 - report.left_out["overlapping entity spans"]
     again, _ = write(back)
     assert again == written
 
@@ -224,3 +293,99 @@ def test_hypothesis_entities_survive_and_writing_what_was_read_changes_nothing(d
     again, second_report = write(back)
     assert again == written
     assert second_report.spans == report.spans
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents_strategy())
+def test_hypothesis_token_columns_and_sentence_breaks_are_the_same_whoever_labelled(documents):
+    labelled, _ = write(documents)
+    bare, _ = write([Document(document.text, id=document.id, meta=document.meta) for document in documents])
+    assert columns(labelled, 1) == columns(bare, 1)
+    whitespace = [Document(document.text, id=document.id, meta=WHITESPACE, spans=document.spans) for document in documents]
+    assert columns(write(whitespace)[0], 1) == columns(write([Document(document.text, meta=WHITESPACE) for document in documents])[0], 1)
+
+
+# ---------------------------------------------------------------- gold and predicted side by side
+
+
+def rows(content: str) -> list[list[str]]:
+    """Every non-blank line's columns, -DOCSTART- lines included."""
+    return [line.split(" ") for line in content.splitlines() if line]
+
+
+def predicted_from(gold: Document) -> Document:
+    """A prediction of the same text: every third entity missed, every fifth relabelled, multi-word ones cut to their first word."""
+    spans = []
+    for index, span in enumerate(entity for entity in gold.spans if entity.kind == "entity"):
+        if index % 3 == 0:
+            continue
+        label = "MISC" if index % 5 == 1 else span.label
+        covered = gold.text[span.start : span.end]
+        end = span.start + covered.index(" ") if index % 7 == 2 and " " in covered else span.end
+        spans.append(Span(span.start, end, label, score=0.9))
+    return Document(gold.text, id=gold.id, meta=gold.meta, spans=spans)
+
+
+def test_docstart_has_as_many_columns_as_the_token_lines():
+    documents = gold_documents()[:3]
+    alone, _ = write(documents)
+    beside, _ = write(documents, predicted=[predicted_from(document) for document in documents])
+    assert {len(row) for row in rows(alone)} == {2} and rows(alone)[0] == ["-DOCSTART-", "O"]
+    assert {len(row) for row in rows(beside)} == {3} and rows(beside)[0] == ["-DOCSTART-", "O", "O"]
+
+
+def test_side_by_side_columns_are_the_gold_export_and_the_predicted_export():
+    documents = gold_documents()
+    predictions = [predicted_from(document) for document in documents]
+    gold_alone, _ = write(documents)
+    predicted_alone, predicted_report = write(predictions)
+    beside, report = write(documents, predicted=predictions)
+    assert [row[:2] for row in rows(beside)] == rows(gold_alone)
+    assert [[row[0], row[2]] for row in rows(beside)] == rows(predicted_alone)
+    assert columns(beside, 1) == columns(gold_alone, 1) == columns(predicted_alone, 1)
+    assert report.spans["predicted entity"] == predicted_report.spans["entity"] > 0
+    assert report.left_out["predicted scores"] == sum(len(document.spans) for document in predictions)
+    written = f"conll: 14 documents, {report.spans['entity']} entity spans, {report.spans['predicted entity']} predicted entity spans written"
+    assert report.summary().startswith(written)
+
+
+def test_predicted_documents_must_be_the_same_documents_in_the_same_order():
+    first, second = gold_documents()[:2]
+    with pytest.raises(AnnotatorError, match="no predicted copy of pow-002 with the same text"):
+        write([first, second], predicted=[first, first])
+    with pytest.raises(AnnotatorError, match="no predicted copy of pow-002"):
+        write([first, second], predicted=[first])
+    with pytest.raises(AnnotatorError, match="more predicted documents than documents"):
+        write([first], predicted=[first, second])
+
+
+def test_conlleval_and_seqeval_read_the_side_by_side_file_and_agree_with_annotator_evaluate():
+    """The file conlleval reads (token gold predicted, blank lines between sentences) gives evaluate's entity figures."""
+    import conlleval
+    from seqeval.metrics import f1_score, precision_score, recall_score
+
+    documents = documents_only(read(write(gold_documents())[0]))  # entities on tokens, none overlapping: all of them fit in CoNLL
+    predictions = [predicted_from(document) for document in documents]
+    beside, report = write(documents, predicted=predictions)
+    assert set(report.left_out) == {"predicted scores"} and not report.changed
+    expected = evaluate(zip(predictions, documents)).entities.micro
+    assert 0.3 < expected.f1 < 0.9
+    scores = conlleval.evaluate(beside.splitlines())["overall"]["chunks"]
+    assert scores["stats"] == {"gold": expected.gold, "pred": expected.predicted, "correct": expected.matched}
+    assert scores["evals"]["f1"] == pytest.approx(expected.f1)
+    sentences = [[line.split(" ") for line in block.splitlines()] for block in sentences_of(beside)]
+    gold_tags = [[row[1] for row in sentence] for sentence in sentences]
+    predicted_tags = [[row[2] for row in sentence] for sentence in sentences]
+    assert f1_score(gold_tags, predicted_tags) == pytest.approx(expected.f1)
+    assert (precision_score(gold_tags, predicted_tags), recall_score(gold_tags, predicted_tags)) == pytest.approx((expected.precision, expected.recall))
+
+
+def test_conlleval_refuses_a_docstart_with_other_columns_than_the_token_lines():
+    """What item 2 fixed: CoNLL-2003's four-field header above three-column lines stops conlleval."""
+    import conlleval
+
+    beside, _ = write(gold_documents()[:1], predicted=[predicted_from(gold_documents()[0])])
+    old_header = beside.replace("-DOCSTART- O O\n", "-DOCSTART- -X- -X- O\n")
+    with pytest.raises(conlleval.conlleval.FormatError, match="unexpected number of features"):
+        conlleval.evaluate(old_header.splitlines())
+    conlleval.evaluate(beside.splitlines())

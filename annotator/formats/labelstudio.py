@@ -294,7 +294,7 @@ def documents_from_task(
             raise ValueError(f"{where} must be an object with a result")
         result = annotation.get("result") or []
         if annotation.get("was_cancelled") and not result:
-            not_taken["cancelled annotations (skipped, without labels)"] += 1
+            not_taken["cancelled annotations without labels"] += 1
             continue
         spans, relations = read_result(result, text, schema, where)
         documents.append(Document(text, doc_id, dict(meta), spans, relations, annotator=annotator_name(annotation)))

@@ -39,7 +39,9 @@ from hypothesis import strategies as st
 from annotator.cli import cli
 from annotator.formats.brat import write_brat
 from annotator.formats.conll import write_conll
+from annotator.formats.doccano import write_doccano, write_doccano_relations
 from annotator.formats.jsonl import write_jsonl
+from annotator.formats.labelstudio import write_labelstudio
 from annotator.formats.prodigy import write_prodigy
 from annotator.importer import ImportResult, import_files
 from annotator.model import KINDS, AnnotatorError, Document, InputError, Relation, Span
@@ -97,14 +99,27 @@ BASE_CSV = (
     'id,text,outlet\r\nkremlin,"' + KREMLIN + '",TASS\r\n'
     'bakhmut,"' + BAKHMUT.replace('"', '""') + '",Kyiv Independent\r\nquoted,"He said ""no"", twice",\r\n'
 ).encode("utf-8")
+def written_labelstudio() -> bytes:
+    """The tasks.json a Label Studio export writes, for the base documents."""
+    folder = Path(tempfile.mkdtemp()) / "ls"
+    write_labelstudio(base_documents(), folder)
+    return (folder / "tasks.json").read_bytes()
+
+
 BASE_FILES: dict[str, bytes] = {
     "jsonl": written(write_jsonl),
     "prodigy": written(write_prodigy),
+    "labelstudio": written_labelstudio(),
+    "doccano": written(write_doccano),
+    "doccano-rel": written(write_doccano_relations),
     "conll": written(write_conll),
     "csv": BASE_CSV,
     "txt": BAKHMUT.encode("utf-8"),
 }
-SUFFIX = {"jsonl": ".jsonl", "prodigy": ".jsonl", "conll": ".conll", "csv": ".csv", "txt": ".txt", "spacy": ".spacy"}
+SUFFIX = {
+    "jsonl": ".jsonl", "prodigy": ".jsonl", "conll": ".conll", "csv": ".csv", "txt": ".txt", "spacy": ".spacy",
+    "labelstudio": ".json", "doccano": ".jsonl", "doccano-rel": ".jsonl",
+}
 
 
 # ------------------------------------------------------------------ the harness
@@ -372,7 +387,7 @@ def check_outcome(outcome: ImportResult | InputError, inputs: list[Path], data: 
 # ------------------------------------------------------- readers, one file each
 
 
-LINE_FORMATS = ["jsonl", "prodigy", "conll", "csv", "txt"]
+LINE_FORMATS = ["jsonl", "prodigy", "labelstudio", "doccano", "doccano-rel", "conll", "csv", "txt"]
 
 
 @pytest.mark.parametrize("fmt", LINE_FORMATS)
@@ -625,7 +640,8 @@ def test_docbins_written_elsewhere_import_sound_spans_or_fail_naming_the_file(at
 
 @pytest.mark.parametrize(
     ("fmt", "imports_nothing"),
-    [("jsonl", True), ("prodigy", True), ("conll", True), ("csv", False), ("txt", False), ("spacy", False)],
+    [("jsonl", True), ("prodigy", True), ("doccano", True), ("conll", True), ("csv", False), ("txt", False), ("spacy", False),
+     ("labelstudio", False)],
 )
 def test_an_empty_file_imports_nothing_or_is_named(attempt, tmp_path: Path, fmt: str, imports_nothing: bool) -> None:
     """An empty JSONL, Prodigy or CoNLL file holds no records, as an export of an empty dataset does; a text, CSV or DocBin cannot be empty."""
@@ -650,6 +666,8 @@ def test_a_png_is_refused_naming_the_file(attempt, tmp_path: Path, fmt: str) -> 
 LATIN_1 = [
     ("jsonl", b'{"text": "Kyiv"}\n{"text": "Caf\xe9 owners said so."}\n', 2),
     ("prodigy", b'{"text": "Kyiv"}\n\n{"text": "Caf\xe9"}\n', 3),
+    ("doccano", b'{"text": "Kyiv", "label": []}\n{"text": "Caf\xe9", "label": []}\n', 2),
+    ("labelstudio", b'[{"data": {"text": "Kyiv"}},\n {"data": {"text": "Caf\xe9"}}]\n', 2),
     ("csv", b"id,text\n1,Kyiv\n2,Caf\xe9\n", 3),
     ("conll", b"Kyiv B-GPE\nsaid O\n\nCaf\xe9 O\n", 4),
     ("txt", b"First line.\nSecond line.\nCaf\xe9 on the third.\n", 3),

@@ -189,3 +189,24 @@ def test_attributes_the_config_cannot_hold_are_counted(tmp_path):
     document = Document("Lubinets said so.", id="d", spans=[Span(0, 8, "PERSON", id=1, attributes={"confidence": 3})], annotator="alice")
     report = write_labelstudio([document], tmp_path / "ls")
     assert report.left_out == {"span attributes other than text": 1}
+
+
+def test_through_the_command_an_import_says_what_it_left_and_a_bad_task_changes_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from tests.cli.test_import_export import dump, failed
+
+    runner = CliRunner()
+    db = tmp_path / "a.db"
+    labels_import = invoke(runner, "import", EXPORT, "--db", db, "--dataset", "pow")
+    ok(labels_import)
+    assert "pow: 2 documents added, 1 duplicates not stored again, 9 spans kept, 1 records skipped" in labels_import.stderr
+    assert "not imported: 1 predictions, 1 cancelled annotations" in labels_import.stderr, labels_import.stderr
+    suggestions_import = invoke(runner, "import", EXPORT, "--db", db, "--dataset", "pow", "--as-suggestions", "ner-v2")
+    ok(suggestions_import)
+    assert "3 suggestions stored" in suggestions_import.stderr and "not imported: 4 annotations" in suggestions_import.stderr
+    before = dump(db)
+    bad = tmp_path / "bad.json"
+    bad.write_text(task([{"value": {"rating": 4}, "id": "r", "from_name": "stars", "to_name": "text", "type": "rating"}]), encoding="utf-8")
+    failed(invoke(runner, "import", bad, "--db", db, "--dataset", "pow"), f"{bad}:1: task '5': annotations[0].result[0]: a 'rating' result")
+    assert dump(db) == before

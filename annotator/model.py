@@ -104,6 +104,11 @@ class InputError(AnnotatorError):
         super().__init__(where + message)
 
 
+class SkippedRecord(InputError):
+    """A record a reader leaves out on purpose, such as a Prodigy answer 'reject': listed with the import's summary, never
+    a reason to stop it."""
+
+
 def validate_spans(text: str, spans: list[Span], relations: list[Relation]) -> str | None:
     """Return what is wrong with these spans for this text, or None when they are sound.
 

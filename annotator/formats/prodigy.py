@@ -1,32 +1,44 @@
-"""Prodigy's span and relation JSONL, as ``prodigy db-in`` loads it and ``prodigy db-out`` writes it.
+"""Prodigy's span and relation JSONL: what ``prodigy db-in`` loads and its views show, and what ``prodigy db-out`` writes.
 
-Each line: ``text``, ``meta``, ``tokens`` (``text start end id ws``), ``spans`` (``start end label
-token_start token_end``, token_end inclusive as Prodigy has it), ``relations`` and ``answer: accept``.
-Every span keeps its label; its kind goes in an extra ``kind`` key (Prodigy keeps keys it does not
-know), as do ``attributes`` and ``score``; entities, claims and claimants therefore all survive, and
-a ``spans.manual`` view shows them overlapping. A claimant link is a relation labelled
-``claimant`` with the claim as head and its claimant as child; ``head`` and ``child`` are the index
-of each span's last token, with ``head_span`` and ``child_span`` as Prodigy's relations UI saves
-them (plus ``kind``). The document id, annotator and source are top-level extra keys. No
-``_input_hash``: db-in adds hashes itself.
+Each task written: ``text``, ``meta``, ``tokens`` (``text start end id ws``), ``spans`` (``start end label token_start
+token_end``, token_end inclusive as Prodigy has it), ``relations`` as ``rel.manual`` saves them, ``answer: accept``,
+``_view_id: spans_manual`` (the one view that shows overlapping spans) and ``_input_hash`` / ``_task_hash`` made as
+Prodigy's ``set_hashes`` makes them (prodigy_hashes.py). Every span keeps its label; its kind goes in an extra ``kind``
+key (Prodigy keeps keys it does not know), as do ``attributes`` and ``score``. A claimant link is a relation labelled
+``claimant``, the claim its head and the claimant its child; ``head`` and ``child`` are the index of each span's last
+token, with ``head_span`` and ``child_span``. The document id, annotator and source are top-level keys; the annotator is
+also ``_annotator_id`` and ``_session_id``, so ``prodigy review`` shows each annotator's version.
 
-Tokens are the tool's own, cut at span edges (and, for a span that starts or ends on a space, a
-token for that space), so every span sits on token boundaries with its exact characters.
+Tokens are the tool's own, cut at span edges, and every character is in a token or is the single space a token's ``ws``
+stands for: a line break, a tab or a second space is a token of its own (as spaCy has it), so the text rebuilt from the
+tokens is the text and later offsets never shift.
 
-Reading takes the same shape from Prodigy or from here: examples answered ``reject`` or
-``ignore`` are skipped (they carry no labels), a relation is matched to its spans by offsets,
-label and (when present) kind.
+Reading takes Prodigy's own output as well as this: a span without ``kind`` takes the one kind of the dataset's schema
+that has its label (a label in both kinds, or in none, is an error saying so); the annotator is ``annotator``, else
+``_annotator_id``, else ``_session_id``; an ``accept`` answer is the annotator's labels, while ``reject`` (the example
+was turned down) and ``ignore`` (skipped) are left out and listed, as Prodigy's training leaves them out; a binary
+``ner`` answer (one suggested span, from ``ner.teach``) is refused, as it is no full annotation of the text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from annotator.formats.jsonio import decode_lines, one_line, parse_json, refuse_unread_labels, span_from_json
+from annotator.formats.prodigy_hashes import set_hashes
 from annotator.formats.registry import ExportReport
-from annotator.model import Document, InputError, Relation, Span, validate_spans
+from annotator.model import Document, InputError, Relation, SkippedRecord, Span, validate_spans
 from annotator.tokens import tokenize
+
+if TYPE_CHECKING:
+    from annotator.schema import Schema
+
+# The view that shows every span, overlapping ones too; rel.manual's "relations" view shows links but no overlaps.
+VIEW_ID = "spans_manual"
+# The label of a claimant span that is no entity ("the outlet"), as the screen and the suggesters write it.
+CLAIMANT_LABEL = "CLAIMANT"
+ANSWERS = ("accept", "reject", "ignore")
 
 
 def write_prodigy(documents: Iterable[Document], out: IO[str]) -> ExportReport:
@@ -39,9 +51,9 @@ def write_prodigy(documents: Iterable[Document], out: IO[str]) -> ExportReport:
 
 def task_from_document(document: Document, report: ExportReport) -> dict[str, Any]:
     text = document.text
-    tokens = _tokens(text, document.spans)
-    starts = {start: index for index, (start, _) in enumerate(tokens)}
-    ends = {end: index for index, (_, end) in enumerate(tokens)}
+    tokens = prodigy_tokens(text, document.spans)
+    starts = {start: index for index, (start, _, _) in enumerate(tokens)}
+    ends = {end: index for index, (_, end, _) in enumerate(tokens)}
     entries = []
     by_id: dict[int, dict[str, Any]] = {}
     for span in document.spans:
@@ -71,38 +83,38 @@ def task_from_document(document: Document, report: ExportReport) -> dict[str, An
     task: dict[str, Any] = {"id": document.id, "text": text, "meta": document.meta}
     if document.annotator is not None:
         task["annotator"] = document.annotator
+        if document.annotator:
+            task["_annotator_id"] = task["_session_id"] = document.annotator
     if document.source is not None:
         task["source"] = document.source
     task["tokens"] = [
-        {"text": text[start:end], "start": start, "end": end, "id": index, "ws": _ws(text, tokens, index)}
-        for index, (start, end) in enumerate(tokens)
+        {"text": text[start:end], "start": start, "end": end, "id": index, "ws": ws}
+        for index, (start, end, ws) in enumerate(tokens)
     ]
     task["spans"] = entries
     task["relations"] = relations
     task["answer"] = "accept"
-    return task
+    task["_view_id"] = VIEW_ID
+    return set_hashes(task)
 
 
 def _reference(entry: dict[str, Any]) -> dict[str, Any]:
     return {key: entry[key] for key in ("start", "end", "token_start", "token_end", "label", "kind")}
 
 
-def _ws(text: str, tokens: list[tuple[int, int]], index: int) -> bool:
-    end = tokens[index][1]
-    followed = index + 1 < len(tokens) and tokens[index + 1][0] == end
-    return end < len(text) and text[end].isspace() and not followed
-
-
-def _tokens(text: str, spans: list[Span]) -> list[tuple[int, int]]:
-    """The tool's tokens cut at every span edge; a stretch of spaces becomes a token only where a span starts or ends in it."""
+def prodigy_tokens(text: str, spans: list[Span]) -> list[tuple[int, int, bool]]:
+    """(start, end, ws) of each token: the tool's tokens cut at every span edge, and any whitespace that is not one
+    space after a token (where no span starts or ends) a token of its own, so the tokens rebuild the text exactly."""
     span_starts = {span.start for span in spans}
     span_ends = {span.end for span in spans}
     edges = sorted({offset for pair in tokenize(text) for offset in pair} | span_starts | span_ends | {0, len(text)})
-    tokens = []
+    tokens: list[tuple[int, int, bool]] = []
     for start, end in zip(edges, edges[1:]):
-        if text[start:end].isspace() and start not in span_starts and end not in span_ends:
+        follows_token = bool(tokens) and not tokens[-1][2]
+        if text[start:end] == " " and follows_token and start not in span_starts and end not in span_ends:
+            tokens[-1] = (tokens[-1][0], tokens[-1][1], True)
             continue
-        tokens.append((start, end))
+        tokens.append((start, end, False))
     return tokens
 
 
@@ -114,8 +126,9 @@ READ_KEYS = frozenset({
 })
 
 
-def read_prodigy(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | InputError]]:
-    """Read (line, document) from Prodigy JSONL; a bad line comes out as an InputError in its place."""
+def read_prodigy(stream: IO[bytes], path: str, schema: Schema | None = None) -> Iterator[tuple[int, Document | InputError]]:
+    """Read (line, document) from Prodigy JSONL; a bad line comes out as an InputError in its place, a rejected or
+    ignored answer as a SkippedRecord. With the dataset's schema, a span without a kind takes its label's kind."""
     for number, line in decode_lines(stream, path):
         if isinstance(line, InputError):
             yield number, line
@@ -124,21 +137,41 @@ def read_prodigy(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document |
             continue
         try:
             task = parse_json(line)
-        except ValueError as error:
-            yield number, InputError(str(error), path, number)
-            continue
-        if isinstance(task, dict) and task.get("answer", "accept") != "accept":
-            continue
-        try:
-            yield number, document_from_task(task)
+            skipped = _not_accepted(task)
+            if skipped is not None:
+                yield number, SkippedRecord(skipped, path, number)
+                continue
+            yield number, document_from_task(task, schema)
         except ValueError as error:
             yield number, InputError(str(error), path, number)
 
 
-def document_from_task(task: Any) -> Document:
+def _not_accepted(task: Any) -> str | None:
+    """Why an answer that is not 'accept' holds no labels, as Prodigy means it; None for an accepted task."""
+    if not isinstance(task, dict):
+        return None
+    answer = task.get("answer", "accept")
+    if answer == "accept":
+        return None
+    spans = task.get("spans")
+    count = len(spans) if isinstance(spans, list) else 0
+    held = f", with its {count} span{'s' if count != 1 else ''}," if count else ""
+    if answer == "reject":
+        return f"answer 'reject': the annotator turned this example down in Prodigy, so it is left out{held} as Prodigy's training leaves it out"
+    if answer == "ignore":
+        return f"answer 'ignore': the annotator skipped this example in Prodigy, so it is left out{held} as Prodigy's training leaves it out"
+    raise ValueError(f"answer {answer!r} is not one of Prodigy's answers ({', '.join(ANSWERS)})")
+
+
+def document_from_task(task: Any, schema: Schema | None = None) -> Document:
     if not isinstance(task, dict):
         raise ValueError(f"expected a JSON object with 'text', got {type(task).__name__}")
     refuse_unread_labels(task, READ_KEYS, "Prodigy")
+    if task.get("_view_id") == "ner" or task.get("_is_binary") is True:
+        raise ValueError(
+            "a binary answer (view 'ner', as ner.teach saves it): accepting or rejecting one suggested span is not a full "
+            "annotation of the text; import manual annotations (ner.manual, spans.manual, rel.manual, or ner.silver-to-gold's)"
+        )
     text = task.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("field 'text' is missing, empty or not a string")
@@ -148,21 +181,23 @@ def document_from_task(task: Any) -> Document:
     items = task.get("spans") or []
     if not isinstance(items, list):
         raise ValueError("field 'spans' must be a list")
-    spans = []
-    for index, item in enumerate(items):
-        span = span_from_json(item, index, text)
-        # Prodigy's spans have no ids of their own: messages name them s1, s2, ... by their place.
-        span.ref = f"s{index + 1}"
-        spans.append(span)
     relation_items = task.get("relations") or []
     if not isinstance(relation_items, list):
         raise ValueError("field 'relations' must be a list")
+    kinds = _kinds(items, relation_items, schema)
+    spans = []
+    for index, item in enumerate(items):
+        span = span_from_json(item, index, text)
+        if kinds[index] is not None:
+            span.kind = kinds[index]
+        # Prodigy's spans have no ids of their own: messages name them s1, s2, ... by their place.
+        span.ref = f"s{index + 1}"
+        spans.append(span)
     relations = [_relation(item, index, spans) for index, item in enumerate(relation_items)]
     problem = validate_spans(text, spans, relations)
     if problem:
         raise ValueError(problem)
     doc_id = task.get("id")
-    annotator = task.get("annotator")
     source = task.get("source")
     return Document(
         text=text,
@@ -170,9 +205,80 @@ def document_from_task(task: Any) -> Document:
         meta=dict(meta),
         spans=spans,
         relations=relations,
-        annotator=annotator if isinstance(annotator, str) else "",
+        annotator=_annotator(task),
         source=source if isinstance(source, str) else None,
     )
+
+
+def _annotator(task: dict[str, Any]) -> str:
+    """Whose labels: this tool's 'annotator', else Prodigy's annotator id, else its session id ('' when none says)."""
+    for key in ("annotator", "_annotator_id", "_session_id"):
+        value = task.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _kinds(items: list[Any], relation_items: list[Any], schema: Schema | None) -> list[str | None]:
+    """The kind of each span that says none, from the schema (None: the span says its kind, or there is no schema)."""
+    heads, children = _claimant_link_ends(items, relation_items)
+    kinds: list[str | None] = []
+    for index, item in enumerate(items):
+        if schema is None or not isinstance(item, dict) or "kind" in item or not isinstance(item.get("label"), str):
+            kinds.append(None)
+            continue
+        kinds.append(_kind_of(item["label"], index, schema, index in heads, index in children))
+    return kinds
+
+
+def _kind_of(label: str, index: int, schema: Schema, is_head: bool, is_child: bool) -> str:
+    kinds = [kind for kind in ("entity", "claim") if schema.label(label, kind) is not None]
+    if len(kinds) == 1:
+        return kinds[0]
+    if kinds:
+        if is_head:
+            return "claim"  # only a claim has a claimant
+        raise ValueError(
+            f"spans[{index}]: label {label!r} is both an entity and a claim label of schema {schema.name}, and the span says no "
+            "'kind': add \"kind\": \"entity\" or \"kind\": \"claim\" to it (the head of a claimant relation is read as a claim)"
+        )
+    if label == CLAIMANT_LABEL or is_child:
+        return "claimant"
+    entities = ", ".join(item.name for item in schema.labels("entity")) or "none"
+    claims = ", ".join(item.name for item in schema.labels("claim")) or "none"
+    raise ValueError(
+        f"spans[{index}]: label {label!r} is in no kind of schema {schema.name} (entities: {entities}; claims: {claims}): "
+        f"import into a dataset whose schema has it (--schema), or relabel the span ({CLAIMANT_LABEL} for a claimant)"
+    )
+
+
+def _claimant_link_ends(items: list[Any], relation_items: list[Any]) -> tuple[set[int], set[int]]:
+    """The places of the spans at the head and at the child end of a relation labelled claimant."""
+    places: dict[tuple[int, int, str], int] = {}
+    for index, item in enumerate(items):
+        key = _offsets_and_label(item)
+        if key is not None:
+            places.setdefault(key, index)
+    heads: set[int] = set()
+    children: set[int] = set()
+    for relation in relation_items:
+        if not isinstance(relation, dict) or relation.get("label", "claimant") != "claimant":
+            continue
+        for end, ends in (("head_span", heads), ("child_span", children)):
+            key = _offsets_and_label(relation.get(end))
+            if key in places:
+                ends.add(places[key])
+    return heads, children
+
+
+def _offsets_and_label(item: Any) -> tuple[int, int, str] | None:
+    """(start, end, label) of a span or relation end as the file has it, when they have the right types (else the error comes later)."""
+    if not isinstance(item, dict):
+        return None
+    start, end, label = item.get("start"), item.get("end"), item.get("label")
+    if type(start) is not int or type(end) is not int or not isinstance(label, str):
+        return None
+    return start, end, label
 
 
 def _relation(item: Any, index: int, spans: list[Span]) -> Relation:

@@ -11,6 +11,12 @@ Each document is tokenised by ``spacy.blank("en")`` (no model needed) and holds:
   rather than offsets, so a claimant that is also an entity is never ambiguous);
 - ``doc.user_data["id"]``, ``["meta"]``, ``["annotator"]``, ``["source"]``.
 
+Reading takes every span group: ``entities``, ``claims`` and ``claimants`` as written here, and any
+other group (``sc``, the default key of spaCy's span categoriser, span finder and of Prodigy's
+``data-to-spacy``, among them) span by span, each span's kind told by its label in the dataset's
+schema (a label that is both an entity and a claim label takes the kind of the group's other labels).
+A group that cannot be mapped so stops the document, naming the group and its labels.
+
 Spans must sit on token boundaries in spaCy: each is trimmed of surrounding spaces (a spaCy span
 never ends on a token's trailing space, and NER rejects entities that start or end on one), then
 grown to whole tokens with ``char_span(alignment_mode="expand")``; the report counts every span
@@ -34,11 +40,15 @@ from pathlib import Path
 from typing import Any
 
 from annotator.formats.registry import ExportReport, staged_folder
-from annotator.model import AnnotatorError, Document, InputError, Relation, Span
+from annotator.model import AnnotatorError, Document, InputError, Relation, Span, span_identity
+from annotator.schema import Schema
 
 GROUPS = {"entity": "entities", "claim": "claims", "claimant": "claimants"}
 KIND_OF_GROUP = {group: kind for kind, group in GROUPS.items()}
 ID_PREFIX = {"entities": "e", "claims": "c", "claimants": "a"}
+# The label this tool gives a claimant span that is not an entity; no schema declares it.
+CLAIMANT_LABEL = "CLAIMANT"
+LABELS_SHOWN = 10
 DOCS_PER_FILE = 1000
 REASON = "spaCy spans cover whole tokens and doc.ents holds one layer"
 # DocBin writes user_data with msgpack, which refuses lists and maps nested more than 511 deep; user_data is one of them.
@@ -216,8 +226,11 @@ def _one_layer(entities: list[Any], document: Document, report: ExportReport) ->
     return kept
 
 
-def read_spacy(path: Path) -> Iterator[tuple[int, Document | InputError]]:
-    """Read a .spacy file, or every .spacy file in a folder; a document is numbered by its place in its file."""
+def read_spacy(path: Path, schema: Schema | None = None) -> Iterator[tuple[int, Document | InputError]]:
+    """Read a .spacy file, or every .spacy file in a folder; a document is numbered by its place in its file.
+
+    ``schema`` (the dataset's, given by the importer) tells the kind of each span in a group other than
+    entities, claims and claimants; without it such a group is refused."""
     import spacy
     from spacy.tokens import DocBin
 
@@ -245,7 +258,7 @@ def read_spacy(path: Path) -> Iterator[tuple[int, Document | InputError]]:
                 yield number, InputError(f"document {number} is damaged ({_reason(error)}); write the file again with DocBin.to_disk", str(file), number)
                 break
             try:
-                document = document_from_doc(doc)
+                document = document_from_doc(doc, schema)
             except ValueError as error:
                 yield number, InputError(f"document {number}: {error}", str(file), number)
                 continue
@@ -261,8 +274,8 @@ def _reason(error: Exception) -> str:
 
 def _refuse_unread_labels(doc: Any) -> None:
     """Raise ValueError naming labels the Doc holds where this reader does not read them, so none is dropped silently:
-    a span group other than entities, claims and claimants, entities in doc.ents missing from doc.spans["entities"], doc.cats."""
-    unread = [f"doc.spans[{name!r}] ({len(group)} spans)" for name, group in doc.spans.items() if name not in KIND_OF_GROUP and len(group)]
+    entities in doc.ents missing from doc.spans["entities"] (which is read instead), doc.cats."""
+    unread = []
     if "entities" in doc.spans:
         grouped = {(span.start_char, span.end_char, span.label_) for span in doc.spans["entities"]}
         missing = [span for span in doc.ents if (span.start_char, span.end_char, span.label_) not in grouped]
@@ -271,36 +284,83 @@ def _refuse_unread_labels(doc: Any) -> None:
     if doc.cats:
         unread.append(f"doc.cats ({len(doc.cats)} document labels)")
     if unread:
-        readable = ", ".join(f"doc.spans[{name!r}]" for name in KIND_OF_GROUP)
         raise ValueError(
-            f"{'; '.join(unread)} would be lost: this reader reads doc.ents or {readable} only; "
-            "move those spans into one of these groups, or remove them"
+            f"{'; '.join(unread)} would be lost: this reader reads spans (doc.ents or doc.spans['entities'], and span groups), "
+            "not document labels; move those spans into doc.spans['entities'], or remove them"
         )
 
 
-def document_from_doc(doc: Any) -> Document:
-    """Our Document from a Doc written here or elsewhere (entities then come from doc.ents)."""
+def _label_kinds(label: str, schema: Schema) -> set[str]:
+    """The kinds a span with this label can be in the schema: entity, claim, both, or claimant for CLAIMANT."""
+    kinds = {known.kind for known in schema.labels() if known.name == label}
+    if label == CLAIMANT_LABEL and not kinds:
+        kinds.add("claimant")
+    return kinds
+
+
+def _group_kinds(name: str, group: Any, schema: Schema | None) -> tuple[list[str], str | None]:
+    """Each span's kind in a span group this tool does not write (``sc`` ...), told by its label in the schema,
+    or why the group cannot be mapped. A label of two kinds (EVENT: an entity and a claim) takes the one of
+    them that the group's other labels have, when they have exactly one of them (claims, or claims and claimants)."""
+    labels = sorted({span.label_ for span in group})
+    listed = ", ".join(map(repr, labels[:LABELS_SHOWN])) + (f" and {len(labels) - LABELS_SHOWN} more" if len(labels) > LABELS_SHOWN else "")
+    shown = f"doc.spans[{name!r}] ({len(group)} spans, labels {listed})"
+    if schema is None:
+        return [], f"{shown} can be read only against a dataset's schema, which tells each label's kind (annotator import gives it)"
+    kinds_of = {label: _label_kinds(label, schema) for label in labels}
+    unknown = [label for label in labels if not kinds_of[label]]
+    if unknown:
+        verb = "is" if len(unknown) == 1 else "are"
+        return [], f"{shown}: {', '.join(map(repr, unknown))} {verb} not a label of schema {schema.name} (rename, or use a dataset whose schema has it)"
+    sure = {next(iter(kinds)) for kinds in kinds_of.values() if len(kinds) == 1}
+    kind_of = {label: kinds if len(kinds) == 1 else kinds & sure for label, kinds in kinds_of.items()}
+    ambiguous = [label for label in labels if len(kind_of[label]) != 1]
+    if ambiguous:
+        return [], (
+            f"{shown}: {ambiguous[0]!r} is both an entity and a claim label of schema {schema.name}, and the group's other "
+            "labels do not tell which (put those spans in doc.spans['entities'] or doc.spans['claims'])"
+        )
+    return [next(iter(kind_of[span.label_])) for span in group], None
+
+
+def document_from_doc(doc: Any, schema: Schema | None = None) -> Document:
+    """Our Document from a Doc written here or elsewhere (entities then come from doc.ents, other span groups through the schema)."""
     if not doc.text.strip():
         raise ValueError("its text is empty")
     _refuse_unread_labels(doc)
     spans: list[Span] = []
     ids: dict[tuple[str, int], int] = {}
+    read: set[tuple[str, int, int, str]] = set()
+
+    def add(aligned: Any, label: str, kind: str, ref: str) -> int:
+        span = Span(aligned.start_char, aligned.end_char, label, kind, id=len(spans) + 1, ref=ref)
+        spans.append(span)
+        read.add(span_identity(span))
+        return span.id
+
     sources = {"entities": list(doc.spans["entities"]) if "entities" in doc.spans else list(doc.ents)}
     for group in ("claims", "claimants"):
         sources[group] = list(doc.spans[group]) if group in doc.spans else []
     for group, group_spans in sources.items():
         for index, aligned in enumerate(group_spans):
-            ids[(group, index)] = len(spans) + 1
-            spans.append(
-                Span(
-                    aligned.start_char,
-                    aligned.end_char,
-                    aligned.label_ or group,
-                    KIND_OF_GROUP[group],
-                    id=len(spans) + 1,
-                    ref=f"{ID_PREFIX[group]}{index + 1}",
-                )
-            )
+            ids[(group, index)] = add(aligned, aligned.label_ or group, KIND_OF_GROUP[group], f"{ID_PREFIX[group]}{index + 1}")
+    unmapped = []
+    for name, group in doc.spans.items():
+        if name in KIND_OF_GROUP or not len(group):
+            continue
+        kinds, problem = _group_kinds(name, group, schema)
+        if problem:
+            unmapped.append(problem)
+            continue
+        for index, (aligned, kind) in enumerate(zip(group, kinds)):
+            # The same span in two groups (doc.ents and doc.spans["sc"], as a recogniser and a span categoriser both trained on it) is one span.
+            if (kind, aligned.start_char, aligned.end_char, aligned.label_) not in read:
+                add(aligned, aligned.label_, kind, f"{name}[{index}]")
+    if unmapped:
+        raise ValueError(
+            f"{'; '.join(unmapped)}. {'This group' if len(unmapped) == 1 else 'These groups'} would be lost: a span in a group other "
+            "than 'entities', 'claims' and 'claimants' takes the kind its label has in the dataset's schema"
+        )
     relations = []
     user_data = doc.user_data
     links = user_data.get("claimant_of", []) or []

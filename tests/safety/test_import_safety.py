@@ -195,16 +195,28 @@ def docbin(path: Path, groups: dict[str, list[tuple[str, str]]], cats: dict[str,
     out.to_disk(path)
 
 
-def test_a_docbin_span_group_the_reader_does_not_read_is_named(tmp_path):
-    """A DocBin with spans in doc.spans["sc"] kept 2 of 3 spans without a warning."""
+def test_a_docbin_span_group_the_schema_cannot_map_is_named(tmp_path):
+    """A DocBin with spans in doc.spans["sc"] kept 2 of 3 spans without a warning; a group whose labels are not the
+    dataset schema's stops the import, naming the group and the label."""
     pytest.importorskip("spacy")
     db = tmp_path / "s.db"
     path = tmp_path / "sc.spacy"
-    docbin(path, {"entities": [("Kyiv", "GPE"), ("Bakhmut", "GPE")], "sc": [("Tuesday", "DATE")]})
+    docbin(path, {"entities": [("Kyiv", "GPE"), ("Bakhmut", "GPE")], "sc": [("Tuesday", "WEEKDAY")]})
     result = run("import", path, "--db", db, "--dataset", "pow", "--annotator", "spacy")
-    assert result.exit_code != 0 and f"{path}:1:" in result.stderr and "'sc'" in result.stderr, result.stderr
+    assert result.exit_code != 0 and f"{path}:1:" in result.stderr and "'sc'" in result.stderr and "'WEEKDAY'" in result.stderr, result.stderr
     skipped = run("import", path, "--db", db, "--dataset", "pow", "--annotator", "spacy", "--skip-invalid")
     assert skipped.exit_code != 0 and "'sc'" in skipped.stderr  # the only document was skipped: nothing imported, and why
+
+
+def test_a_docbin_sc_group_imports_with_each_spans_kind_from_the_schema(tmp_path):
+    """spaCy's and Prodigy's default span group, sc, was refused; now each span's label tells its kind (issue 15 item 9)."""
+    pytest.importorskip("spacy")
+    path = tmp_path / "sc.spacy"
+    docbin(path, {"sc": [("Kyiv", "GPE"), ("Tuesday", "DATE"), ("troops had shot seven soldiers", "ALLEGATION")]})
+    result = run("import", path, "--db", tmp_path / "sc.db", "--dataset", "pow", "--annotator", "spacy")
+    assert result.exit_code == 0, result.output
+    kinds = table(tmp_path / "sc.db", "SELECT kind, label FROM annotations ORDER BY start")
+    assert kinds == [("entity", "GPE"), ("entity", "DATE"), ("claim", "ALLEGATION")]
 
 
 def test_docbin_document_labels_are_named(tmp_path):

@@ -214,3 +214,86 @@ def test_hypothesis_spans_come_back_on_token_boundaries_covering_what_they_cover
         entity_ends = [(ent.start, ent.end) for ent in doc.ents]
         assert all(end <= start for (_, end), (start, _) in zip(entity_ends, entity_ends[1:]))
         assert len(back.relations) == report.relations
+
+
+
+# ------------------------------------------------------------ span groups other tools write (issue 15 item 9)
+
+PRODIGY_TEXT = "Russian troops shot seven prisoners near Bakhmut on Feb. 24, the ombudsman Dmytro Lubinets said on Sunday."
+
+
+def spans_of(doc, *pairs: tuple[str, str]) -> list:
+    return [doc.char_span(*find(PRODIGY_TEXT, phrase), label) for phrase, label in pairs]
+
+
+@pytest.fixture(scope="module")
+def news_schema():
+    from annotator.schema import load_schema
+
+    return load_schema("news-claims")
+
+
+def test_a_prodigy_data_to_spacy_docbin_reads_its_sc_group_with_kinds_from_the_schema(tmp_path, news_schema):
+    """As Prodigy's data-to-spacy writes a ner + spancat corpus: entities in doc.ents, the spancat dataset's spans in
+    doc.spans["sc"] (spaCy's default key), no user_data. EVENT is a claim and an entity label of news-claims: the group's
+    other labels (claims, a claimant) make it a claim."""
+    doc = NLP.make_doc(PRODIGY_TEXT)
+    doc.ents = spans_of(doc, ("Bakhmut", "GPE"), ("Dmytro Lubinets", "PERSON"))
+    doc.spans["sc"] = spans_of(
+        doc,
+        ("Russian troops shot seven prisoners near Bakhmut on Feb. 24", "ALLEGATION"),
+        ("shot seven prisoners", "EVENT"),
+        ("the ombudsman Dmytro Lubinets", "CLAIMANT"),
+    )
+    DocBin(docs=[doc]).to_disk(tmp_path / "train.spacy")
+    (document,) = documents_only(read_spacy(tmp_path / "train.spacy", news_schema))
+    assert span_keys(document) == sorted([
+        ("entity", *find(PRODIGY_TEXT, "Bakhmut"), "GPE"),
+        ("entity", *find(PRODIGY_TEXT, "Dmytro Lubinets"), "PERSON"),
+        ("claim", *find(PRODIGY_TEXT, "Russian troops shot seven prisoners near Bakhmut on Feb. 24"), "ALLEGATION"),
+        ("claim", *find(PRODIGY_TEXT, "shot seven prisoners"), "EVENT"),
+        ("claimant", *find(PRODIGY_TEXT, "the ombudsman Dmytro Lubinets"), "CLAIMANT"),
+    ])
+    assert [span.ref for span in document.spans if span.kind != "entity"] == ["sc[0]", "sc[1]", "sc[2]"]
+
+
+def test_a_mixed_group_is_read_span_by_span_and_a_span_in_two_groups_once(news_schema):
+    doc = NLP.make_doc(PRODIGY_TEXT)
+    doc.ents = spans_of(doc, ("Bakhmut", "GPE"))
+    # A span categoriser trained on everything: entities and claims in one group, the recogniser's GPE again.
+    doc.spans["sc"] = spans_of(doc, ("Bakhmut", "GPE"), ("Feb. 24", "DATE"), ("Russian troops shot seven prisoners", "ALLEGATION"))
+    doc.spans["dates"] = spans_of(doc, ("Feb. 24", "EVENT"), ("Sunday", "DATE"))  # EVENT beside entities only: an entity
+    document = document_from_doc(doc, news_schema)
+    assert span_keys(document) == sorted([
+        ("entity", *find(PRODIGY_TEXT, "Bakhmut"), "GPE"),
+        ("entity", *find(PRODIGY_TEXT, "Feb. 24"), "DATE"),
+        ("claim", *find(PRODIGY_TEXT, "Russian troops shot seven prisoners"), "ALLEGATION"),
+        ("entity", *find(PRODIGY_TEXT, "Feb. 24"), "EVENT"),
+        ("entity", *find(PRODIGY_TEXT, "Sunday"), "DATE"),
+    ])
+
+
+def test_groups_that_cannot_be_mapped_are_all_named_and_nothing_is_read(tmp_path, news_schema):
+    doc = NLP.make_doc(PRODIGY_TEXT)
+    doc.spans["sc"] = spans_of(doc, ("Russian troops shot seven prisoners", "WAR_CRIME"), ("Bakhmut", "GPE"))
+    doc.spans["spans"] = spans_of(doc, ("shot seven prisoners", "EVENT"))  # nothing says whether an entity or a claim
+    doc.spans["mixed"] = spans_of(doc, ("Feb. 24", "EVENT"), ("Bakhmut", "GPE"), ("Russian troops shot seven prisoners", "ALLEGATION"))
+    doc.spans["claims"] = spans_of(doc, ("Russian troops shot seven prisoners", "ALLEGATION"))
+    with pytest.raises(ValueError) as raised:
+        document_from_doc(doc, news_schema)
+    message = str(raised.value)
+    assert "doc.spans['sc'] (2 spans, labels 'GPE', 'WAR_CRIME'): 'WAR_CRIME' is not a label of schema news-claims" in message
+    assert "doc.spans['spans'] (1 spans, labels 'EVENT'): 'EVENT' is both an entity and a claim label" in message
+    assert "doc.spans['mixed'] (3 spans" in message and "These groups would be lost" in message
+    DocBin(docs=[doc]).to_disk(tmp_path / "sc.spacy")
+    ((number, error),) = list(read_spacy(tmp_path / "sc.spacy", news_schema))
+    assert isinstance(error, InputError) and number == 1 and "'WAR_CRIME'" in str(error) and "sc.spacy" in str(error)
+    (bare,) = list(read_spacy(tmp_path / "sc.spacy"))
+    assert "can be read only against a dataset's schema" in str(bare[1])
+
+
+def test_this_tools_own_groups_need_no_schema_and_empty_groups_are_no_error():
+    doc = NLP.make_doc(PRODIGY_TEXT)
+    doc.spans["claims"] = spans_of(doc, ("Russian troops shot seven prisoners", "ALLEGATION"))
+    doc.spans["sc"] = []
+    assert span_keys(document_from_doc(doc)) == [("claim", *find(PRODIGY_TEXT, "Russian troops shot seven prisoners"), "ALLEGATION")]

@@ -9,6 +9,7 @@ import click
 
 from annotator import __version__
 from annotator.cli.agreement import agree_command
+from annotator.cli.browse import browse_metadata_command
 from annotator.cli.corpus import export_command, import_command, stats_command
 from annotator.cli.models import evaluate_command, suggest_command
 from annotator.cli.serve import serve_command
@@ -41,6 +42,7 @@ for command in (
     evaluate_command,
     agree_command,
     train_command,
+    browse_metadata_command,
 ):
     cli.add_command(command)
 

@@ -288,3 +288,74 @@ def m007_document_order(db: sqlite_utils.Database) -> None:
         END;
         """
     )
+
+
+# A JSON column read in a view: NULL where the text is not JSON, so one bad row cannot stop a whole page of a browser.
+def _json(column: str, path: str) -> str:
+    return f"CASE WHEN json_valid({column}) THEN json_extract({column}, '{path}') END"
+
+
+@migrations()
+def m008_browse_views(db: sqlite_utils.Database) -> None:
+    """Views for people who browse the file (datasette, sqlite-utils): suggested claims with their claimants and who kept or
+    rejected them, document meta as columns (title, date, url) and as one row per key, and span attributes (the cue) beside
+    each span. The views of m001 are made again with the new columns after their old ones, so queries on them still run.
+    No view names documents.length, datasets.document_count or actions' session columns: an older file rebuilt by dropping
+    those columns must still parse."""
+    title = _json("d.meta", "$.title")
+    db.executescript(
+        f"""
+        DROP VIEW IF EXISTS kept_spans;
+        DROP VIEW IF EXISTS suggested_spans;
+        DROP VIEW IF EXISTS claims_with_claimants;
+        CREATE VIEW kept_spans AS
+            SELECT a.id, d.dataset, d.ext_id AS document, a.annotator, a.kind, a.label,
+                   a.start, a."end", substr(d.text, a.start + 1, a."end" - a.start) AS text,
+                   a.origin, a.suggestion_id, a.updated_at,
+                   {_json("a.attributes", "$.cue")} AS cue, a.attributes, {title} AS title, a.document_id
+            FROM annotations a JOIN documents d ON d.id = a.document_id;
+        CREATE VIEW suggested_spans AS
+            SELECT s.id, d.dataset, d.ext_id AS document, s.source, s.kind, s.label,
+                   s.start, s."end", substr(d.text, s.start + 1, s."end" - s.start) AS text,
+                   s.score, s.claimant_id,
+                   {_json("s.attributes", "$.cue")} AS cue, s.attributes, {title} AS title, s.document_id
+            FROM suggestions s JOIN documents d ON d.id = s.document_id;
+        CREATE VIEW claims_with_claimants AS
+            SELECT c.id, d.dataset, d.ext_id AS document, c.annotator, c.label,
+                   substr(d.text, c.start + 1, c."end" - c.start) AS claim,
+                   substr(d.text, w.start + 1, w."end" - w.start) AS claimant,
+                   {_json("c.attributes", "$.cue")} AS cue, w.label AS claimant_label, w.kind AS claimant_kind,
+                   c.start, c."end", c.origin, {title} AS title, c.document_id
+            FROM annotations c JOIN documents d ON d.id = c.document_id
+            LEFT JOIN relations r ON r.from_id = c.id AND r.type = 'claimant'
+            LEFT JOIN annotations w ON w.id = r.to_id
+            WHERE c.kind = 'claim';
+        CREATE VIEW suggested_claims AS
+            SELECT c.id, d.dataset, d.ext_id AS document, c.source, c.label,
+                   substr(d.text, c.start + 1, c."end" - c.start) AS claim,
+                   {_json("c.attributes", "$.cue")} AS cue,
+                   substr(d.text, w.start + 1, w."end" - w.start) AS claimant,
+                   w.label AS claimant_label, w.kind AS claimant_kind, round(c.score, 3) AS score,
+                   (SELECT group_concat(annotator, ', ') FROM (
+                        SELECT DISTINCT k.annotator FROM annotations k
+                        WHERE k.document_id = c.document_id AND k.suggestion_id = c.id ORDER BY k.annotator)) AS kept_by,
+                   (SELECT group_concat(annotator, ', ') FROM (
+                        SELECT j.annotator FROM rejections j
+                        WHERE j.document_id = c.document_id AND j.suggestion_id = c.id ORDER BY j.annotator)) AS rejected_by,
+                   c.start, c."end", {title} AS title, c.claimant_id, c.document_id
+            FROM suggestions c JOIN documents d ON d.id = c.document_id
+            LEFT JOIN suggestions w ON w.id = c.claimant_id
+            WHERE c.kind = 'claim';
+        CREATE VIEW documents_with_meta AS
+            SELECT d.id, d.dataset, d.ext_id AS document, {title} AS title,
+                   {_json("d.meta", "$.date")} AS date, {_json("d.meta", "$.url")} AS url,
+                   (SELECT group_concat(annotator, ', ') FROM (
+                        SELECT t.annotator FROM doc_status t
+                        WHERE t.document_id = d.id AND t.status = 'done' ORDER BY t.annotator)) AS done_by,
+                   substr(d.text, 1, 200) AS opening, d.meta
+            FROM documents d;
+        CREATE VIEW document_meta AS
+            SELECT d.id AS document_id, d.dataset, d.ext_id AS document, m.key, m.value, m.type
+            FROM documents d, json_each(CASE WHEN json_valid(d.meta) THEN CASE json_type(d.meta) WHEN 'object' THEN d.meta END END) m;
+        """
+    )

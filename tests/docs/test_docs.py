@@ -19,7 +19,7 @@ def reference_rows() -> dict[str, set[str]]:
     """The README's Reference table: command name -> the options it lists."""
     rows = {}
     for line in README_TEXT.split("## Reference", 1)[1].split("\n## ", 1)[0].splitlines():
-        match = re.match(r"\| `annotator (\w+)[^`]*` \|[^|]*\|(.*)\|$", line)
+        match = re.match(r"\| `annotator ([\w-]+)[^`]*` \|[^|]*\|(.*)\|$", line)
         if match:
             rows[match.group(1)] = set(re.findall(r"(--[a-z][a-z-]*)", match.group(2)))
     return rows
@@ -67,16 +67,24 @@ def test_the_key_table_names_every_binding_id_and_no_other():
     assert named == binding_ids()
 
 
-def test_the_database_doc_lists_every_table():
-    from annotator.store import Store
+def documented(section: str) -> set[str]:
+    """The names in the first column of one section's table in docs/database.md."""
+    text = (ROOT / "docs" / "database.md").read_text(encoding="utf-8").split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([a-z_]+)` \|", text, re.MULTILINE))
 
-    documented = set(re.findall(r"^\| `([a-z_]+)` \|", (ROOT / "docs" / "database.md").read_text(encoding="utf-8"), re.MULTILINE))
+
+def test_the_database_doc_lists_every_table_and_view():
     import tempfile
     from pathlib import Path
 
+    from annotator.store import Store
+
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "a.db", create=True) as store:
-        tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert documented == {name for name in tables if not name.startswith(("sqlite_", "_sqlite_"))}
+        objects = store.conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()
+    tables = {name for kind, name in objects if kind == "table" and not name.startswith(("sqlite_", "_sqlite_"))}
+    views = {name for kind, name in objects if kind == "view"}
+    assert documented("Tables") == tables
+    assert documented("Views") == views
 
 
 @pytest.mark.parametrize("target", sorted(set(re.findall(r"\]\(((?:docs|benchmarks|examples|schemas)/[^)#]+)\)", README_TEXT))))

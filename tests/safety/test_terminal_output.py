@@ -96,6 +96,7 @@ def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("stats",),
         ("stats", "--json"),
         ("stats", "--dataset", HOSTILE_DATASET),
+        ("browse-metadata",),
         ("agree", "--dataset", HOSTILE_DATASET),
         ("agree", "--dataset", HOSTILE_DATASET, "--json"),
         ("export", "--dataset", HOSTILE_DATASET, "--annotator", HOSTILE_ANNOTATOR, "--format", "csv", "--out", "out.csv"),
@@ -107,7 +108,9 @@ def hostile_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("annotate", "--dataset", f"missing{TITLE}[/]", "--annotator", HOSTILE_ANNOTATOR),
         ("review", "--dataset", HOSTILE_DATASET, "--reviewer", f"rev{CLEAR}", "--min-annotators", "9"),
     ],
-    ids=lambda args: "-".join(part for part in args if part.startswith(("--j", "s", "a", "e", "r")) and part.isascii() and len(part) < 10),
+    ids=lambda args: "-".join(
+        part for part in args if part == "browse-metadata" or part.startswith(("--j", "s", "a", "e", "r")) and part.isascii() and len(part) < 10
+    ),
 )
 def test_no_command_prints_an_escape_sequence_from_the_data(hostile_project: Path, args: tuple[str, ...]):
     result = run(*args, cwd=hostile_project)

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 @click.option("--annotator", default=None, help="Keep the files' spans as this annotator's labels (marks those documents done).")
 @click.option("--as-suggestions", "as_suggestions", default=None, metavar="SOURCE", help="Keep the files' spans as suggestions from SOURCE.")
 @click.option("--text-column", default="text", show_default=True, help="CSV column that holds the text.")
+@click.option(
+    "--mapping", type=click.Path(path_type=Path), default=None, metavar="FILE",
+    help="brat: a TOML file saying which types and event roles become claims, claimants, entities and attributes, "
+    "and where texts and annotators' files are (e.g. examples/polnear/mapping.toml).",
+)
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones, instead of importing nothing.")
 @click.option(
     "--replace", is_flag=True,
@@ -50,6 +55,7 @@ def import_command(
     annotator: str | None,
     as_suggestions: str | None,
     text_column: str,
+    mapping: Path | None,
     skip_invalid: bool,
     replace: bool,
 ) -> None:
@@ -66,6 +72,7 @@ def import_command(
       annotator import examples/gold.jsonl --dataset pow --annotator alice
       annotator import eng.testb --format conll --dataset conll --schema conll --annotator conll
       annotator import brat-folder/ --dataset pow --as-suggestions ner-v2
+      annotator import polnear/dev/ --mapping examples/polnear/mapping.toml --schema examples/polnear/schema.toml --dataset polnear
     """
     if replace and as_suggestions:
         raise click.UsageError(
@@ -74,7 +81,7 @@ def import_command(
     with progress_bar(f"importing into {dataset}") as update:
         result = import_into(
             db_path, files, dataset, schema_name, fmt=fmt, annotator=annotator, as_suggestions=as_suggestions,
-            skip_invalid=skip_invalid, replace=replace, text_column=text_column, progress=update,
+            skip_invalid=skip_invalid, replace=replace, text_column=text_column, mapping=mapping, progress=update,
         )
     counts = result.counts
     summary = f"{dataset}: {counts.added} documents added, {counts.duplicates} duplicates not stored again"
@@ -165,6 +172,11 @@ def _remove_if_empty(db_path: Path) -> None:
     "--split", "split", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None, metavar="FRACTION",
     help="spacy only: the share of documents in train.spacy, the rest in dev.spacy (fixed by a hash of each document's id).",
 )
+@click.option(
+    "--with-suggestions", "beside", default=None, metavar="SOURCE",
+    help="conll only, with --annotator: SOURCE's suggested tags in a third column (token gold predicted), the file conlleval reads; "
+    "with --done-only, exactly the documents annotator evaluate scores.",
+)
 @friendly_errors
 def export_command(
     db_path: Path,
@@ -178,6 +190,7 @@ def export_command(
     force: bool,
     escape_formulas: bool,
     split: float | None,
+    beside: str | None,
 ) -> None:
     """Export a dataset with one annotator's labels, or its suggestions, in one format.
 
@@ -192,10 +205,11 @@ def export_command(
       annotator export --dataset pow --annotator alice --out alice.jsonl
       annotator export --dataset pow --suggestions
       annotator export --dataset pow --annotator gold --format conll --out gold.conll
+      annotator export --dataset conll --annotator conll --format conll --with-suggestions ner-v2 --done-only --out side.conll
       annotator export --dataset pow --annotator gold --format spacy --split 0.8 --out corpus/
     """
     from annotator.export_target import ExportStopped, atomic_text_file, refuse_database_output, stale_partial, stopped_by_signals
-    from annotator.exporter import export_documents, export_total, not_done_left_out, write_export
+    from annotator.exporter import export_beside_suggestions, export_documents, export_total, not_done_left_out, write_export
 
     if annotator and suggestions:
         raise click.UsageError("give either --annotator or --suggestions, not both")
@@ -203,7 +217,11 @@ def export_command(
         raise click.UsageError("give either --all (every document touched) or --done-only, not both")
     if escape_formulas and fmt != "csv":
         raise click.UsageError(f"--escape-formulas is for --format csv (cells a spreadsheet may read as formulas); {fmt} has no cells")
-    writer_options = {"escape_formulas": True} if escape_formulas else {}
+    if beside is not None and (fmt != "conll" or not annotator or suggestions):
+        raise click.UsageError(
+            "--with-suggestions writes a source's tags beside an annotator's: give --format conll and --annotator NAME (the gold column), not --suggestions"
+        )
+    writer_options: dict[str, Any] = {"escape_formulas": True} if escape_formulas else {}
     writes_folder = get_format(fmt).writes == "folder"
     if out_path is not None and str(out_path) == "-" and not writes_folder:
         out_path = None
@@ -221,9 +239,18 @@ def export_command(
         if suggestions and suggestions != "*" and suggestions not in store.suggestion_sources(dataset):
             known = ", ".join(store.suggestion_sources(dataset)) or "none yet: run annotator suggest"
             raise click.ClickException(f"no suggestions from {suggestions!r} in dataset {dataset!r} (sources: {known})")
+        if beside is not None and beside not in store.suggestion_sources(dataset):
+            known = ", ".join(store.suggestion_sources(dataset)) or "none yet: run annotator suggest"
+            raise click.ClickException(f"--with-suggestions: no suggestions from {beside!r} in dataset {dataset!r} (sources: {known})")
         refuse_database_output(out_path, db_path, force=force)
         total = export_total(store, dataset, annotator=annotator, done_only=done_only, every=every)
-        documents = export_documents(store, dataset, annotator=annotator, suggestions=suggestions, done_only=done_only, every=every)
+        unsuggested = 0
+        if beside is None:
+            documents = export_documents(store, dataset, annotator=annotator, suggestions=suggestions, done_only=done_only, every=every)
+        else:
+            documents, writer_options["predicted"], unsuggested = export_beside_suggestions(
+                store, dataset, annotator or "", beside, done_only=done_only, every=every
+            )
         not_done = not_done_left_out(store, dataset, annotator, done_only=done_only, every=every) if annotator else None
         try:
             with stopped_by_signals(), progress_bar(f"exporting {dataset} ({fmt})", total) as update:
@@ -243,6 +270,11 @@ def export_command(
             _say_stopped(f"export stopped by {stop.name}: nothing written")
             sys.exit(128 + stop.signal_number)
     report.notes += [note for note in (not_done, out_path and stale_partial(out_path, writes_folder)) if note]
+    if unsuggested:
+        report.notes.append(
+            f"{unsuggested} of {total} documents have no suggestions from {beside}: "
+            "their predicted tags are all O, as annotator evaluate counts them"
+        )
     for line in report.details():
         display.echo(line, err=True)
 

@@ -2,9 +2,11 @@
 
 In NAME.ann (offsets are characters of NAME.txt, end exclusive, as brat counts them):
 
-- ``T1<TAB>LABEL 10 25<TAB>the text``: every span, entity, claim or claimant, by its label;
-- ``A1<TAB>Kind T1 claim`` (or ``claimant``): the kind of a span that is not an entity; a span
-  without a Kind attribute is an entity. A label can then be both an entity and a claim label;
+- ``T1<TAB>TYPE 10 25<TAB>the text``: every span, entity, claim or claimant. brat has one flat namespace of types,
+  so a claim's or claimant's label goes under its kind (``claim_EVENT``, ``claimant_CLAIMANT``) and never meets an
+  entity label (``EVENT``); an entity label starting like one of these prefixes is written ``entity_LABEL``;
+- ``A1<TAB>Kind T1 claim`` (or ``claimant``): the kind of a span that is not an entity; a span without a Kind
+  attribute is an entity. Reading takes the prefix off again; a type without it (another tool's) is the label;
 - ``R1<TAB>claimant Arg1:T2 Arg2:T1``: a claim (Arg1) and its claimant (Arg2);
 - ``#1<TAB>AnnotatorNotes T2<TAB>cue=said``: one note per span attribute, ``key=value``; a value
   that is not a one-line string is written ``key=json:<JSON>``.
@@ -12,7 +14,10 @@ In NAME.ann (offsets are characters of NAME.txt, end exclusive, as brat counts t
 A span crossing a line break is written the way brat writes one, as fragments around the line
 breaks (``T1<TAB>LABEL 0 5;6 11<TAB>first second``, with a zero-width fragment where a span starts
 or ends on a line break); reading joins fragments separated only by spaces and line breaks back
-into one span. Other discontinuous spans cannot be imported. Document ids become file names
+into one span. A discontinuous span (fragments with words between them) becomes one span over its whole extent,
+its pieces kept in the attribute ``fragments`` (``[[start, end], ...]``), and is written back as those fragments.
+Events (E lines) are read through a mapping the user gives (annotator/formats/brat_mapping.py), which can also
+say where texts and each annotator's .ann files are. Document ids become file names
 (``/`` makes subfolders; other characters outside letters, digits, ``. _ -`` become ``_``; a name is
 cut to NAME_BYTES bytes, an id to MAX_FOLDERS folders; a folder never ends in .txt or .ann; a name
 taken gets -2, -3; every renamed id is reported); scores and document meta are left out. The reader takes the folder and yields the position of each
@@ -29,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from annotator.formats.brat_mapping import Event, Layout, Mapping, load_mapping
 from annotator.formats.jsonio import SURROGATE, parse_json
 from annotator.formats.registry import ExportReport, staged_folder
 from annotator.model import KINDS, Document, InputError, Relation, Span, validate_spans
@@ -42,6 +48,10 @@ RENAMED = "document ids changed to make safe, unique file names"
 NAME_BYTES = 200  # a file name holds 255 bytes (not characters): room for .txt or .ann and a -N to tell names apart
 MAX_FOLDERS = 16  # deeper ids are cut short of the path limit (4096 bytes): the rest of the id joins the file name
 REASON = "brat keeps no scores or document meta"
+FRAGMENTS = "fragments"  # the pieces of a discontinuous span, [[start, end], ...]: the span itself covers them all
+# brat has one flat namespace of types: a claim or claimant label goes under its kind's prefix, so the claim EVENT
+# (claim_EVENT) never meets the entity EVENT, and an entity label that starts like a prefix gets entity_ before it.
+TYPE_PREFIXES = {kind: f"{kind}_" for kind in KINDS}
 
 
 def write_brat(documents: Iterable[Document], folder: Path) -> ExportReport:
@@ -147,16 +157,20 @@ def _annotations(document: Document, report: ExportReport, labels: set[str], rel
         brat_id = f"T{number}"
         if span.id is not None:
             brat_ids[span.id] = brat_id
-        fragments = _fragments(text, span.start, span.end)
+        pieces = _recorded_pieces(span)
+        fragments = [fragment for start, end in pieces or [(span.start, span.end)] for fragment in _fragments(text, start, end)]
         offsets = ";".join(f"{start} {end}" for start, end in fragments)
-        lines.append(f"{brat_id}\t{span.label} {offsets}\t{' '.join(text[start:end] for start, end in fragments)}")
-        labels.add(span.label)
+        brat_type = type_of(span.kind, span.label)
+        lines.append(f"{brat_id}\t{brat_type} {offsets}\t{' '.join(text[start:end] for start, end in fragments)}")
+        labels.add(brat_type)
         report.wrote(span.kind)
         if span.kind != "entity":
             attribute_count += 1
             kinds.add(span.kind)
             lines.append(f"A{attribute_count}\tKind {brat_id} {span.kind}")
         for key, value in span.attributes.items():
+            if key == FRAGMENTS and pieces:
+                continue  # written as the span's own fragments
             if not key or "=" in key or any(character in LINE_BREAKS for character in key):
                 report.leave_out("span attributes whose name is empty or holds '=' or a line break", document)
                 continue
@@ -178,6 +192,40 @@ def _annotations(document: Document, report: ExportReport, labels: set[str], rel
     if "\r" in text:
         report.change("documents with carriage returns kept as they are (a brat reading \\r\\n as one character would shift offsets)", document)
     return lines
+
+
+def type_of(kind: str, label: str) -> str:
+    """The brat type a label of a kind is written as: claim_EVENT, claimant_CLAIMANT, EVENT (an entity)."""
+    if kind != "entity" or label.startswith(tuple(TYPE_PREFIXES.values())):
+        return TYPE_PREFIXES[kind] + label
+    return label
+
+
+def label_of(kind: str, brat_type: str) -> str:
+    """The label a brat type stands for, given the span's Kind: type_of undone; a type without the prefix (from another tool) as it is."""
+    prefix = TYPE_PREFIXES[kind]
+    if not brat_type.startswith(prefix):
+        return brat_type
+    rest = brat_type[len(prefix) :]
+    if kind != "entity" or rest.startswith(tuple(TYPE_PREFIXES.values())):
+        return rest
+    return brat_type
+
+
+def _recorded_pieces(span: Span) -> list[tuple[int, int]] | None:
+    """The pieces of a discontinuous span, when its fragments attribute holds them in order from its start to its end."""
+    recorded = span.attributes.get(FRAGMENTS)
+    if not isinstance(recorded, list) or len(recorded) < 2:
+        return None
+    pieces = []
+    for piece in recorded:
+        if not (isinstance(piece, list) and len(piece) == 2 and all(type(bound) is int for bound in piece) and piece[0] <= piece[1]):
+            return None
+        pieces.append((piece[0], piece[1]))
+    ordered = all(previous[1] <= following[0] for previous, following in zip(pieces, pieces[1:]))
+    if not ordered or pieces[0][0] != span.start or pieces[-1][1] != span.end:
+        return None
+    return pieces
 
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -209,43 +257,74 @@ def _configuration(labels: set[str], relation_types: set[str], kinds: set[str]) 
     return "\n".join(lines) + "\n"
 
 
-def read_brat(folder: Path) -> Iterator[tuple[int, Document | InputError]]:
-    """Read every NAME.txt with its NAME.ann under the folder, in name order."""
+def read_brat(folder: Path, mapping: Path | None = None) -> Iterator[tuple[int, Document | InputError]]:
+    """Read every NAME.txt with its NAME.ann under the folder, in name order; with a mapping, its types, events and layout."""
     folder = Path(folder)
+    rules = load_mapping(mapping) if mapping is not None else None
     if not folder.is_dir():
         yield 0, InputError("brat data is a folder of .txt and .ann files; give the folder", str(folder))
+        return
+    if rules is not None and rules.layout is not None:
+        yield from _read_layout(folder, rules, rules.layout)
         return
     texts = sorted(folder.rglob("*.txt"))
     for ann_path in sorted(folder.rglob("*.ann")):
         if not ann_path.with_suffix(".txt").exists():
             yield 0, InputError(f"no {ann_path.with_suffix('.txt').name} next to it; brat needs the text of each .ann", str(ann_path))
     for position, text_path in enumerate(texts, 1):
-        yield position, _read_document(folder, text_path)
+        ann_path = text_path.with_suffix(".ann")
+        if not ann_path.exists():
+            yield position, InputError(
+                f"no {ann_path.name} next to it; brat keeps each document's annotations there (an empty file if none)", str(text_path)
+            )
+            continue
+        name = text_path.relative_to(folder).with_suffix("").as_posix()
+        yield position, _read_document(text_path, ann_path, name, "", text_path.relative_to(folder).as_posix(), rules)
 
 
-def _read_document(folder: Path, text_path: Path) -> Document | InputError:
-    ann_path = text_path.with_suffix(".ann")
+def _read_layout(folder: Path, rules: Mapping, layout: Layout) -> Iterator[tuple[int, Document | InputError]]:
+    """Each annotation file the mapping's [files] pattern matches, with the text of the document its name gives."""
+    found = sorted(path for path in folder.glob(layout.glob) if path.is_file())
+    if not found:
+        raise InputError(f"no file under it matches the mapping's annotations = {layout.annotations!r} ({rules.path})", str(folder))
+    for position, ann_path in enumerate(found, 1):
+        relative = ann_path.relative_to(folder).as_posix()
+        names = layout.match(relative)
+        if names is None:
+            yield position, InputError(f"the file name does not match the mapping's annotations = {layout.annotations!r}", str(ann_path))
+            continue
+        text_path = folder / layout.text.replace("{document}", names["document"])
+        if not text_path.is_file():
+            yield position, InputError(f"no text {text_path} for it (the mapping's text = {layout.text!r})", str(ann_path))
+            continue
+        yield position, _read_document(text_path, ann_path, names["document"], names.get("annotator") or "", relative, rules)
+
+
+def _read_document(text_path: Path, ann_path: Path, name: str, annotator: str, file: str, rules: Mapping | None) -> Document | InputError:
     try:
         text = text_path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         return InputError(f"not UTF-8 text (byte {error.start}); save it as UTF-8", str(text_path))
-    if not ann_path.exists():
-        return InputError(f"no {ann_path.name} next to it; brat keeps each document's annotations there (an empty file if none)", str(text_path))
     if not text.strip():
         return InputError("the text is empty", str(text_path))
     try:
-        spans, relations = _parse_annotations(ann_path, text)
+        spans, relations = _parse_annotations(ann_path, text, rules)
     except InputError as error:
         return error
-    name = text_path.relative_to(folder).with_suffix("").as_posix()
-    if SURROGATE.search(name):
-        return InputError("the file name is not UTF-8 (the document id comes from it); rename the file", str(text_path))
-    return Document(text=text, id=name, meta={"file": text_path.relative_to(folder).as_posix()}, spans=spans, relations=relations, annotator="")
+    if SURROGATE.search(name) or SURROGATE.search(annotator):
+        return InputError("the file name is not UTF-8 (the document id comes from it); rename the file", str(ann_path))
+    return Document(text=text, id=name, meta={"file": file}, spans=spans, relations=relations, annotator=annotator)
 
 
-def _parse_annotations(ann_path: Path, text: str) -> tuple[list[Span], list[Relation]]:
+def _ann_lines(content: str) -> Iterator[tuple[int, str]]:
+    for number, raw in enumerate(content.split("\n"), 1):
+        yield number, raw[:-1] if raw.endswith("\r") else raw
+
+
+def _parse_annotations(ann_path: Path, text: str, rules: Mapping | None = None) -> tuple[list[Span], list[Relation]]:
     spans: dict[str, Span] = {}
-    relations: list[tuple[Relation, int]] = []
+    lines: dict[str, int] = {}
+    events: list[Event] = []
     seen: set[str] = set()
     path = str(ann_path)
     try:
@@ -254,8 +333,11 @@ def _parse_annotations(ann_path: Path, text: str) -> tuple[list[Span], list[Rela
         line = ann_path.read_bytes()[: error.start].count(b"\n") + 1
         raise InputError("not UTF-8 text; save it as UTF-8", path, line) from None
     pending: list[tuple[str, str, str, int]] = []
-    for number, raw in enumerate(content.split("\n"), 1):
-        line = raw[:-1] if raw.endswith("\r") else raw
+    numbered = list(_ann_lines(content))
+    index = 0
+    while index < len(numbered):
+        number, line = numbered[index]
+        index += 1
         if not line.strip():
             continue
         brat_id, _, rest = line.partition("\t")
@@ -266,29 +348,59 @@ def _parse_annotations(ann_path: Path, text: str) -> tuple[list[Span], list[Rela
         seen.add(brat_id)
         prefix = brat_id[:1]
         if prefix == "T":
-            spans[brat_id] = _text_bound(brat_id, rest, text, path, number, len(spans) + 1)
+            span, index = _text_bound(brat_id, rest, text, path, number, len(spans) + 1, numbered, index)
+            spans[brat_id] = span
+            lines[brat_id] = number
         elif prefix in "AMR#N":
             pending.append((prefix, brat_id, rest, number))
         elif prefix == "E":
-            raise InputError(f"{brat_id} is a brat event; events are not supported (only text spans, claimant relations and attributes)", path, number)
+            if rules is None:
+                raise InputError(
+                    f"{brat_id} is a brat event; give --mapping FILE to say which roles are claims and claimants "
+                    "(see examples/polnear/mapping.toml)",
+                    path, number,
+                )
+            events.append(_event(brat_id, rest, path, number))
         elif prefix == "*":
             raise InputError("equivalence annotations (*) are not supported; remove the line or turn it into relations", path, number)
         else:
             raise InputError(f"unknown annotation id {brat_id!r}: brat ids start with T, R, A, M, N, E, * or #", path, number)
+    relation_lines = []
     for prefix, brat_id, rest, number in pending:
         if prefix == "R":
-            relations.append((_relation(brat_id, rest, spans, path, number), number))
+            relation_lines.append((brat_id, rest, number))
         else:
-            _attribute(prefix, brat_id, rest, spans, path, number)
+            _attribute(prefix, brat_id, rest, spans, path, number, kinds=rules is None)
+    links: list[tuple[str, str]] = []
+    if rules is not None:
+        spans, links = rules.apply(text, spans, events, lines, path)
+    else:
+        for span in spans.values():
+            span.label = label_of(span.kind, span.label)
+    relations = [_relation(brat_id, rest, spans, path, number) for brat_id, rest, number in relation_lines]
+    relations += [Relation(spans[claim].id, spans[claimant].id) for claim, claimant in links]  # type: ignore[arg-type]
     span_list = list(spans.values())
     problem = validate_spans(text, span_list, [])
     if problem:
         raise InputError(problem, path)
-    return span_list, [relation for relation, _ in relations]
+    return span_list, relations
 
 
-def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int, span_number: int) -> Span:
-    """The span of a T line, numbered span_number in the document, its brat id kept as its ref."""
+def _event(brat_id: str, rest: str, path: str, number: int) -> Event:
+    """An E line: TYPE:TRIGGER, then ROLE:ID arguments."""
+    fields = rest.split("\t")[0].split()
+    pairs = [field.split(":", 1) for field in fields]
+    if not pairs or any(len(pair) != 2 or not pair[0] or not pair[1] for pair in pairs):
+        raise InputError(f"{brat_id}: expected 'TYPE:T1 ROLE:T2 ...', got {rest!r}", path, number)
+    (event_type, trigger), *arguments = pairs
+    return Event(brat_id, event_type, trigger, [(role, target) for role, target in arguments], number)
+
+
+def _text_bound(
+    brat_id: str, rest: str, text: str, path: str, number: int, span_number: int, numbered: list[tuple[int, str]], index: int
+) -> tuple[Span, int]:
+    """The span of a T line, numbered span_number in the document, its brat id kept as its ref, and the index of the
+    line after it: a span's text holding line breaks (as some tools write it) goes on over the next lines."""
     header, tab, written = rest.partition("\t")
     label, _, offsets = header.partition(" ")
     fragments = []
@@ -304,16 +416,14 @@ def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int, span
     for start, end in fragments:
         if not 0 <= start <= end <= len(text):
             raise InputError(f"{brat_id}: offsets {start}-{end} are outside the text (length {len(text)}); end is exclusive", path, number)
+    expected = " ".join(text[start:end] for start, end in fragments)  # in the order written (some tools write them out of order)
+    fragments.sort()
     for (_, previous_end), (start, _) in zip(fragments, fragments[1:]):
-        between = text[previous_end:start]
-        if start < previous_end or (between and not between.isspace()):
-            raise InputError(
-                f"{brat_id}: discontinuous spans ({offsets}) are not supported; only fragments split at line breaks can be joined. "
-                "Make it one continuous span in brat, or split it into separate spans",
-                path,
-                number,
-            )
-    expected = " ".join(text[start:end] for start, end in fragments)
+        if start < previous_end:
+            raise InputError(f"{brat_id}: the fragments of {offsets} overlap; a span's pieces cannot share characters", path, number)
+    while tab and written != expected and index < len(numbered) and expected.startswith(written + "\n"):
+        written += "\n" + numbered[index][1]
+        index += 1
     if tab and written != expected:
         raise InputError(
             f"{brat_id}: its text {written!r} does not match the document at {offsets} ({expected!r}); offsets are characters, end exclusive",
@@ -325,7 +435,23 @@ def _text_bound(brat_id: str, rest: str, text: str, path: str, number: int, span
     start, end = fragments[0][0], fragments[-1][1]
     if start == end:
         raise InputError(f"{brat_id}: the span {start}-{end} is empty", path, number)
-    return Span(start, end, label, id=span_number, ref=brat_id)
+    span = Span(start, end, label, id=span_number, ref=brat_id)
+    pieces = _pieces(text, fragments)
+    if len(pieces) > 1:
+        span.attributes[FRAGMENTS] = [list(piece) for piece in pieces]
+    return span, index
+
+
+def _pieces(text: str, fragments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Fragments with only spaces and line breaks between them (brat's own split at line breaks) joined into one piece."""
+    pieces = [fragments[0]]
+    for start, end in fragments[1:]:
+        between = text[pieces[-1][1] : start]
+        if not between or between.isspace():
+            pieces[-1] = (pieces[-1][0], end)
+        else:
+            pieces.append((start, end))
+    return pieces
 
 
 def _relation(brat_id: str, rest: str, spans: dict[str, Span], path: str, number: int) -> Relation:
@@ -335,11 +461,11 @@ def _relation(brat_id: str, rest: str, spans: dict[str, Span], path: str, number
         raise InputError(f"{brat_id}: expected 'TYPE Arg1:T1 Arg2:T2', got {rest!r}", path, number)
     for role in ("Arg1", "Arg2"):
         if arguments[role] not in spans:
-            raise InputError(f"{brat_id}: {role} {arguments[role]} is not a text span (T line) of this file", path, number)
-    return Relation(spans[arguments["Arg1"]].id, spans[arguments["Arg2"]].id, fields[0])
+            raise InputError(f"{brat_id}: {role} {arguments[role]} is not a text span (T line) of this file, or the mapping made it an attribute", path, number)
+    return Relation(spans[arguments["Arg1"]].id, spans[arguments["Arg2"]].id, fields[0])  # type: ignore[arg-type]
 
 
-def _attribute(prefix: str, brat_id: str, rest: str, spans: dict[str, Span], path: str, number: int) -> None:
+def _attribute(prefix: str, brat_id: str, rest: str, spans: dict[str, Span], path: str, number: int, kinds: bool = True) -> None:
     header, _, tail = rest.partition("\t")
     fields = header.split()
     if len(fields) < 2:
@@ -363,7 +489,7 @@ def _attribute(prefix: str, brat_id: str, rest: str, spans: dict[str, Span], pat
             span.attributes[key] = value
     elif prefix == "N":
         span.attributes[f"normalization:{name}"] = " ".join(fields[2:])
-    elif name == "Kind":
+    elif name == "Kind" and kinds:
         if len(fields) != 3 or fields[2] not in KINDS:
             raise InputError(f"{brat_id}: Kind must be one of {', '.join(KINDS)}, got {' '.join(fields[2:])!r}", path, number)
         span.kind = fields[2]
@@ -389,6 +515,6 @@ def _span_line(ann_path: Path, span: Span) -> int | None:
 
 
 def document_bytes(folder: Path, document: Document) -> int:
-    """How much of the folder a document read took (its .txt and .ann), for progress."""
-    text_path = Path(folder) / document.meta["file"]
-    return text_path.stat().st_size + text_path.with_suffix(".ann").stat().st_size
+    """How much of the folder a document read took (its .ann and its text), for progress."""
+    ann_path = (Path(folder) / document.meta["file"]).with_suffix(".ann")
+    return ann_path.stat().st_size + len(document.text.encode("utf-8"))

@@ -34,14 +34,14 @@ def test_writes_text_ann_and_conf_as_brat_reads_them(tmp_path):
     claim_start = KREMLIN.index("that")
     assert (folder / "kremlin.ann").read_text(encoding="utf-8").splitlines() == [
         "T1\tORG 0 11\tThe Kremlin",
-        f"T2\tALLEGATION {claim_start} {claim_start + 4};{claim_start + 5} {claim_start + 34}\tthat Russian troops shot prisoners",
+        f"T2\tclaim_ALLEGATION {claim_start} {claim_start + 4};{claim_start + 5} {claim_start + 34}\tthat Russian troops shot prisoners",
         "A1\tKind T2 claim",
         "#1\tAnnotatorNotes T2\tcue=denied",
         f"T3\tPERSON {KREMLIN.index('Dmitry')} {KREMLIN.index('Dmitry') + 13}\tDmitry Peskov",
         "R1\tclaimant Arg1:T2 Arg2:T1",
     ]
     conf = (folder / "annotation.conf").read_text(encoding="utf-8")
-    assert "[entities]\nALLEGATION\nORG\nPERSON\n" in conf
+    assert "[entities]\nORG\nPERSON\nclaim_ALLEGATION\n" in conf
     assert "claimant\tArg1:<ENTITY>, Arg2:<ENTITY>" in conf
     assert "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>" in conf
     assert "[attributes]\nKind\tArg:<ENTITY>, Value:claim\n" in conf
@@ -127,13 +127,13 @@ def only_error(folder: Path) -> InputError:
 @pytest.mark.parametrize(
     ("ann", "line", "message"),
     [
-        ("T1\tORG 0 3;8 12\tThe Kyiv\n", 1, "discontinuous spans (0 3;8 12) are not supported"),
+        ("T1\tORG 0 8;4 15\tThe Kyiv Kyiv office\n", 1, "the fragments of 0 8;4 15 overlap"),
         ("T1\tORG 0 3\tThe\nT2\tORG 0 99\tx\n", 2, "outside the text"),
         ("T1\tORG 0 3\tTha\n", 1, "does not match the document"),
         ("T1\tORG 0 3\tThe\nT1\tORG 4 8\tKyiv\n", 2, "id T1 is used twice"),
         ("T1\tORG 0 3\tThe\nR1\tclaimant Arg1:T1 Arg2:T9\n", 2, "Arg2 T9 is not a text span"),
         ("T1\tORG 0 3\tThe\nA1\tKind T1 rumour\n", 2, "Kind must be one of entity, claim, claimant"),
-        ("T1\tORG 0 3\tThe\nE1\tAttack:T1\n", 2, "events are not supported"),
+        ("T1\tORG 0 3\tThe\nE1\tAttack:T1\n", 2, "E1 is a brat event; give --mapping FILE"),
         ("T1\tORG zero 3\tThe\n", 1, "expected 'LABEL START END'"),
         ("T1 ORG 0 3 The\n", 1, "expected an id, a tab and an annotation"),
     ],
@@ -164,3 +164,66 @@ def test_missing_ann_orphan_ann_not_a_folder_and_not_utf8(tmp_path):
     assert any("latin.txt" in message and "not UTF-8" in message for message in messages)
     assert any("no lonely.ann next to it" in message for message in messages)
     assert "give the folder" in str(only_error(folder / "lonely.txt"))
+
+
+# ------------------------------------------------------------------ issue 15 item 5: one flat namespace of types
+
+
+def test_a_label_in_two_kinds_becomes_two_brat_types_and_reads_back(tmp_path):
+    text = "The war began, Kyiv said, and the war goes on."
+    spans = [
+        Span(*find(text, "The war"), "EVENT", id=1),
+        Span(*find(text, "The war began"), "EVENT", "claim", id=2),
+        Span(*find(text, "Kyiv"), "EVENT", "claimant", id=3),
+        Span(*find(text, "the war goes on"), "claim_X", "claim", id=4),
+        Span(*find(text, "on."), "claim_X", id=5),
+        Span(*find(text, "goes"), "entity_Y", id=6),
+    ]
+    folder, _ = write_folder(tmp_path, [Document(text, id="war", spans=spans, relations=[Relation(2, 3)])])
+    types = [line.split("\t")[1].split(" ")[0] for line in (folder / "war.ann").read_text(encoding="utf-8").splitlines() if line.startswith("T")]
+    assert types == ["EVENT", "claim_EVENT", "claimant_EVENT", "claim_claim_X", "entity_claim_X", "entity_entity_Y"]
+    assert len(set(types)) == len(types)
+    conf = (folder / "annotation.conf").read_text(encoding="utf-8")
+    assert "[entities]\nEVENT\nclaim_EVENT\nclaim_claim_X\nclaimant_EVENT\nentity_claim_X\nentity_entity_Y\n" in conf
+    (back,) = documents_only(read_brat(folder))
+    assert [span_identity(span) for span in back.spans] == [span_identity(span) for span in spans]
+
+
+def test_types_another_tool_wrote_are_labels_as_they_are(tmp_path):
+    ann = "T1\tclaim_ALLEGATION 0 3\tThe\nT2\tentity_Kyiv 4 8\tKyiv\nT3\tALLEGATION 9 15\toffice\nA1\tKind T3 claim\n"
+    (document,) = documents_only(read_brat(brat_folder(tmp_path, "The Kyiv office said.", ann)))
+    assert [span_identity(span) for span in document.spans] == [
+        ("entity", 0, 3, "claim_ALLEGATION"), ("entity", 4, 8, "entity_Kyiv"), ("claim", 9, 15, "ALLEGATION"),
+    ]
+
+
+# ------------------------------------------------------------------ issue 15 item 6: discontinuous spans
+
+
+def test_a_discontinuous_span_covers_its_extent_keeps_its_pieces_and_is_written_back_as_them(tmp_path):
+    text = '"We are not a party," a spokesperson said, "but a movement."'
+    first, second = find(text, '"We are not a party,"'), find(text, '"but a movement."')
+    ann = f"T1\tORG {first[0]} {first[1]};{second[0]} {second[1]}\t\"We are not a party,\" \"but a movement.\"\n"
+    folder = brat_folder(tmp_path, text, ann)
+    (document,) = documents_only(read_brat(folder))
+    (span,) = document.spans
+    assert (span.start, span.end) == (first[0], second[1])
+    assert span.attributes == {"fragments": [list(first), list(second)]}
+    out, _ = write_folder(tmp_path, [document])
+    assert (out / "doc.ann").read_text(encoding="utf-8") == ann
+    (again,) = documents_only(read_brat(out))
+    assert span_identity(again.spans[0]) == span_identity(span) and again.spans[0].attributes == span.attributes
+
+
+def test_fragments_written_out_of_order_are_put_in_order(tmp_path):
+    (document,) = documents_only(read_brat(brat_folder(tmp_path, "The Kyiv office said.", "T1\tORG 9 15;0 3\toffice The\n")))
+    assert span_identity(document.spans[0]) == ("entity", 0, 15, "ORG") and document.spans[0].attributes == {"fragments": [[0, 3], [9, 15]]}
+
+
+def test_fragments_that_do_not_fit_the_span_are_an_ordinary_attribute(tmp_path):
+    text = "Kyiv and Lviv said so."
+    span = Span(*find(text, "Kyiv and Lviv"), "GPE", attributes={"fragments": [[0, 4], [30, 40]]})
+    folder, _ = write_folder(tmp_path, [Document(text, id="k", spans=[span])])
+    assert "T1\tGPE 0 13\tKyiv and Lviv\n#1\tAnnotatorNotes T1\tfragments=json:[[0, 4], [30, 40]]\n" in (folder / "k.ann").read_text(encoding="utf-8")
+    (back,) = documents_only(read_brat(folder))
+    assert back.spans[0].attributes == span.attributes

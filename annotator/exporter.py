@@ -36,6 +36,17 @@ def export_documents(
         yield document
 
 
+def export_beside_suggestions(
+    store: Store, dataset: str, annotator: str, source: str, *, done_only: bool = False, every: bool = False
+) -> tuple[Iterator[Document], Iterator[Document], int]:
+    """An annotator's exported documents and, in the same order, the same documents with one source's suggestions (a
+    predicted column beside the gold one), and how many of them the source suggested nothing for (scored as empty)."""
+    chosen = exported_document_ids(store, dataset, annotator, done_only=done_only, every=every)
+    labelled = (document for _, document in annotated_documents(store, dataset, annotator, chosen))
+    suggested = (store.suggested_document(document_id, store.document(document_id), source) for document_id in chosen)
+    return labelled, suggested, sum(1 for document_id in chosen if not store.has_suggestions(document_id, source))
+
+
 def exported_document_ids(store: Store, dataset: str, annotator: str, *, done_only: bool = False, every: bool = False) -> list[int]:
     """The documents an annotator's export writes, in id order: those marked done, or every one they touched.
 

@@ -15,6 +15,10 @@ What it measures, in a database of its own:
 2. The suggestions, as a user gets them: `annotator import FILE --format conll --schema conll
    --annotator conll`, `annotator suggest` (the default model and the rules), `annotator evaluate
    --gold conll --json`: entity precision, recall and F1, exact (start, end, label).
+   Then the CoNLL exports of the same dataset: the gold (`export --annotator conll --format conll`),
+   the suggestions' (`--suggestions`) and both side by side (`--with-suggestions SOURCE`): whether
+   the gold and suggestion files have the same token column and sentence breaks, and the side-by-side
+   file's F1 by the Python port of conlleval (PyPI `conlleval`) and by seqeval, beside evaluate's.
 3. The bare model on the same texts: spaCy's own entities, labels mapped by the conll schema
    (PERSON -> PER; GPE, LOC, FAC -> LOC; NORP, EVENT, PRODUCT, WORK_OF_ART, LAW, LANGUAGE -> MISC; the
    rest dropped), the same exact match: what the suggester's rules add to the model or cost it.
@@ -86,7 +90,44 @@ def suggestions_quality(path: Path, model: str | None) -> dict:
         annotator_cli("suggest", *common, *(["--model", model] if model else []))
         seconds = time.perf_counter() - started
         report = json.loads(annotator_cli("evaluate", *common, "--gold", "conll", "--json"))
-    return {"seconds": seconds, "documents": report["documents"], **report["entities"]["micro"]}
+        exports = conll_exports(Path(folder), common, report["source"])
+    return {"seconds": seconds, "documents": report["documents"], **report["entities"]["micro"], **exports}
+
+
+def annotator_export(out: Path, *arguments: str) -> tuple[str, str]:
+    """Run annotator export --format conll into out: the file written and what the export said."""
+    finished = subprocess.run(
+        [sys.executable, "-m", "annotator", "export", "--format", "conll", "--out", str(out), *arguments], capture_output=True, text=True, check=False
+    )
+    if finished.returncode != 0:
+        raise SystemExit(f"annotator export {' '.join(arguments)} failed (exit {finished.returncode}):\n{finished.stderr}")
+    return out.read_text(encoding="utf-8"), finished.stderr
+
+
+def conll_exports(folder: Path, common: list[str], source: str) -> dict:
+    """The gold and suggestion CoNLL exports (their token columns and sentence breaks compared) and the side-by-side one scored."""
+    import conlleval
+    from seqeval.metrics import f1_score
+
+    gold, _ = annotator_export(folder / "gold.conll", *common, "--annotator", "conll", "--done-only")
+    predicted, predicted_said = annotator_export(folder / "predicted.conll", *common, "--suggestions", source)
+    side, side_said = annotator_export(folder / "side.conll", *common, "--annotator", "conll", "--with-suggestions", source, "--done-only")
+    tokens = [[line.split(" ")[0] if line else None for line in content.splitlines()] for content in (gold, predicted, side)]
+    # What paste -d ' ' gold.conll predicted.conll | cut -d ' ' -f 1,2,4 gives: token, gold tag, predicted tag.
+    pasted = [
+        f"{gold_line} {predicted_line.split(' ')[-1]}" if gold_line else "" for gold_line, predicted_line in zip(gold.splitlines(), predicted.splitlines())
+    ]
+    sentences = [[line.split(" ") for line in block.splitlines()] for block in side.split("\n\n") if block and not block.startswith("-DOCSTART-")]
+    return {
+        "gold_tokens": sum(1 for token in tokens[0] if token not in (None, "-DOCSTART-")),
+        "predicted_tokens": sum(1 for token in tokens[1] if token not in (None, "-DOCSTART-")),
+        "same_tokens": tokens[0] == tokens[1] == tokens[2],
+        "conlleval_f1": conlleval.evaluate(side.splitlines())["overall"]["chunks"]["evals"]["f1"],
+        "pasted_conlleval_f1": conlleval.evaluate(pasted)["overall"]["chunks"]["evals"]["f1"],
+        "seqeval_f1": f1_score([[row[1] for row in sentence] for sentence in sentences], [[row[2] for row in sentence] for sentence in sentences]),
+        "predicted_said": predicted_said.strip().splitlines(),
+        "side_said": side_said.strip().splitlines(),
+    }
 
 
 def training_quality(train_path: Path, test_path: Path, steps: int) -> dict[str, dict]:
@@ -153,12 +194,21 @@ def main() -> None:
         f"recall {suggested['recall']:.3f}, F1 {suggested['f1']:.3f} ({suggested['matched']:,} of {suggested['gold']:,} gold entities, "
         f"{suggested['predicted']:,} suggested; {suggested['documents']} documents, suggested in {suggested['seconds']:.0f} s)"
     )
+    print(
+        f"CoNLL exports: gold {suggested['gold_tokens']:,} tokens, suggestions {suggested['predicted_tokens']:,} tokens, "
+        f"token column and sentence breaks the same: {'yes' if suggested['same_tokens'] else 'NO'}; side by side, entity F1 "
+        f"by conlleval (Python port) {suggested['conlleval_f1']:.4f}, by seqeval {suggested['seqeval_f1']:.4f}, "
+        f"gold and suggestion files pasted, by conlleval {suggested['pasted_conlleval_f1']:.4f}; annotator evaluate {suggested['f1']:.4f}"
+    )
+    for line in suggested["predicted_said"] + suggested["side_said"]:
+        print(f"  {line}")
     bare = bare_model_quality(documents, model)
     print(
         f"bare model ({model}, labels mapped by the conll schema): precision {bare['precision']:.3f}, recall {bare['recall']:.3f}, "
         f"F1 {bare['f1']:.3f} ({bare['matched']:,} of {bare['gold']:,}, {bare['predicted']:,} predicted)"
     )
     record("quality", "CoNLL-2003 round trip: tokens and tags the same", 1.0 if same else 0.0, "", "same", same)
+    record("quality", "CoNLL-2003 gold and suggestion exports: same tokens", 1.0 if suggested["same_tokens"] else 0.0, "", "same", suggested["same_tokens"])
     ratio = suggested["f1"] / bare["f1"] if bare["f1"] else None
     record("quality", "CoNLL-2003 test, suggestions, entity F1 (exact)", suggested["f1"], "", "", True, "bare model", ratio)
     if options.train is not None:
@@ -172,7 +222,7 @@ def main() -> None:
                     f"(trained in {scores['seconds']:.0f} s)"
                 )
                 record("quality", f"CoNLL-2003 test, trained {options.steps} steps from {base}, entity F1 (exact)", scores["f1"], "", "", True)
-    if not same:
+    if not same or not suggested["same_tokens"]:
         sys.exit(1)
 
 

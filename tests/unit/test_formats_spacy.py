@@ -297,3 +297,53 @@ def test_this_tools_own_groups_need_no_schema_and_empty_groups_are_no_error():
     doc.spans["claims"] = spans_of(doc, ("Russian troops shot seven prisoners", "ALLEGATION"))
     doc.spans["sc"] = []
     assert span_keys(document_from_doc(doc)) == [("claim", *find(PRODIGY_TEXT, "Russian troops shot seven prisoners"), "ALLEGATION")]
+
+
+def gold_claim_spans(doc_text: str, document: Document) -> list[tuple[int, int]]:
+    doc = NLP.make_doc(doc_text)
+    spans = [doc.char_span(span.start, span.end, alignment_mode="expand") for span in document.spans if span.kind == "claim"]
+    return [(span.start, span.end) for span in spans]
+
+
+def test_the_readme_claims_config_is_the_shipped_one_and_its_suggester_proposes_every_claim():
+    """examples/spacy-claims.cfg builds (spaCy validates it), holds what the README shows, and its span finder and span
+    categoriser propose every claim of the examples (4 to 35 tokens), where spaCy's starter suggester proposes none."""
+    import numpy
+    from spacy.util import load_model_from_config, registry
+    from thinc.api import Config
+
+    from tests.docs.readme_examples import README
+    from tests.unit.test_formats_common import EXAMPLES
+
+    path = EXAMPLES / "spacy-claims.cfg"
+    shown = README.read_text(encoding="utf-8").split("### spacy", 1)[1].split("```ini\n", 1)[1].split("```", 1)[0]
+
+    def contains(whole: dict, part: dict, where: str = "") -> None:
+        for key, value in part.items():
+            if isinstance(value, dict):
+                contains(whole[key], value, f"{where}{key}.")
+            else:
+                assert whole[key] == value, f"{where}{key}"
+
+    # The README leaves out the [components] line, which only opens the subsections it shows.
+    contains(Config().from_disk(path, interpolate=False), Config().from_str("[components]\n" + shown, interpolate=False))
+    config = Config().from_disk(path)
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    assert nlp.pipe_names == ["tok2vec", "ner", "span_finder", "spancat"]
+    assert config["training"]["annotating_components"] == ["span_finder"]
+    finder, spancat = nlp.get_pipe("span_finder"), nlp.get_pipe("spancat")
+    assert spancat.key == finder.cfg["spans_key"] == "claims"  # the group write_spacy puts claims in
+    starter = registry.misc.get("spacy.ngram_suggester.v1")(sizes=[1, 2, 3])
+    lengths = []
+    for document in gold_documents():
+        doc = nlp.make_doc(document.text)
+        claims = gold_claim_spans(document.text, document)
+        lengths += [end - start for start, end in claims]
+        scores = numpy.zeros((len(doc), 2), dtype="f")  # what a trained finder says: a claim starts here, ends there
+        for start, end in claims:
+            scores[start, 0] = scores[end - 1, 1] = 1.0
+        finder.set_annotations([doc], scores)
+        proposed = {tuple(row) for row in spancat.suggester([doc]).dataXd.tolist()}
+        assert set(claims) <= proposed, document.id
+        assert not set(claims) & {tuple(row) for row in starter([doc]).dataXd.tolist()}, document.id
+    assert (min(lengths), max(lengths)) == (4, 35)

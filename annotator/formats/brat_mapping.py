@@ -105,7 +105,7 @@ class Mapping:
         self, text: str, spans: dict[str, Span], events: list[Event], lines: dict[str, int], ann_path: str
     ) -> tuple[dict[str, Span], list[tuple[str, str]]]:
         """The spans left once every brat type has its kind and label and the attribute spans are on their claims,
-        and the (claim, claimant) links the events make, by brat id."""
+        and the (claim, claimant) links the events make, by brat id: one claimant per claim, as everywhere in annotator."""
         for brat_id, span in spans.items():
             if span.label not in self.types:
                 raise InputError(
@@ -113,7 +113,7 @@ class Mapping:
                     ann_path, lines[brat_id],
                 )
         carried: set[str] = set()
-        links: list[tuple[str, str]] = []
+        links: dict[str, str] = {}
         for event in events:
             carried |= self._event(text, event, spans, links, ann_path)
         kept: dict[str, Span] = {}
@@ -131,9 +131,9 @@ class Mapping:
                 continue
             span.kind, span.label = rule.kind, rule.label or span.label
             kept[brat_id] = span
-        return kept, links
+        return kept, list(links.items())
 
-    def _event(self, text: str, event: Event, spans: dict[str, Span], links: list[tuple[str, str]], ann_path: str) -> set[str]:
+    def _event(self, text: str, event: Event, spans: dict[str, Span], links: dict[str, str], ann_path: str) -> set[str]:
         """Link this event's claims to its claimants and put its attribute spans on its claims; the ids of the spans it carries."""
         rule = self.events.get(event.type)
         if rule is None:
@@ -164,11 +164,12 @@ class Mapping:
         if not claims:
             return set()
         for claim in claims:
-            links.extend((claim, claimant) for claimant in claimants)
             values = spans[claim].attributes
+            # A claim has one claimant: another one (a second event's, a Source2) stays a span and is named in other_claimant.
+            others = [(claimant, "other_claimant") for claimant in claimants if links.setdefault(claim, claimant) != claimant]
             _put(values, "event", event.type)
             written: set[tuple[tuple[int, int], ...]] = set()
-            for target, name in attributes:
+            for target, name in [*attributes, *others]:
                 fragments = _fragments_of(spans[target])
                 if fragments in written:
                     continue  # a trigger on the very words of an argument (PolNeAR's Attribution on its Cue) says nothing more

@@ -100,6 +100,23 @@ def test_a_span_in_a_role_its_type_does_not_fit_stays_a_span_and_its_claims_keep
     assert claimant_of(document) == {"what they see as a pathway for migrants to vote": "Local activists"}
 
 
+def test_a_claim_keeps_one_claimant_and_names_the_others(tmp_path):
+    # As in PolNeAR's train/: one Content in two events with different Sources.
+    ann = (
+        "T1\tContent 56 103\twhat they see as a pathway for migrants to vote\nT2\tSource 0 15\tLocal activists\n"
+        "T3\tCue 45 55\tto protest\nT4\tAttribution 45 55\tto protest\nE1\tAttribution:T4 Content:T1 Cue:T3 Source:T2\n"
+        "T5\tSource 127 141\ta spokesperson\nT6\tCue 142 146\tsaid\nT7\tAttribution 142 146\tsaid\nE2\tAttribution:T7 Content:T1 Cue:T6 Source:T5\n"
+    )
+    (document,) = read(copy_of(tmp_path, {"art-one_a1b2.ann": ann})).values()
+    spans = by_text(document)
+    assert claimant_of(document) == {"what they see as a pathway for migrants to vote": "Local activists"}
+    assert spans["what they see as a pathway for migrants to vote"].attributes == {
+        "event": "Attribution", "cue": "to protest", "cue_offsets": [[45, 55]],
+        "cue_2": "said", "cue_offsets_2": [[142, 146]], "other_claimant": "a spokesperson", "other_claimant_offsets": [[127, 141]],
+    }
+    assert spans["a spokesperson"].kind == "claimant"
+
+
 def copy_of(tmp_path: Path, annotations: dict[str, str]) -> Path:
     folder = tmp_path / "corpus"
     (folder / "text").mkdir(parents=True)

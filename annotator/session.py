@@ -317,13 +317,14 @@ class AnnotationSession:
         tokens = tokenize(document.text)
         return DocumentText(document_id, str(document.id), document.text, tokens, offered, [start for start, _ in tokens])
 
-    def open(self, position: int, read_ahead: DocumentText | None = None) -> DocumentState:
+    def open(self, position: int, read_ahead: DocumentText | None = None, *, write_time: bool = True) -> DocumentState:
         """Move to the document at this position of the order (time so far goes to the one being left).
 
         A document that cannot be read leaves the session where it was (the error is raised); time that cannot be
-        written is kept to try again, and said in time_failure.
+        written is kept to try again, and said in time_failure. With write_time False the time is only counted:
+        the caller writes it (write_time()) once the new document is on screen, so its commit does not delay it.
         """
-        self.record_time()
+        self.record_time(write=write_time)
         left = self.position, self.document, self.offered
         try:
             self.position = max(0, min(position, len(self.order) - 1))
@@ -392,7 +393,7 @@ class AnnotationSession:
         self.active_seconds += min(now - self.last_activity, IDLE_CAP_SECONDS)
         self.last_activity = now
 
-    def record_time(self) -> None:
+    def record_time(self, write: bool = True) -> None:
         """Add the active time on the open document to its total (leaving it, or quitting); never raises.
 
         Time that cannot be written (a locked or full database) is kept and tried again at the next document
@@ -405,6 +406,11 @@ class AnnotationSession:
             document_id = self.document.document_id
             self.unsaved_seconds[document_id] = self.unsaved_seconds.get(document_id, 0.0) + self.active_seconds
         self.active_seconds = 0.0
+        if write:
+            self.write_time()
+
+    def write_time(self) -> None:
+        """Write the time counted and not yet written; what cannot be written stays counted, and time_failure says why."""
         self.time_failure = ""
         for document_id, seconds in list(self.unsaved_seconds.items()):
             try:

@@ -375,6 +375,29 @@ async def test_time_is_recorded_per_document(make_app, annotate_db):
     assert rows(annotate_db, "SELECT seconds >= 1 FROM doc_status WHERE annotator = 'alice'") == [(1,)]
 
 
+async def test_the_time_on_a_document_left_with_n_is_written_once_the_next_is_on_screen(make_app, annotate_db):
+    """n draws the next document first, then commits the time spent on the one left (its commit waits for the disk)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        first = screen(app).session.order[0]
+        await pilot.pause(0.8)
+        opened = screen(app).session.open
+        seen: list[tuple] = []
+
+        def open_and_look(*args, **kwargs):
+            state = opened(*args, **kwargs)
+            seen.append(tuple(rows(annotate_db, f"SELECT seconds >= 0.8 FROM doc_status WHERE annotator = 'alice' AND document_id = {first}")))
+            return state
+
+        screen(app).session.open = open_and_look
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen(app).session.position == 1
+        assert seen == [((0,),)] or seen == [()]  # not written yet when the next document was opened
+        assert rows(annotate_db, f"SELECT seconds >= 0.8 FROM doc_status WHERE annotator = 'alice' AND document_id = {first}") == [(1,)]
+        assert screen(app).session.unsaved_changes == 0
+
+
 async def test_markup_and_escape_sequences_are_shown_literally(tmp_path):
     from annotator.model import Document
     from annotator.schema import load_schema

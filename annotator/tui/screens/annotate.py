@@ -133,11 +133,16 @@ class AnnotateScreen(Screen):
         document_id = self.session.order[max(0, min(position, len(self.session.order) - 1))]
         prepared = self._prepared.pop(document_id, None)
         try:
-            state = self.session.open(position, prepared.document if prepared else None)
+            state = self.session.open(position, prepared.document if prepared else None, write_time=False)
         except DATABASE_ERRORS as error:
             self.failed(error, "cannot open that document")
             return
         self.show(state, opened=True, prepared=prepared)
+        # The time spent on the document left is written once the new one is on screen: its commit waited for the disk.
+        self.call_after_refresh(self.write_time)
+
+    def write_time(self) -> None:
+        self.session.write_time()
         self.say_time_failure()
 
     def say_time_failure(self) -> None:

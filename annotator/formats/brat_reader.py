@@ -110,7 +110,7 @@ def _parse_annotations(ann_path: Path, text: str, rules: Mapping | None = None) 
         elif prefix == "E":
             if rules is None:
                 raise InputError(
-                    f"{brat_id} is a brat event; give --mapping FILE to say which roles are claims and claimants "
+                    f"{brat_id} is a brat event; import the folder with --mapping FILE to say which roles are claims and claimants "
                     "(see examples/polnear/mapping.toml)",
                     path, number,
                 )

@@ -57,5 +57,19 @@ def test_a_mapping_is_for_brat_folders_and_an_event_without_one_says_to_give_it(
     (folder / "a.txt").write_text("Kyiv said so.", encoding="utf-8")
     (folder / "a.ann").write_text("T1\tCue 5 9\tsaid\nE1\tCue:T1\n", encoding="utf-8")
     refused = invoke(runner, "import", folder, "--db", tmp_path / "a.db", "--annotator", "alice")
-    failed(refused, f"{folder / 'a.ann'}:2: E1 is a brat event; give --mapping FILE")
+    failed(refused, f"{folder / 'a.ann'}:2: E1 is a brat event; import the folder with --mapping FILE")
     assert not (tmp_path / "a.db").exists()
+
+
+def test_a_mapping_missing_or_bad_is_one_line_naming_it_and_leaves_no_database(runner, tmp_path):
+    db = tmp_path / "polnear.db"
+    missing = tmp_path / "nowhere.toml"
+    failed(import_polnear_like_with(runner, db, missing), f"{missing}: cannot read the mapping")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[types.Content]\nkind = "claim"\n', encoding="utf-8")
+    failed(import_polnear_like_with(runner, db, bad), f"{bad}: key 'types.Content': kind and label go together")
+    assert not db.exists()
+
+
+def import_polnear_like_with(runner, db: Path, mapping: Path):
+    return invoke(runner, "import", POLNEAR_LIKE, "--db", db, "--dataset", "polnear", "--mapping", mapping, "--schema", SCHEMA)

@@ -133,7 +133,7 @@ def only_error(folder: Path) -> InputError:
         ("T1\tORG 0 3\tThe\nT1\tORG 4 8\tKyiv\n", 2, "id T1 is used twice"),
         ("T1\tORG 0 3\tThe\nR1\tclaimant Arg1:T1 Arg2:T9\n", 2, "Arg2 T9 is not a text span"),
         ("T1\tORG 0 3\tThe\nA1\tKind T1 rumour\n", 2, "Kind must be one of entity, claim, claimant"),
-        ("T1\tORG 0 3\tThe\nE1\tAttack:T1\n", 2, "E1 is a brat event; give --mapping FILE"),
+        ("T1\tORG 0 3\tThe\nE1\tAttack:T1\n", 2, "E1 is a brat event; import the folder with --mapping FILE"),
         ("T1\tORG zero 3\tThe\n", 1, "expected 'LABEL START END'"),
         ("T1 ORG 0 3 The\n", 1, "expected an id, a tab and an annotation"),
     ],

@@ -737,7 +737,10 @@ class AnnotateScreen(Screen):
         if wanted:
             if self.state.document_id in wanted:
                 self.set_status("finding suggestions for this document…", "italic")
-            self.run_in_thread(workers.suggest, "suggest", self.load_suggester, self.db_path, self.session.store.identity, wanted)
+            # After the document is on screen: the worker's imports (spaCy) would hold the interpreter while it is drawn.
+            self.call_after_refresh(
+                self.run_in_thread, workers.suggest, "suggest", self.load_suggester, self.db_path, self.session.store.identity, wanted
+            )
 
     @on(SuggestionsReady)
     def suggestions_ready(self, message: SuggestionsReady) -> None:

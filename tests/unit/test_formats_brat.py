@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from annotator.formats.brat import read_brat, write_brat
-from annotator.model import Document, InputError, Relation, Span, span_identity
-from tests.unit.test_formats_common import documents_only, find, hostile_document
+from annotator.model import KINDS, Document, InputError, Relation, Span, span_identity
+from tests.unit.test_formats_common import CHARACTERS, documents_only, find, hostile_document
 
 KREMLIN = "The Kremlin denied that\nRussian troops shot prisoners, Dmitry Peskov said."
 
@@ -227,3 +229,25 @@ def test_fragments_that_do_not_fit_the_span_are_an_ordinary_attribute(tmp_path):
     assert "T1\tGPE 0 13\tKyiv and Lviv\n#1\tAnnotatorNotes T1\tfragments=json:[[0, 4], [30, 40]]\n" in (folder / "k.ann").read_text(encoding="utf-8")
     (back,) = documents_only(read_brat(folder))
     assert back.spans[0].attributes == span.attributes
+
+
+@st.composite
+def discontinuous_document(draw) -> Document:
+    """Random hostile text with one span in pieces, each gap holding at least one character that is not a space."""
+    text = "".join(draw(st.lists(st.sampled_from(CHARACTERS), min_size=3, max_size=40)))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), min_size=4, max_size=8, unique=True)))
+    pieces = [(start, end) for start, end in zip(cuts[::2], cuts[1::2])]
+    gaps_ok = all(not text[previous[1] : following[0]].isspace() and previous[1] < following[0] for previous, following in zip(pieces, pieces[1:]))
+    assume(len(pieces) >= 2 and gaps_ok and all(start < end for start, end in pieces))
+    span = Span(pieces[0][0], pieces[-1][1], draw(st.sampled_from(["ORG", "ALLEGATION"])), draw(st.sampled_from(KINDS)), id=1,
+                attributes={"fragments": [list(piece) for piece in pieces]})
+    return Document(text, id="doc", spans=[span], annotator="alice")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(document=discontinuous_document())
+def test_hypothesis_discontinuous_spans_round_trip(tmp_path_factory, document):
+    folder = tmp_path_factory.mktemp("brat") / "out"
+    write_brat([document], folder)
+    (back,) = documents_only(read_brat(folder))
+    assert [(span_identity(span), span.attributes) for span in back.spans] == [(span_identity(span), span.attributes) for span in document.spans]

@@ -23,3 +23,11 @@ TOKEN = re.compile(
 def tokenize(text: str) -> list[tuple[int, int]]:
     """Token boundaries (start, end exclusive): words, numbers with separators, possessive 's, punctuation."""
     return [(match.start(), match.end()) for match in TOKEN.finditer(text)]
+
+
+def own_tokens(text: str, meta: dict) -> list[tuple[int, int]] | None:
+    """The tokens a document brought with it, or None: a CoNLL import records meta ``tokenization: whitespace``,
+    its text being the file's tokens joined by spaces and newlines, so cutting at whitespace gives them back."""
+    if meta.get("tokenization") != "whitespace":
+        return None
+    return [(match.start(), match.end()) for match in re.finditer(r"\S+", text)]

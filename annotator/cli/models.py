@@ -67,8 +67,18 @@ def suggest_command(db_path: Path, dataset: str, model: str | None, n_process: i
         f"{counts.claims} claims, {counts.claimants} claimant spans), {counts.skipped} already done{rate}",
         err=True,
     )
+    if counts.widened or counts.shared_token:
+        display.echo(f"{dataset}: {on_tokens_summary(counts)}", err=True)
     if force and counts.documents:
         display.echo(f"{dataset}: {replaced_summary(counts)}", err=True)
+
+
+def on_tokens_summary(counts: Any) -> str:
+    """What laying entities on the tokens documents brought with them (a CoNLL file's) did, so no figure moves unsaid."""
+    return (
+        f"{counts.widened} entity suggestions widened to whole tokens of their document's own (as imported), "
+        f"{counts.shared_token} left out because they then shared a token with another"
+    )
 
 
 def replaced_summary(counts: Any) -> str:
@@ -210,12 +220,15 @@ def _note_training_documents(suggester: Any, dataset: str, gold: str, golds: lis
 
 
 def _fresh_pairs(suggester: Any, golds: list[Any], update: Any) -> Any:
-    """(suggested, gold) documents, the suggestions made now for the gold texts."""
+    """(suggested, gold) documents, the suggestions made now for the gold texts (on a document's own tokens, as stored ones are)."""
     from annotator.model import Document
+    from annotator.suggest.token_edges import on_tokens
+    from annotator.tokens import own_tokens
 
     suggestions = suggester.suggest_batch(gold.text for gold in golds)
     for number, (suggestion, gold) in enumerate(zip(suggestions, golds), 1):
         update(number, len(golds))
+        suggestion = on_tokens(suggestion, own_tokens(gold.text, gold.meta)).suggestion
         yield Document(text=gold.text, id=gold.id, spans=suggestion.spans, relations=suggestion.relations, source=suggester.source), gold
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from annotator.model import Document, Relation, Span
-from annotator.suggest.base import Suggester, Suggestion
+from annotator.suggest.base import Suggester
+from annotator.suggest.token_edges import OnTokens, on_tokens
+from annotator.tokens import own_tokens
 
 
 class Store(Protocol):
@@ -45,6 +47,9 @@ class SuggestCounts:
     entities: int = 0
     claims: int = 0
     claimants: int = 0
+    # Documents with their own tokens (a CoNLL import): entities widened to whole tokens, and those dropped for sharing one.
+    widened: int = 0
+    shared_token: int = 0
     cancelled: bool = False
     # With force, what became of the suggestions stored before (see the store's replace_suggestions).
     kept: int = 0
@@ -58,9 +63,11 @@ class SuggestCounts:
         self.removed += changes.removed
         self.decided += changes.decided
 
-    def add(self, suggestion: Suggestion) -> None:
+    def add(self, laid: OnTokens) -> None:
         self.documents += 1
-        for span in suggestion.spans:
+        self.widened += laid.widened
+        self.shared_token += laid.shared
+        for span in laid.suggestion.spans:
             if span.kind == "entity":
                 self.entities += 1
             elif span.kind == "claim":
@@ -69,12 +76,16 @@ class SuggestCounts:
                 self.claimants += 1
 
 
-def _texts(store: Store, document_ids: list[int], batch_size: int, fed: deque[int]) -> Iterator[str]:
-    """Read texts one batch at a time, in order, noting which document each text belongs to."""
+Fed = tuple[int, list[tuple[int, int]] | None]
+
+
+def _texts(store: Store, document_ids: list[int], batch_size: int, fed: deque[Fed]) -> Iterator[str]:
+    """Read texts one batch at a time, in order, noting which document each text belongs to and its own tokens, if any."""
     for offset in range(0, len(document_ids), batch_size):
         for document_id in document_ids[offset : offset + batch_size]:
-            fed.append(document_id)
-            yield store.document(document_id).text
+            document = store.document(document_id)
+            fed.append((document_id, own_tokens(document.text, document.meta)))
+            yield document.text
 
 
 def suggest_dataset(
@@ -133,12 +144,13 @@ def suggest_documents(
     if cancel is not None and cancel.is_set():
         counts.cancelled = True
         return counts
-    fed: deque[int] = deque()
-    batch: list[tuple[int, Suggestion]] = []
+    fed: deque[Fed] = deque()
+    batch: list[tuple[int, OnTokens]] = []
     suggestions = suggester.suggest_batch(_texts(store, document_ids, batch_size, fed), batch_size=batch_size, n_process=n_process)
     try:
         for suggestion in suggestions:
-            batch.append((fed.popleft(), suggestion))
+            document_id, tokens = fed.popleft()
+            batch.append((document_id, on_tokens(suggestion, tokens)))
             if len(batch) >= batch_size:
                 _commit(store, suggester.source, batch, force, counts, stored)
                 batch = []
@@ -159,12 +171,13 @@ def suggest_documents(
 
 
 def _commit(
-    store: Store, source: str, batch: list[tuple[int, Suggestion]], force: bool, counts: SuggestCounts, stored: Callable[[int], None] | None
+    store: Store, source: str, batch: list[tuple[int, OnTokens]], force: bool, counts: SuggestCounts, stored: Callable[[int], None] | None
 ) -> None:
     replaced: list[Replaced] = []
     added = 0
     with store.transaction():
-        for document_id, suggestion in batch:
+        for document_id, laid in batch:
+            suggestion = laid.suggestion
             if force:
                 replaced.append(store.replace_suggestions(document_id, source, suggestion.spans, suggestion.relations))
             else:
@@ -172,7 +185,7 @@ def _commit(
     counts.added += added  # counted once the batch is committed
     for changes in replaced:
         counts.replaced(changes)
-    for document_id, suggestion in batch:
-        counts.add(suggestion)
+    for document_id, laid in batch:
+        counts.add(laid)
         if stored is not None:
             stored(document_id)

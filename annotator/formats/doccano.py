@@ -7,8 +7,8 @@ example's other columns beside them: they become the document's meta (its ``Comm
 Offsets are UTF-16 code units, as doccano's browser counts them: they differ from characters only
 after a character beyond U+FFFF (most emoji). doccano exports one file per user and names nobody in
 it, so the labels are --annotator's, unless a line says ``annotator`` (as this tool writes). A label
-written ``claim:ALLEGATION`` is a claim (as this tool writes them); any other label takes the kind it
-has in the dataset's schema. A field that could hold other labels (``cats``) stops the line, named.
+written ``claim:ALLEGATION`` is a claim (as this tool writes them); any other label takes the kind formats/kinds.py's
+one rule gives it (the dataset's schema, then the claimant relations). A field that could hold other labels (``cats``) stops the line, named.
 
 Writing: ``doccano`` writes sequence labelling (``label``; claimant links are left out and counted),
 ``doccano-rel`` relation extraction (``entities`` with ids, ``relations`` typed ``claimant``).
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from annotator.formats.jsonio import LABEL_KEYS, decode_lines, one_line, parse_json
-from annotator.formats.kinds import kind_of_label, split_kind, with_kind
+from annotator.formats.kinds import DOCCANO, kind_of_label, split_kind, with_kind
 from annotator.formats.registry import ExportReport
 from annotator.formats.utf16 import Utf16Offsets
 from annotator.model import Document, InputError, Span, link_spans, validate_spans
@@ -121,13 +121,18 @@ def document_from_example(example: Any, schema: Schema | None = None) -> Documen
     if isinstance(doc_id, bool) or doc_id is not None and not isinstance(doc_id, (str, int)):
         raise ValueError("field 'id' must be a string or an integer")
     units = Utf16Offsets(text)
-    spans = [_span(item, f"label[{index}]", index, text, units) for index, item in enumerate(_list(example, "label"))]
-    spans += [_span(item, f"entities[{index}]", len(spans) + index, text, units) for index, item in enumerate(_list(example, "entities"))]
+    wheres = [f"label[{index}]" for index in range(len(_list(example, "label")))]
+    wheres += [f"entities[{index}]" for index in range(len(_list(example, "entities")))]
+    spans = [_span(item, wheres[index], index, text, units) for index, item in enumerate(_list(example, "label"))]
+    spans += [_span(item, wheres[len(spans) + index], len(spans) + index, text, units) for index, item in enumerate(_list(example, "entities"))]
     links = [_link(item, index) for index, item in enumerate(_list(example, "relations"))]
     claims = {head for head, _, kind in links if kind == "claimant"}
-    for span in spans:
+    claimants = {child for _, child, kind in links if kind == "claimant"}
+    for span, where in zip(spans, wheres):
         kind, label = split_kind(span.label)
-        span.kind, span.label = kind or kind_of_label(label, schema, span.ref in claims), label
+        span.kind, span.label = kind or kind_of_label(
+            label, schema, DOCCANO, where=where, heads_claimant_link=span.ref in claims, claimant_target=span.ref in claimants,
+        ), label
     problem = validate_spans(text, spans, [])
     if problem:
         raise ValueError(problem)

@@ -11,7 +11,7 @@ two regions (its one label is its type, ``claimant`` from a claim to its claiman
 turned round), and a per-region ``textarea`` is an attribute of the span with its id (the cue). Any
 other result, drafts and a region with two labels stop the task, named. A span's kind is the name of
 its ``Labels`` tag when that is ``entity``, ``claim`` or ``claimant`` (what the config written here
-declares), else the kind its label has in the dataset's schema.
+declares), else the kind formats/kinds.py's one rule gives its label (the dataset's schema, then its claimant links).
 
 Writing: a folder holding ``tasks.json`` (one task per line in a JSON array) and ``config.xml``, the
 labelling config to paste into the project: one ``Labels`` tag per kind, a ``Relations`` tag, and a
@@ -32,7 +32,7 @@ from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
 from annotator.formats.jsonio import MAX_DEPTH, one_line, parse_json
-from annotator.formats.kinds import kind_of_label
+from annotator.formats.kinds import LABEL_STUDIO, kind_of_label
 from annotator.formats.registry import ExportReport, staged_folder
 from annotator.formats.utf16 import Utf16Offsets
 from annotator.model import GOLD, KINDS, Document, InputError, SkippedRecord, Span, link_spans, validate_spans
@@ -412,8 +412,12 @@ def read_result(result: Any, text: str, schema: Schema | None, where: str) -> tu
                 "annotator has no place for it: take that control's results out of the file first"
             )
     claims = {head for head, _, kind in links if kind == "claimant"}
+    claimants = {child for _, child, kind in links if kind == "claimant"}
     for span in unkinded:
-        span.kind = kind_of_label(span.label, schema, span.ref in claims)
+        span.kind = kind_of_label(
+            span.label, schema, LABEL_STUDIO, where=f"{where} region {span.ref!r}",
+            heads_claimant_link=span.ref in claims, claimant_target=span.ref in claimants,
+        )
     by_region = {span.ref: span for span in spans}
     for region, name, texts, at in attributes:
         if region not in by_region:

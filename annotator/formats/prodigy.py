@@ -13,8 +13,9 @@ Tokens are the tool's own, cut at span edges, and every character is in a token 
 stands for: a line break, a tab or a second space is a token of its own (as spaCy has it), so the text rebuilt from the
 tokens is the text and later offsets never shift.
 
-Reading takes Prodigy's own output as well as this: a span without ``kind`` takes the one kind of the dataset's schema
-that has its label (a label in both kinds, or in none, is an error saying so); the annotator is ``annotator``, else
+Reading takes Prodigy's own output as well as this: a span without ``kind`` takes the kind formats/kinds.py's one rule
+gives its label (the dataset's schema, then the ``claimant`` relations it heads or ends; else an error asking for a
+``kind``); the annotator is ``annotator``, else
 ``_annotator_id``, else ``_session_id``; an ``accept`` answer is the annotator's labels, while ``reject`` (the example
 was turned down) and ``ignore`` (skipped) are left out and listed, as Prodigy's training leaves them out; a binary
 ``ner`` answer (one suggested span, from ``ner.teach``) is refused, as it is no full annotation of the text.
@@ -26,8 +27,8 @@ from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.formats.jsonio import decode_lines, one_line, parse_json, refuse_unread_labels, span_from_json
+from annotator.formats.kinds import PRODIGY, kind_of_label
 from annotator.formats.prodigy_hashes import set_hashes
-from annotator.formats.prodigy_kinds import span_kinds
 from annotator.formats.registry import ExportReport
 from annotator.model import Document, InputError, Relation, SkippedRecord, Span, validate_spans
 from annotator.tokens import tokenize
@@ -183,15 +184,18 @@ def document_from_task(task: Any, schema: Schema | None = None) -> Document:
     relation_items = task.get("relations") or []
     if not isinstance(relation_items, list):
         raise ValueError("field 'relations' must be a list")
-    kinds = span_kinds(items, relation_items, schema)
     spans = []
     for index, item in enumerate(items):
         span = span_from_json(item, index, text)
-        if kinds[index] is not None:
-            span.kind = kinds[index]
         # Prodigy's spans have no ids of their own: messages name them s1, s2, ... by their place.
         span.ref = f"s{index + 1}"
         spans.append(span)
+    heads, children = _claimant_link_ends(spans, relation_items)
+    for index, (item, span) in enumerate(zip(items, spans)):
+        if "kind" not in item:
+            span.kind = kind_of_label(
+                span.label, schema, PRODIGY, where=f"spans[{index}]", heads_claimant_link=index in heads, claimant_target=index in children,
+            )
     relations = [_relation(item, index, spans) for index, item in enumerate(relation_items)]
     problem = validate_spans(text, spans, relations)
     if problem:
@@ -207,6 +211,25 @@ def document_from_task(task: Any, schema: Schema | None = None) -> Document:
         annotator=_annotator(task),
         source=source if isinstance(source, str) else None,
     )
+
+
+def _claimant_link_ends(spans: list[Span], relation_items: list[Any]) -> tuple[set[int], set[int]]:
+    """The places of the spans at the head and at the child end of a relation labelled claimant: evidence of their kinds."""
+    places: dict[tuple[int, int, str], int] = {}
+    for index, span in enumerate(spans):
+        places.setdefault((span.start, span.end, span.label), index)
+    heads: set[int] = set()
+    children: set[int] = set()
+    for relation in relation_items:
+        if not isinstance(relation, dict) or relation.get("label", "claimant") != "claimant":
+            continue
+        for end, ends in (("head_span", heads), ("child_span", children)):
+            reference = relation.get(end)
+            if isinstance(reference, dict):
+                start, stop, label = reference.get("start"), reference.get("end"), reference.get("label")
+                if type(start) is int and type(stop) is int and isinstance(label, str) and (start, stop, label) in places:
+                    ends.add(places[(start, stop, label)])
+    return heads, children
 
 
 def _annotator(task: dict[str, Any]) -> str:

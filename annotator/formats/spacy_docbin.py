@@ -39,6 +39,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from annotator.formats.kinds import SPACY, KindError, kind_of_label, schema_labels
 from annotator.formats.registry import ExportReport, staged_folder
 from annotator.model import AnnotatorError, Document, InputError, Relation, Span, span_identity
 from annotator.schema import Schema
@@ -46,8 +47,6 @@ from annotator.schema import Schema
 GROUPS = {"entity": "entities", "claim": "claims", "claimant": "claimants"}
 KIND_OF_GROUP = {group: kind for kind, group in GROUPS.items()}
 ID_PREFIX = {"entities": "e", "claims": "c", "claimants": "a"}
-# The label this tool gives a claimant span that is not an entity; no schema declares it.
-CLAIMANT_LABEL = "CLAIMANT"
 LABELS_SHOWN = 10
 DOCS_PER_FILE = 1000
 REASON = "spaCy spans cover whole tokens and doc.ents holds one layer"
@@ -290,37 +289,40 @@ def _refuse_unread_labels(doc: Any) -> None:
         )
 
 
-def _label_kinds(label: str, schema: Schema) -> set[str]:
-    """The kinds a span with this label can be in the schema: entity, claim, both, or claimant for CLAIMANT."""
-    kinds = {known.kind for known in schema.labels() if known.name == label}
-    if label == CLAIMANT_LABEL and not kinds:
-        kinds.add("claimant")
-    return kinds
-
-
 def _group_kinds(name: str, group: Any, schema: Schema | None) -> tuple[list[str], str | None]:
-    """Each span's kind in a span group this tool does not write (``sc`` ...), told by its label in the schema,
-    or why the group cannot be mapped. A label of two kinds (EVENT: an entity and a claim) takes the one of
-    them that the group's other labels have, when they have exactly one of them (claims, or claims and claimants)."""
+    """Each span's kind in a span group this tool does not write (``sc`` ...), by formats/kinds.py's one rule, the
+    group being this reader's evidence: a label of two kinds (EVENT: an entity and a claim) takes the one of them that
+    the group's other labels have, when they have exactly one of them (claims, or claims and claimants). Or why the
+    group cannot be mapped."""
     labels = sorted({span.label_ for span in group})
     listed = ", ".join(map(repr, labels[:LABELS_SHOWN])) + (f" and {len(labels) - LABELS_SHOWN} more" if len(labels) > LABELS_SHOWN else "")
     shown = f"doc.spans[{name!r}] ({len(group)} spans, labels {listed})"
     if schema is None:
         return [], f"{shown} can be read only against a dataset's schema, which tells each label's kind (annotator import gives it)"
-    kinds_of = {label: _label_kinds(label, schema) for label in labels}
-    unknown = [label for label in labels if not kinds_of[label]]
+    kind_of: dict[str, str] = {}
+    unknown: list[str] = []
+    two_kinds: list[str] = []
+    for label in labels:
+        try:
+            kind_of[label] = kind_of_label(label, schema, SPACY)
+        except KindError as error:
+            (unknown if error.problem == "no kind" else two_kinds).append(label)
     if unknown:
         verb = "is" if len(unknown) == 1 else "are"
-        return [], f"{shown}: {', '.join(map(repr, unknown))} {verb} not a label of schema {schema.name} (rename, or use a dataset whose schema has it)"
-    sure = {next(iter(kinds)) for kinds in kinds_of.values() if len(kinds) == 1}
-    kind_of = {label: kinds if len(kinds) == 1 else kinds & sure for label, kinds in kinds_of.items()}
-    ambiguous = [label for label in labels if len(kind_of[label]) != 1]
-    if ambiguous:
         return [], (
-            f"{shown}: {ambiguous[0]!r} is both an entity and a claim label of schema {schema.name}, and the group's other "
-            "labels do not tell which (put those spans in doc.spans['entities'] or doc.spans['claims'])"
+            f"{shown}: {', '.join(map(repr, unknown))} {verb} not a label of schema {schema.name} ({schema_labels(schema)}; "
+            "rename, or use a dataset whose schema has it)"
         )
-    return [next(iter(kind_of[span.label_])) for span in group], None
+    grouped_with = set(kind_of.values())
+    for label in two_kinds:
+        try:
+            kind_of[label] = kind_of_label(label, schema, SPACY, grouped_with=grouped_with)
+        except KindError:
+            return [], (
+                f"{shown}: {label!r} is both an entity and a claim label of schema {schema.name}, and {SPACY.unsaid} "
+                f"({SPACY.fix})"
+            )
+    return [kind_of[span.label_] for span in group], None
 
 
 def document_from_doc(doc: Any, schema: Schema | None = None) -> Document:

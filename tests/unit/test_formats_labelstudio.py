@@ -23,11 +23,14 @@ SCHEMA = load_schema("news-claims")
 
 
 def read(path: Path, **options) -> list:
+    """Read as every import reads: against the dataset's schema (news-claims unless the test gives another)."""
+    options.setdefault("schema", SCHEMA)
     with open(path, "rb") as stream:
         return list(read_labelstudio(stream, str(path), **options))
 
 
 def read_text(text: str, **options) -> list:
+    options.setdefault("schema", SCHEMA)
     return list(read_labelstudio(io.BytesIO(text.encode("utf-8")), "tasks.json", **options))
 
 
@@ -172,17 +175,22 @@ def test_two_annotators_on_a_task_are_never_merged_into_the_one_annotator_given(
     assert "leave out --annotator" in failure(tasks, annotator="alice")
 
 
-def test_a_label_in_two_kinds_is_a_claim_when_it_heads_a_claimant_link():
+def test_a_label_in_two_kinds_is_a_claim_when_it_heads_a_claimant_link_and_else_an_error():
+    """The second task's EVENT, heading no claimant link, used to become an entity silently."""
     text = "Officials said the strike hit a school."
     result = [
         labels(0, 9, "ORG", "o"), labels(15, 38, "EVENT", "c"),
         {"from_id": "c", "to_id": "o", "type": "relation", "direction": "right", "labels": ["claimant"]},
     ]
     tasks = json.dumps([{"data": {"text": text}, "annotations": [{"completed_by": 1, "result": result}]}, {
-        "data": {"text": "The EVENT was held."}, "annotations": [{"completed_by": 1, "result": [labels(4, 9, "EVENT")]}]}])
-    first, second = [item for _, item in read_text(tasks, schema=SCHEMA)]
+        "data": {"text": "The EVENT was held."}, "annotations": [{"completed_by": 1, "result": [labels(4, 9, "EVENT", "e")]}]}])
+    (_, first), (line, second) = read_text(tasks, schema=SCHEMA)
     assert {span.label: span.kind for span in first.spans} == {"ORG": "entity", "EVENT": "claim"}
-    assert [span.kind for span in second.spans] == ["entity"]
+    assert line == 1 and isinstance(second, InputError)
+    assert str(second).startswith(
+        "tasks.json:1: task: annotations[0] region 'e': label 'EVENT' is both an entity and a claim label of schema news-claims, "
+        "and its Labels tag (from_name) is not named for a kind: put the region in a Labels tag named \"entity\" or \"claim\""
+    )
 
 
 def test_attributes_the_config_cannot_hold_are_counted(tmp_path):

@@ -16,12 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from annotator.cli import cli
 from annotator.formats.prodigy import read_prodigy, write_prodigy
 from annotator.model import Document, InputError, Relation, SkippedRecord, Span, span_identity
+from annotator.schema import load_schema
 from tests.unit.test_formats_common import documents_only, documents_strategy, find, hostile_document
 
 # Tasks as Prodigy saves them (rel.manual, spans.manual, ner.manual; accepted, rejected, ignored), written from its documented
 # format with spaCy's tokenizer, as Prodigy tokenizes: no tool of this project wrote it.
 PRODIGY_OUTPUT = Path(__file__).resolve().parents[1] / "data" / "prodigy" / "claims.jsonl"
 
+# What every import passes the reader: the dataset's schema, which tells the kind of a span that says none.
+NEWS_CLAIMS = load_schema("news-claims")
 BELL = "The UN mission recorded 79 executions, Danielle Bell said."
 
 
@@ -40,7 +43,7 @@ def write(documents: list[Document]) -> tuple[list[dict], object]:
     return [json.loads(line) for line in out.getvalue().splitlines()], report
 
 
-def read(lines: list[dict | str], schema=None) -> list:
+def read(lines: list[dict | str], schema=NEWS_CLAIMS) -> list:
     content = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
     return list(read_prodigy(io.BytesIO(content.encode("utf-8")), "tasks.jsonl", schema))
 
@@ -108,7 +111,8 @@ def test_reads_prodigy_output_with_relations_and_skips_rejected_answers():
     assert [number for number, _ in items] == [1, 2, 4]
     assert all(isinstance(item, SkippedRecord) for _, item in items[1:])
     assert document.meta == {"source": "wire"} and document.id is None and document.annotator == ""
-    assert [span_identity(span) for span in document.spans] == [("entity", 0, 6, "PERSON"), ("entity", 7, 16, "DENIAL")]
+    # DENIAL is a claim label: read against the schema, as every import reads (it used to become an entity without one).
+    assert [span_identity(span) for span in document.spans] == [("entity", 0, 6, "PERSON"), ("claim", 7, 16, "DENIAL")]
     refs = {span.id: span.ref for span in document.spans}
     assert [(refs[r.from_id], refs[r.to_id], r.type) for r in document.relations] == [("s2", "s1", "claimant")]
 
@@ -188,10 +192,13 @@ def test_reads_prodigy_output_with_kinds_from_the_schema_annotators_from_its_ses
         "as Prodigy's training leaves it out"
 
 
-def test_without_a_schema_a_span_without_kind_is_an_entity():
+def test_without_a_schema_a_span_without_kind_is_an_error_asking_for_one():
+    """It used to become an entity silently (DENIAL and EVENT, claims at the head of claimant links, among them)."""
     with open(PRODIGY_OUTPUT, "rb") as stream:
-        alice = documents_only(list(read_prodigy(stream, "claims.jsonl"))[:1])[0]
-    assert {span.kind for span in alice.spans} == {"entity"}
+        number, error = list(read_prodigy(stream, "claims.jsonl"))[0]
+    assert number == 1 and isinstance(error, InputError)
+    assert str(error).startswith("claims.jsonl:1: spans[0]: label 'PERSON' says no kind and there is no dataset schema to tell it")
+    assert 'add "kind": "entity" or "kind": "claim" to it' in str(error)
 
 
 @pytest.mark.parametrize(

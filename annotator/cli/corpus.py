@@ -232,7 +232,9 @@ def export_command(
     if not writes_folder and out_path is not None and out_path.is_dir():
         raise click.UsageError(f"--out {out_path} is a folder; --format {fmt} writes one file: give a file name")
     with open_store(db_path) as store:
-        store.schema(dataset)
+        schema = store.schema(dataset)
+        if "schema" in get_format(fmt).writer_options:
+            writer_options["schema"] = schema  # doccano: an entity label the schema has in two kinds gets its kind prefix
         if annotator and annotator not in store.annotators(dataset):
             known = ", ".join(store.annotators(dataset)) or "none yet"
             raise click.ClickException(f"{annotator!r} has no labels in dataset {dataset!r}: check the name (annotators: {known})")

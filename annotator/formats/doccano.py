@@ -12,7 +12,8 @@ one rule gives it (the dataset's schema, then the claimant relations). A field t
 
 Writing: ``doccano`` writes sequence labelling (``label``; claimant links are left out and counted),
 ``doccano-rel`` relation extraction (``entities`` with ids, ``relations`` typed ``claimant``).
-Claims and claimants keep their kind as a label prefix (``claim:ALLEGATION``); scores and span
+Claims and claimants keep their kind as a label prefix (``claim:ALLEGATION``), as does an entity whose label the
+dataset's schema has in two kinds (``entity:EVENT``), so the file reads back as it was; scores and span
 attributes are left out and counted; meta is written beside, as doccano does, but for keys doccano
 or this reader use themselves.
 """
@@ -34,24 +35,25 @@ READ_KEYS = frozenset({"id", "text", "label", "entities", "relations", "annotato
 REASON = "doccano keeps offsets and labels"
 
 
-def write_doccano(documents: Iterable[Document], out: IO[str]) -> ExportReport:
+def write_doccano(documents: Iterable[Document], out: IO[str], schema: Schema | None = None) -> ExportReport:
     """Sequence labelling: ``"label": [[start, end, "LABEL"]]``; claimant links need doccano-rel."""
-    return _write(documents, out, ExportReport("doccano", reason=REASON), relations=False)
+    return _write(documents, out, ExportReport("doccano", reason=REASON), relations=False, schema=schema)
 
 
-def write_doccano_relations(documents: Iterable[Document], out: IO[str]) -> ExportReport:
+def write_doccano_relations(documents: Iterable[Document], out: IO[str], schema: Schema | None = None) -> ExportReport:
     """Relation extraction: entities with ids and relations between them."""
-    return _write(documents, out, ExportReport("doccano-rel", reason=REASON), relations=True)
+    return _write(documents, out, ExportReport("doccano-rel", reason=REASON), relations=True, schema=schema)
 
 
-def _write(documents: Iterable[Document], out: IO[str], report: ExportReport, relations: bool) -> ExportReport:
+def _write(documents: Iterable[Document], out: IO[str], report: ExportReport, relations: bool, schema: Schema | None) -> ExportReport:
+    """``schema`` (the dataset's) tells which entity labels need ``entity:`` to read back as entities (EVENT in news-claims)."""
     for document in documents:
-        out.write(one_line(example_from_document(document, report, relations)) + "\n")
+        out.write(one_line(example_from_document(document, report, relations, schema)) + "\n")
         report.documents += 1
     return report
 
 
-def example_from_document(document: Document, report: ExportReport, relations: bool) -> dict[str, Any]:
+def example_from_document(document: Document, report: ExportReport, relations: bool, schema: Schema | None = None) -> dict[str, Any]:
     example: dict[str, Any] = {} if document.id is None else {"id": document.id}
     example["text"] = document.text
     for key, value in document.meta.items():
@@ -72,7 +74,7 @@ def example_from_document(document: Document, report: ExportReport, relations: b
         if span.attributes:
             report.leave_out("span attributes", document)
         report.wrote(span.kind)
-        entities.append((number, units.to_units(span.start), units.to_units(span.end), with_kind(span.kind, span.label)))
+        entities.append((number, units.to_units(span.start), units.to_units(span.end), with_kind(span.kind, span.label, schema)))
     if not relations:
         example["label"] = [[start, end, label] for _, start, end, label in entities]
         if document.relations:

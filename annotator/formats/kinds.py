@@ -111,8 +111,11 @@ def split_kind(label: str) -> tuple[str | None, str]:
     return None, label
 
 
-def with_kind(kind: str, label: str) -> str:
-    """The label as written where a format keeps no kind: claims and claimants prefixed, entities as they are (prefixed
-    too when the label alone would read as another kind)."""
+def with_kind(kind: str, label: str, schema: Schema | None = None) -> str:
+    """The label as written where a format keeps no kind: claims and claimants prefixed, entities as they are, unless
+    the label alone would read otherwise by the rule above (a kind prefix, CLAIMANT, or a label the dataset's schema has
+    in two kinds, EVENT): then ``entity:`` too, so the file reads back as it was."""
     plain = kind == "entity" and split_kind(label)[0] is None and label != CLAIMANT_LABEL
+    if plain and schema is not None:
+        plain = kinds_in_schema(label, schema) == {"entity"}
     return label if plain else f"{kind}:{label}"

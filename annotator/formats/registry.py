@@ -153,6 +153,7 @@ class Format:
     sniffer: str | None = None  # ... when this module function says so from its content (CoNLL's -DOCSTART- in a .txt)
     files: str | None = None  # module function listing the files a path holds, each read on its own (reader(path, root=folder))
     reader_options: tuple[str, ...] = ()  # keyword options the importer passes to the reader
+    writer_options: tuple[str, ...] = ()  # keyword options the export command passes to the writer ("schema": the dataset's)
     locator: str | None = None  # module function: where (file, line) a document or one of its spans is written
     sizer: str | None = None  # module function: bytes a document read by path took, for progress
     record: str = "line"  # what a message calls one record: "line" or "document"
@@ -211,11 +212,11 @@ FORMATS: dict[str, Format] = {
         Format("doccano", "annotator.formats.doccano", "read_doccano", "write_doccano", "stream", "stream", ".jsonl",
                ("claimant links (doccano-rel holds them)", "scores", "span attributes", "document meta named like doccano's fields"),
                "doccano's sequence labelling JSONL: [start, end, LABEL] per span (reads relation extraction too)",
-               reader_options=("schema",), always_labelled=True),
+               reader_options=("schema",), writer_options=("schema",), always_labelled=True),
         Format("doccano-rel", "annotator.formats.doccano", "read_doccano", "write_doccano_relations", "stream", "stream", ".jsonl",
                ("scores", "span attributes", "document meta named like doccano's fields"),
                "doccano's relation extraction JSONL: entities with ids, relations between them (reads sequence labelling too)",
-               reader_options=("schema",), always_labelled=True),
+               reader_options=("schema",), writer_options=("schema",), always_labelled=True),
         Format("spacy", "annotator.formats.spacy_docbin", "read_spacy", "write_spacy", "path", "folder", ".spacy",
                ("span attributes", "scores", "offsets inside a token (spans grow to whole tokens)",
                 "overlapping entities in doc.ents (all of them stay in doc.spans['entities'])"),

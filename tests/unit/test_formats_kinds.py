@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotator.formats.kinds import DOCCANO, PRODIGY, SPACY, KindError, kind_of_label
+from annotator.formats.kinds import DOCCANO, PRODIGY, SPACY, KindError, kind_of_label, with_kind
 from annotator.schema import load_schema
 from tests.cli.test_import_export import dump, failed, invoke, ok
 
@@ -58,6 +58,13 @@ def test_a_label_in_no_kind_is_an_error_listing_the_schemas_labels():
     assert raised.value.problem == "no kind"
     assert message.startswith("spans[1]: label 'WEATHER' is in no kind of schema news-claims (entities: PERSON, ORG, GPE, ")
     assert "claims: ALLEGATION, " in message and "EVENT" in message and "(CLAIMANT for a claimant)" in message
+
+
+def test_a_label_written_where_a_format_keeps_no_kind_reads_back_by_the_rule():
+    assert [with_kind("entity", label, NEWS_CLAIMS) for label in ("PERSON", "EVENT", "CLAIMANT", "claim:X")] == [
+        "PERSON", "entity:EVENT", "entity:CLAIMANT", "entity:claim:X",
+    ]
+    assert with_kind("claim", "EVENT", NEWS_CLAIMS) == "claim:EVENT" and with_kind("entity", "EVENT") == "EVENT"
 
 
 def test_without_a_schema_nothing_tells_the_kind_so_it_is_an_error():
@@ -149,6 +156,20 @@ def test_doccano_labels_take_their_kind_by_the_rule_or_stop_the_import(tmp_path)
     assert imported(tmp_path / "b", write_doccano(tmp_path / "prefixed.jsonl", [prefixed]), "doccano") == [("entity", "EVENT", "EVENT")]
     alone = write_doccano(tmp_path / "alone.jsonl", [linked, doccano_line((1204, "EVENT", "EVENT"), linked=False)])
     refused(tmp_path / "c", alone, "doccano-rel", f"{alone}:2: entities[0]: label 'EVENT' is both", 'write it "entity:EVENT" or "claim:EVENT"')
+
+
+def test_an_entity_label_of_two_kinds_is_exported_to_doccano_with_its_kind_and_reads_back_as_it_was(tmp_path):
+    """doccano keeps no kind: an entity EVENT written plain would stop its own re-import, so the export prefixes it."""
+    runner = CliRunner()
+    source = write_doccano(tmp_path / "source.jsonl", [{"text": TEXT, "label": [[*at("EVENT"), "entity:EVENT"], [*at("school"), "LOC"]]}])
+    ok(invoke(runner, "import", source, "--format", "doccano", "--db", tmp_path / "a.db", "--dataset", "news", "--annotator", "alice"))
+    for fmt in ("doccano", "doccano-rel"):
+        out = tmp_path / f"{fmt}.jsonl"
+        ok(invoke(runner, "export", "--db", tmp_path / "a.db", "--dataset", "news", "--annotator", "alice", "--format", fmt, "--out", out))
+        (line,) = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
+        written = line["label"] if fmt == "doccano" else [[item["start_offset"], item["end_offset"], item["label"]] for item in line["entities"]]
+        assert sorted(written) == sorted([[*at("EVENT"), "entity:EVENT"], [*at("school"), "LOC"]])
+        assert imported(tmp_path / fmt, out, fmt) == [("entity", "EVENT", "EVENT"), ("entity", "LOC", "school")]
 
 
 def prodigy_span(phrase: str, label: str, **extra) -> dict:

@@ -279,6 +279,28 @@ async def test_a_click_makes_the_span_under_it_current_and_a_drag_selects(make_a
     assert ("entity", "EVENT", "denied the report") in kept(annotate_db)
 
 
+async def test_a_key_pressed_right_after_a_click_acts_on_the_span_clicked(make_app, annotate_db):
+    """The click and the key reach the screen in the order they came: as the app hands them over, with no pause
+    between (a busy server, a fast hand), 8 relabels the span clicked, not the one current before the click."""
+    from textual import events
+    from textual.pilot import _get_mouse_message_arguments
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        before = current(app)[:3]
+        assert before[2] != "Kremlin"
+        article = screen(app).query_one(ArticleView)
+        arguments = _get_mouse_message_arguments(article, (1 + 94 - 90 + 2, 3), button=1)  # on "Kremlin"
+        app.mouse_position = (arguments["x"], arguments["y"])
+        for event in (events.MouseDown(**arguments), events.MouseUp(**arguments), events.Click(**arguments, chain=1)):
+            screen(app)._forward_event(event)
+        screen(app)._forward_event(events.Key("8", "8"))  # EVENT, as the app forwards a key when nothing has focus
+        await pilot.pause()
+        await pilot.pause()
+    labelled = kept(annotate_db)
+    assert ("entity", "EVENT", "Kremlin") in labelled and ("entity", "EVENT", before[2]) not in labelled
+
+
 async def test_a_click_on_a_row_of_the_span_list_makes_that_span_current(make_app):
     from annotator.tui.widgets.span_list import SpanList
 

@@ -134,28 +134,40 @@ class ArticleView(ScrollView, can_focus=False):
         place = event.get_content_offset_capture(self)
         return self.offset_at(place.x, place.y)
 
-    def on_mouse_down(self, event: events.MouseDown) -> None:
+    def _forward_event(self, event: events.Event) -> None:
+        """Presses, drags and releases become the screen's messages here, as Textual hands them over, in the order
+        they came with the keys: handled in this widget's own queue, a click could reach the screen after a key
+        pressed just after it, and the key act on the span current before the click."""
+        if isinstance(event, events.MouseDown):
+            self._press(event)
+        elif isinstance(event, events.MouseMove):
+            self._move(event)
+        elif isinstance(event, events.MouseUp):
+            self._release(event)
+        super()._forward_event(event)
+
+    def _press(self, event: events.MouseDown) -> None:
         offset = self._mouse_offset(event)
         if offset is not None and event.button == 1:
             self._pressed_at, self._dragged = offset, False
             self.capture_mouse()
-            self.post_message(self.Pressed(offset))
+            self.screen.post_message(self.Pressed(offset))
 
-    def on_mouse_move(self, event: events.MouseMove) -> None:
+    def _move(self, event: events.MouseMove) -> None:
         if getattr(self, "_pressed_at", None) is None:
             return  # not pressed here (the mouse is captured from the press to the release)
         offset = self._mouse_offset(event)
         if offset is not None and (self._dragged or offset != self._pressed_at):
             self._dragged = True
-            self.post_message(self.Dragged(offset))
+            self.screen.post_message(self.Dragged(offset))
 
-    def on_mouse_up(self, event: events.MouseUp) -> None:
+    def _release(self, event: events.MouseUp) -> None:
         if getattr(self, "_pressed_at", None) is None:
             return
         self.release_mouse()
         offset = self._mouse_offset(event)
         pressed, self._pressed_at = self._pressed_at, None
-        self.post_message(self.Released(offset if offset is not None else pressed, self._dragged))
+        self.screen.post_message(self.Released(offset if offset is not None else pressed, self._dragged))
 
     def text_width(self) -> int:
         return max(self.scrollable_content_region.width - 1, 10)

@@ -153,10 +153,13 @@ class SpanList(ScrollView, can_focus=False):
             line.stylize("reverse")
         return line
 
-    def on_click(self, event: events.Click) -> None:
-        place = event.get_content_offset(self)
-        if place is not None and 0 <= self.scroll_offset.y + place.y < len(self.rows):
-            self.post_message(self.Chosen(self.rows[self.scroll_offset.y + place.y]))
+    def _forward_event(self, event: events.Event) -> None:
+        """A click on a row becomes the screen's message as Textual hands it over, in order with the keys (see ArticleView)."""
+        if isinstance(event, events.Click):
+            place = event.get_content_offset(self)
+            if place is not None and 0 <= self.scroll_offset.y + place.y < len(self.rows):
+                self.screen.post_message(self.Chosen(self.rows[self.scroll_offset.y + place.y]))
+        super()._forward_event(event)
 
     def render_lines(self, crop):
         self._base = self.rich_style

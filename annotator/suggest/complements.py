@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotator.suggest.cues import ACCUSING_VERBS, CLAIM_NOUNS, OBJECT_CLAIM_VERBS, URGING_VERBS
+from annotator.suggest.cues import ACCUSING_VERBS, CLAIM_NOUNS, INTENT_VERBS, OBJECT_CLAIM_VERBS, TOPIC_PREPOSITIONS, URGING_VERBS
 from annotator.suggest.syntax import Sentences, clause_end, direct_subject, is_cue
 
 if TYPE_CHECKING:
@@ -103,4 +103,29 @@ def after_that(doc: Doc, verb: Token, sentences: Sentences) -> tuple[int, int] |
             return (token.i + 1, last) if last > token.i + 1 else None
         if token.dep_ not in ("prep", "pobj", "det", "amod", "compound", "advmod", "npadvmod", "poss", "case", "nummod"):
             return None
+    return None
+
+
+def intent_range(doc: Doc, verb: Token) -> tuple[int, int] | None:
+    """ "vowed to veto the bill", "wants to build a wall": the infinitive is what is attributed."""
+    if verb.lemma_.lower() not in INTENT_VERBS:
+        return None
+    for child in verb.children:
+        if child.dep_ == "xcomp" and child.i > verb.i:
+            first = child.left_edge.i
+            if sum(1 for token in doc[first : child.right_edge.i + 1] if token.is_alpha and token.dep_ != "aux") < 2:
+                return None  # "declined to comment" attributes no content
+            return first, min(child.right_edge.i, clause_end(doc, first, child.right_edge.i))
+    return None
+
+
+def topic_range(doc: Doc, verb: Token) -> tuple[int, int] | None:
+    """ "called for an inquiry", "spoke about her faith": the object of the verb's preposition."""
+    prepositions = TOPIC_PREPOSITIONS.get(verb.lemma_.lower(), ())
+    for child in verb.children:
+        if child.dep_ == "prep" and child.i > verb.i and child.lower_ in prepositions:
+            objects = [grand for grand in child.children if grand.dep_ in ("pobj", "pcomp")]
+            if objects:
+                first, last = objects[0].left_edge.i, objects[0].right_edge.i
+                return first, min(last, clause_end(doc, first, last))
     return None

@@ -9,10 +9,28 @@ REPORTING_VERBS = frozenset(
     confirm insist argue note believe publish urge document count reject dismiss assert declare explain
     conclude stress emphasise emphasize maintain admit assess contend predict complain suggest reveal
     testify tweet post charge condemn denounce describe reiterate repeat indicate specify recall
+    show find agree know think hope fear expect feel question mention decide reply respond realize learn
+    doubt predict promise pledge vow propose recommend demand concede boast signal hint caution observe
     """.split()
 )
-# Reporting verbs whose direct object can itself be the claim: "the inspectors recorded 40 break-ins".
-OBJECT_CLAIM_VERBS = frozenset("document record count estimate confirm condemn denounce deny reject dismiss".split())
+# Reporting verbs whose direct object can itself be the claim: "the inspectors recorded 40 break-ins", and verbs of
+# taking a stand whose object is what the speaker holds a view on: "the senator endorsed the bill" (not attack,
+# defend or cite, which in war reporting name acts and evidence, not views).
+OBJECT_CLAIM_VERBS = frozenset(
+    """
+    document record count estimate confirm condemn denounce deny reject dismiss criticize criticise blast praise
+    endorse support oppose slam welcome applaud hail
+    """.split()
+)
+# Verbs of intention and will whose infinitive is what is attributed: "the governor vowed to veto the bill".
+INTENT_VERBS = frozenset("want plan vow pledge promise intend seek threaten decide agree refuse decline hope expect offer aim".split())
+# Verbs whose prepositional object is what is attributed: "called for an inquiry", "spoke about her faith".
+TOPIC_PREPOSITIONS = {
+    "call": ("for",), "talk": ("about",), "speak": ("about", "of"), "ask": ("about",), "comment": ("on",),
+    "complain": ("about",), "worry": ("about",), "warn": ("about", "of", "against"), "write": ("about",),
+    "argue": ("for", "against"), "push": ("for",), "advocate": ("for",), "campaign": ("for", "against"),
+    "testify": ("about",), "tweet": ("about",), "express": (), "raise": (),
+}
 # Objects that only name a claim made elsewhere ("denied the allegations"): not a claim by themselves.
 CLAIM_NOUNS = frozenset(
     "allegation accusation claim report charge rumour rumor statement comment question request it this that them".split()

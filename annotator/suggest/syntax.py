@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from annotator.suggest.cues import ACCUSING_VERBS, REPORTING_VERBS, URGING_VERBS
+from annotator.suggest.cues import ACCUSING_VERBS, INTENT_VERBS, OBJECT_CLAIM_VERBS, REPORTING_VERBS, TOPIC_PREPOSITIONS, URGING_VERBS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-CUE_VERBS = REPORTING_VERBS | ACCUSING_VERBS | URGING_VERBS
+CUE_VERBS = REPORTING_VERBS | ACCUSING_VERBS | URGING_VERBS | OBJECT_CLAIM_VERBS | INTENT_VERBS | frozenset(TOPIC_PREPOSITIONS)
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # Conjunctions and complementisers that open a clause but are not part of what is claimed.
@@ -49,6 +49,8 @@ class FoundClaim:
     # The token heading the phrase that names the claimant; None when the article itself asserts the claim.
     claimant: Token | None
     score: float
+    # The cue's token index; None for a quote continuing an earlier one's speaker.
+    cue_index: int | None = None
 
 
 def is_cue(token: Token) -> bool:

@@ -1,0 +1,162 @@
+"""Claims over their whole attributed stretch, for schemas that annotate a claim so (``claim_extent = "whole"``).
+
+The rules find each piece of what is said: '"A," she said, "B."' gives A and B, "A, he said, B" gives A or
+B. Corpora such as PolNeAR annotate one claim over the whole stretch (a discontinuous span around its
+attribution); with ``claim_extent = "whole"`` in the schema the pieces one attribution joins become one claim
+over their extent, its cue and claimant kept. Pieces never join across a paragraph break.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotator.suggest.syntax import QUOTE_MARKS, FoundClaim, Sentences, direct_subject, is_cue, is_negated, trimmed
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+# The longest attribution between two pieces of one claim: '," the agency's director, Maria Santos, said on Monday. "'.
+MAX_GAP_TOKENS = 30
+# The longest attribution inside a sentence: ", the agency's director said on Monday,".
+MAX_MEDIAL_TOKENS = 14
+# A sentence around "..., he said, ..." with no other claim in it: as trusted as a claim read from the sentence's shape.
+MEDIAL_SCORE = 0.55
+# Fewer words than this after (or before) a medial attribution are a tag ("..., he said, too"), not the claim's rest.
+MIN_REST_WORDS = 3
+
+
+def whole_extents(doc: Doc, claims: list[FoundClaim], sentences: Sentences) -> list[FoundClaim]:
+    """The claims with a medial attribution's other side taken in, and pieces of one attribution joined."""
+    ordered = sorted([*claims, *medial_claims(doc, claims, sentences)], key=lambda claim: claim.start)
+    widened = [_across_attribution(doc, claim, sentences, ordered) for claim in ordered]
+    return _joined(doc, _merged_by_cue(widened))
+
+
+def medial_claims(doc: Doc, claims: list[FoundClaim], sentences: Sentences) -> list[FoundClaim]:
+    """ "Too often, Mr. Clarke said, the debate is infected": an attribution set off by commas inside a sentence
+    whose words no claim holds makes the whole sentence a claim (its extent, the attribution inside)."""
+    used = {claim.cue_index for claim in claims}
+    found = []
+    for verb in doc:
+        if verb.i in used or not is_cue(verb) or is_negated(verb):
+            continue
+        subject = direct_subject(verb)
+        if subject is None or subject.i > verb.i or verb.i - subject.left_edge.i > MAX_MEDIAL_TOKENS:
+            continue
+        first, end = sentences.of(verb)
+        before, after = subject.left_edge.i - 1, verb.i + 1
+        while after < end and doc[after].dep_ in ("advmod", "npadvmod", "prep", "pobj", "det", "compound", "amod", "nummod") and doc[after].head.i != before:
+            after += 1
+        if before <= first or after >= end or doc[before].text != "," or doc[after].text != ",":
+            continue
+        lead, rest = list(doc[first:before]), list(doc[after + 1 : end])
+        if _words(lead) < MIN_REST_WORDS - 1 or _words(rest) < MIN_REST_WORDS:
+            continue
+        offsets = trimmed(doc, first, end - 1)
+        if offsets is None or not all(other.end <= offsets[0] or other.start >= offsets[1] for other in claims):
+            continue
+        found.append(FoundClaim(offsets[0], offsets[1], verb.text, verb.lemma_.lower(), subject, MEDIAL_SCORE, verb.i))
+    return found
+
+
+def _token_at(doc: Doc, offset: int) -> Token:
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else doc[-1]
+
+
+def _words(tokens: list[Token]) -> int:
+    return sum(1 for token in tokens if not (token.is_punct or token.is_space))
+
+
+def _free(start: int, end: int, claims: list[FoundClaim], this: FoundClaim) -> bool:
+    return all(other is this or other.end <= start or other.start >= end for other in claims)
+
+
+def _across_attribution(doc: Doc, claim: FoundClaim, sentences: Sentences, claims: list[FoundClaim]) -> FoundClaim:
+    """ "A, he said, B": a claim on one side of a medial attribution takes in the other side of the sentence."""
+    if claim.cue_index is None:
+        return claim
+    cue = doc[claim.cue_index]
+    first, end = sentences.of(cue)
+    if claim.end <= cue.idx:
+        # The claim ends before the attribution: ", he said, B" after it?
+        between = [token for token in doc[_token_at(doc, claim.end - 1).i + 1 : cue.i]]
+        if not between or between[0].text != "," and not (between[0].text in QUOTE_MARKS and len(between) > 1 and between[1].text == ","):
+            return claim
+        comma = next((token.i for token in doc[cue.i + 1 : min(end, cue.i + MAX_MEDIAL_TOKENS)] if token.text in (",", "—", "–")), None)
+        if comma is None or any(token.pos_ == "VERB" for token in doc[cue.i + 1 : comma]):
+            return claim
+        rest = list(doc[comma + 1 : end])
+        if _words(rest) < MIN_REST_WORDS or any(token.text in QUOTE_MARKS for token in rest):
+            return claim
+        offsets = trimmed(doc, comma + 1, end - 1)
+        if offsets is None or not _free(offsets[0], offsets[1], claims, claim):
+            return claim
+        return FoundClaim(claim.start, offsets[1], claim.cue, claim.cue_lemma, claim.claimant, claim.score, claim.cue_index)
+    if claim.start > cue.idx:
+        # The claim starts after the attribution: "A, he said, B" with B found; take in A.
+        opening = _token_at(doc, claim.start)
+        if opening.i - 1 <= cue.i or doc[opening.i - 1].text != ",":
+            return claim
+        if any(token.pos_ == "VERB" for token in doc[cue.i + 1 : opening.i - 1]):
+            return claim
+        comma = next((token.i for token in reversed(doc[max(first, cue.i - MAX_MEDIAL_TOKENS) : cue.i]) if token.text in (",", "—", "–")), None)
+        if comma is None or comma <= first:
+            return claim
+        lead = list(doc[first:comma])
+        if _words(lead) < MIN_REST_WORDS or any(token.text in QUOTE_MARKS for token in lead):
+            return claim
+        offsets = trimmed(doc, first, comma - 1)
+        if offsets is None or not _free(offsets[0], offsets[1], claims, claim):
+            return claim
+        return FoundClaim(offsets[0], claim.end, claim.cue, claim.cue_lemma, claim.claimant, claim.score, claim.cue_index)
+    return claim
+
+
+def _merged_by_cue(claims: list[FoundClaim]) -> list[FoundClaim]:
+    """Claims of one cue that now overlap (both sides of one attribution were found) become their union."""
+    merged: list[FoundClaim] = []
+    for claim in sorted(claims, key=lambda claim: claim.start):
+        last = merged[-1] if merged else None
+        if last is not None and last.cue_index is not None and last.cue_index == claim.cue_index and claim.start < last.end:
+            merged[-1] = _union(last, claim)
+        else:
+            merged.append(claim)
+    return merged
+
+
+def _union(first: FoundClaim, second: FoundClaim) -> FoundClaim:
+    return FoundClaim(
+        min(first.start, second.start), max(first.end, second.end), first.cue, first.cue_lemma,
+        first.claimant if first.claimant is not None else second.claimant, max(first.score, second.score),
+        first.cue_index if first.cue_index is not None else second.cue_index,
+    )
+
+
+def _joined(doc: Doc, claims: list[FoundClaim]) -> list[FoundClaim]:
+    """Consecutive pieces one attribution joins ('"A," she said. "B."', or a quote continuing the same speaker's)."""
+    joined: list[FoundClaim] = []
+    text = doc.text
+    for claim in claims:
+        last = joined[-1] if joined else None
+        if last is not None and _one_attribution(doc, text, last, claim):
+            joined[-1] = _union(last, claim)
+        else:
+            joined.append(claim)
+    return joined
+
+
+def _one_attribution(doc: Doc, text: str, first: FoundClaim, second: FoundClaim) -> bool:
+    gap = text[first.end : second.start]
+    if "\n" in gap or second.start < first.end:
+        return False
+    if not any(mark in gap for mark in ('"', "“", "”", "''")):
+        return False  # only quoted pieces join: unquoted neighbours are separate statements
+    gap_tokens = [token for token in doc.char_span(first.end, second.start, alignment_mode="expand") or []]
+    if len(gap_tokens) > MAX_GAP_TOKENS:
+        return False
+    cues = {index for index in (first.cue_index, second.cue_index) if index is not None}
+    in_gap = any(first.end <= doc[index].idx < second.start for index in cues)
+    if second.cue_index is None:
+        return second.claimant is first.claimant and (in_gap or _words(gap_tokens) == 0)
+    return in_gap and (first.cue_index is None or first.cue_index == second.cue_index or _words(gap_tokens) == 0)

@@ -1,0 +1,86 @@
+"""The claim rules' wider coverage (issue 16): verbs of intention, stance and topic, two-apostrophe quotes, and a
+schema's claim_extent = "whole" joining what one attribution interrupts. Sentences written for these tests."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from annotator.schema import SchemaError, load_schema, schema_from_dict
+from annotator.suggest.pipeline import load_suggester
+from tests.unit.test_suggest_claims import claims
+from tests.unit.test_suggest_pipeline import shared_suggester
+
+
+@pytest.fixture(scope="session")
+def suggester():
+    return shared_suggester()
+
+
+@pytest.fixture(scope="module")
+def whole():
+    """A suggester for a schema whose claims are annotated over the whole attributed stretch (as PolNeAR's are)."""
+    return load_suggester(dataclasses.replace(load_schema("news-claims"), claim_extent="whole"))
+
+
+def texts(found) -> list[tuple[str, str | None]]:
+    return [(claim, claimant) for claim, _, claimant, _ in found]
+
+
+def test_an_intention_is_attributed_by_its_infinitive(suggester):
+    text = "The governor vowed to veto the harbour bill before the winter session."
+    assert texts(claims(suggester, text)) == [("to veto the harbour bill before the winter session", "The governor")]
+
+
+def test_declining_to_comment_attributes_nothing(suggester):
+    assert claims(suggester, "The ministry declined to comment.") == []
+
+
+def test_a_stance_takes_its_object_and_a_topic_its_prepositional_object(suggester):
+    endorsed = "The union endorsed the proposal to raise the minimum wage."
+    assert texts(claims(suggester, endorsed)) == [("the proposal to raise the minimum wage", "The union")]
+    called = "Local councillors called for an independent inquiry into the flooding."
+    assert texts(claims(suggester, called)) == [("an independent inquiry into the flooding", "Local councillors")]
+
+
+def test_a_finding_is_a_claim(suggester):
+    text = "The auditors found that the port authority had overspent by nine million."
+    assert texts(claims(suggester, text)) == [("the port authority had overspent by nine million", "The auditors")]
+
+
+def test_two_apostrophes_quote_like_a_double_quote(suggester):
+    text = "''The ferry will not sail again this year,'' the operator said."
+    assert texts(claims(suggester, text)) == [("The ferry will not sail again this year", "the operator")]
+
+
+def test_pieces_schema_keeps_each_quoted_piece_its_own_claim(suggester):
+    text = '"The bridge is safe," the engineer said. "We checked every cable twice."'
+    assert texts(claims(suggester, text)) == [("The bridge is safe", "the engineer"), ("We checked every cable twice", "the engineer")]
+
+
+def test_whole_schema_joins_a_quote_its_attribution_interrupts(whole):
+    text = '"The bridge is safe," the engineer said. "We checked every cable twice."'
+    assert texts(claims(whole, text)) == [('The bridge is safe," the engineer said. "We checked every cable twice', "the engineer")]
+    interrupted = '"The bridge is safe," the engineer said, "and we checked every cable twice."'
+    assert texts(claims(whole, interrupted)) == [('The bridge is safe," the engineer said, "and we checked every cable twice', "the engineer")]
+
+
+def test_whole_schema_takes_a_sentence_around_a_medial_attribution(whole):
+    text = "Too often, the mayor said, the debate over the harbour turns into a shouting match."
+    assert texts(claims(whole, text)) == [("Too often, the mayor said, the debate over the harbour turns into a shouting match", "the mayor")]
+
+
+def test_whole_schema_never_joins_across_a_paragraph(whole):
+    text = '"The bridge is safe," the engineer said.\n\n"We checked every cable twice," her deputy added.'
+    assert len(claims(whole, text)) == 2
+
+
+def test_claim_extent_is_checked_and_stored_with_the_schema():
+    base = {"name": "s", "version": "1", "claims": [{"name": "CONTENT"}]}
+    assert schema_from_dict(base).claim_extent == "pieces"
+    whole = schema_from_dict({**base, "claim_extent": "whole"})
+    assert whole.claim_extent == "whole" and schema_from_dict(whole.to_dict()).claim_extent == "whole"
+    assert "claim_extent" not in schema_from_dict(base).to_dict()  # datasets stored before keep their schema JSON
+    with pytest.raises(SchemaError, match="claim_extent.*'pieces', 'whole'"):
+        schema_from_dict({**base, "claim_extent": "all"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from annotator.suggest.complements import complement_ranges
 from annotator.suggest.syntax import QUOTE_MARKS, FoundClaim, Sentences, direct_subject, is_cue, is_negated, trimmed
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ MIN_REST_WORDS = 3
 def whole_extents(doc: Doc, claims: list[FoundClaim], sentences: Sentences) -> list[FoundClaim]:
     """The claims with a medial attribution's other side taken in, and pieces of one attribution joined."""
     ordered = sorted([*claims, *medial_claims(doc, claims, sentences)], key=lambda claim: claim.start)
-    widened = [_across_attribution(doc, claim, sentences, ordered) for claim in ordered]
+    widened = [_across_attribution(doc, _whole_complement(doc, claim, ordered), sentences, ordered) for claim in ordered]
     return _joined(doc, _merged_by_cue(widened))
 
 
@@ -110,6 +111,20 @@ def _across_attribution(doc: Doc, claim: FoundClaim, sentences: Sentences, claim
         if offsets is None or not _free(offsets[0], offsets[1], claims, claim):
             return claim
         return FoundClaim(offsets[0], claim.end, claim.cue, claim.cue_lemma, claim.claimant, claim.score, claim.cue_index)
+    return claim
+
+
+def _whole_complement(doc: Doc, claim: FoundClaim, claims: list[FoundClaim]) -> FoundClaim:
+    """ 'he said that, "Of course we will appeal" against the ruling': a quote inside its cue's complement is the
+    complement, quoted words and all."""
+    if claim.cue_index is None:
+        return claim
+    for first, last in complement_ranges(doc, doc[claim.cue_index]):
+        offsets = trimmed(doc, first, last)
+        if offsets is None or not (offsets[0] <= claim.start and claim.end <= offsets[1]) or offsets == (claim.start, claim.end):
+            continue
+        if _free(offsets[0], offsets[1], claims, claim):
+            return FoundClaim(offsets[0], offsets[1], claim.cue, claim.cue_lemma, claim.claimant, claim.score, claim.cue_index)
     return claim
 
 

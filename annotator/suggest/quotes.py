@@ -17,6 +17,11 @@ CONTINUED_QUOTE_SCORE = 0.5
 # An attribution after a quote is short ("the agency's director, Maria Santos, said"); further away it is another clause.
 MAX_ATTRIBUTION_TOKENS = 12
 SENTENCE_END = frozenset({".", "!", "?"})
+# A quote signed with a dash and a name after it ("..." ― Maria Santos, 34): a reader's or a voter's words.
+SIGNED_QUOTE_SCORE = 0.6
+DASHES = frozenset({"―", "—", "–", "-", "--"})
+# A paragraph that is a quote and nothing else, its speaker not named: someone's words, whose, the annotator says.
+PARAGRAPH_QUOTE_SCORE = 0.4
 # Two apostrophes stand for a straight double quote in some newswire text ('\'\'Tell that to the janitor,\'\' he said').
 _QUOTE_CHARACTER = re.compile("''|[\"“”]")
 
@@ -96,11 +101,39 @@ def _named_after(tokens: list[Token]) -> Token | None:
     return None
 
 
+def _introduced_before(doc: Doc, open_token: Token) -> Token | None:
+    """The cue of 'The mayor said:' ending the paragraph before this quote, if it ends so."""
+    index = open_token.i - 1
+    while index >= 0 and doc[index].is_space:
+        index -= 1
+    if index < 1 or doc[index].text != ":" or "\n" not in doc.text[doc[index].idx : open_token.idx]:
+        return None
+    for token in reversed(doc[max(0, index - MAX_ATTRIBUTION_TOKENS) : index]):
+        if "\n" in token.text or token.text in SENTENCE_END:
+            return None
+        if is_cue(token) and subject_of(token) is not None:
+            return token
+    return None
+
+
+def _whole_paragraph(text: str, start: int, end: int) -> bool:
+    """Whether the quote from start to end (its marks included) is the whole of its paragraph, ending a sentence."""
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    after_end = text.find("\n", end)
+    after = text[end : after_end if after_end != -1 else len(text)]
+    inside = text[start:end].rstrip("\"”' ")
+    return not before.strip() and not after.strip(" .") and inside[-1:] in (".", "!", "?")
+
+
 def _attribution(cue: Token, window: list[Token]) -> Token | None:
+    """The speaker: the cue's subject in the window, else the first noun phrase before the cue ('Chief Jordan, the
+    city's police chief, said Monday'), else the first after it ('said Maria Santos'); never a date or a time."""
     subject = subject_of(cue)
     if subject is not None and window[0].i <= subject.i <= window[-1].i:
         return subject
-    return _named_after([token for token in window if token.i > cue.i])
+    timeless = [token for token in window if token.ent_type_ not in ("DATE", "TIME")]
+    before = _named_after([token for token in timeless if token.i < cue.i])
+    return before if before is not None else _named_after([token for token in timeless if token.i > cue.i])
 
 
 def _reports_quote(cue: Token, lead: list[Token], close_token: Token) -> bool:
@@ -138,12 +171,18 @@ def quoted_speech(doc: Doc) -> QuotedSpeech:
             claimant = _attribution(cue, tail)
         elif not lead and not tail and previous is not None and not text[previous_end:open_at].strip():
             cue, claimant, score = None, previous.claimant, CONTINUED_QUOTE_SCORE
+        elif not lead and tail and tail[0].text in DASHES and _named_after(tail[1:]) is not None:
+            cue, claimant, score = tail[0], _named_after(tail[1:]), SIGNED_QUOTE_SCORE  # '"..." ― Maria Santos, 34'
+        elif not lead and (introducer := _introduced_before(doc, open_token)) is not None:
+            cue, claimant = introducer, subject_of(introducer)  # 'The mayor said:' ending the paragraph before
+        elif not lead and not tail and _whole_paragraph(text, open_at, close_at + _mark_length(text, close_at)):
+            cue, claimant, score = None, None, PARAGRAPH_QUOTE_SCORE
         else:
             continue
         if cue is not None:
             found.used_cues.add(cue.i)
-        cue_text = cue.text if cue is not None else previous.cue
-        cue_lemma = cue.lemma_.lower() if cue is not None else previous.cue_lemma
+        cue_text = cue.text if cue is not None else previous.cue if previous is not None and claimant is not None else ""
+        cue_lemma = cue.lemma_.lower() if cue is not None else previous.cue_lemma if previous is not None and claimant is not None else ""
         claim = FoundClaim(content[0], content[1], cue_text, cue_lemma, claimant, score, cue.i if cue is not None else None)
         found.claims.append(claim)
         found.quoted.append((open_at, close_at + _mark_length(text, close_at)))

@@ -84,3 +84,23 @@ def test_claim_extent_is_checked_and_stored_with_the_schema():
     assert "claim_extent" not in schema_from_dict(base).to_dict()  # datasets stored before keep their schema JSON
     with pytest.raises(SchemaError, match="claim_extent.*'pieces', 'whole'"):
         schema_from_dict({**base, "claim_extent": "all"})
+
+
+def test_a_quote_signed_with_a_dash_is_its_signers(suggester):
+    text = "“The ferry was the only way to reach the hospital, and now it is gone.” ― Maria Santos, 34, a nurse"
+    assert texts(claims(suggester, text)) == [("The ferry was the only way to reach the hospital, and now it is gone", "Maria Santos")]
+
+
+def test_a_quote_introduced_by_the_paragraph_before_is_its_speakers(suggester):
+    text = "The harbour master said:\n\n“No ship will leave the port until the storm has passed.”"
+    assert texts(claims(suggester, text)) == [("No ship will leave the port until the storm has passed", "The harbour master")]
+
+
+def test_a_paragraph_that_is_only_a_quote_is_a_claim_without_a_claimant(suggester):
+    text = "The storm reached the coast at dawn.\n\n“Nobody here has seen water this high in forty years.”"
+    assert texts(claims(suggester, text)) == [("Nobody here has seen water this high in forty years", None)]
+
+
+def test_the_speaker_after_a_quote_is_the_noun_before_the_cue_never_a_date(suggester):
+    text = "“We will find who did this,” Harbour police Chief Ana Lopes said Monday."
+    assert texts(claims(suggester, text)) == [("We will find who did this", "Ana Lopes")]  # the PERSON entity, not "Monday"

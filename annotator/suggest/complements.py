@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotator.suggest.cues import ACCUSING_VERBS, CLAIM_NOUNS, INTENT_VERBS, OBJECT_CLAIM_VERBS, TOPIC_PREPOSITIONS, URGING_VERBS
+from annotator.suggest.cues import ACCUSING_VERBS, CLAIM_NOUNS, INTENT_VERBS, NAMING_VERBS, OBJECT_CLAIM_VERBS, TOPIC_PREPOSITIONS, URGING_VERBS
 from annotator.suggest.syntax import Sentences, clause_end, direct_subject, is_cue
 
 if TYPE_CHECKING:
@@ -67,6 +67,16 @@ def object_claim_range(doc: Doc, verb: Token) -> tuple[int, int] | None:
     if lemma in ACCUSING_VERBS and objects:
         charged = any(child.dep_ == "prep" and child.lower_ in ("of", "for") for child in [*children, *objects[0].children])
         return (objects[0].left_edge.i, clause_last) if charged else None
+    if lemma in NAMING_VERBS and objects:
+        # "called the charges fabricated", "cited the audit as the reason": what the object is called is the claim.
+        named = [
+            child for child in children
+            if child.i > objects[0].i and (child.dep_ in ("oprd", "xcomp", "ccomp") or child.dep_ == "prep" and child.lower_ == "as")
+        ]
+        if named:
+            return objects[0].left_edge.i, min(named[0].right_edge.i, clause_last)
+        if lemma not in URGING_VERBS:
+            return None
     if lemma in URGING_VERBS:
         actions = [child for child in children if child.dep_ in ("xcomp", "ccomp") and child.i > verb.i]
         addressees = objects or [

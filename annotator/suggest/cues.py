@@ -10,7 +10,7 @@ REPORTING_VERBS = frozenset(
     conclude stress emphasise emphasize maintain admit assess contend predict complain suggest reveal
     testify tweet post charge condemn denounce describe reiterate repeat indicate specify recall
     show find agree know think hope fear expect feel question mention decide reply respond realize learn
-    doubt predict promise pledge vow propose recommend demand concede boast signal hint caution observe
+    doubt predict promise pledge vow propose recommend demand concede boast signal hint caution observe point
     """.split()
 )
 # Reporting verbs whose direct object can itself be the claim: "the inspectors recorded 40 break-ins", and verbs of
@@ -22,6 +22,9 @@ OBJECT_CLAIM_VERBS = frozenset(
     endorse support oppose slam welcome applaud hail
     """.split()
 )
+# Verbs that name what their object is: "called the charges fabricated", "cited the audit as the reason" (cite
+# alone, "cited footage", names evidence, not a claim).
+NAMING_VERBS = frozenset("call cite label brand".split())
 # Verbs of intention and will whose infinitive is what is attributed: "the governor vowed to veto the bill".
 INTENT_VERBS = frozenset("want plan vow pledge promise intend seek threaten decide agree refuse decline hope expect offer aim".split())
 # Verbs whose prepositional object is what is attributed: "called for an inquiry", "spoke about her faith".
@@ -29,7 +32,7 @@ TOPIC_PREPOSITIONS = {
     "call": ("for",), "talk": ("about",), "speak": ("about", "of"), "ask": ("about",), "comment": ("on",),
     "complain": ("about",), "worry": ("about",), "warn": ("about", "of", "against"), "write": ("about",),
     "argue": ("for", "against"), "push": ("for",), "advocate": ("for",), "campaign": ("for", "against"),
-    "testify": ("about",), "tweet": ("about",), "express": (), "raise": (),
+    "testify": ("about",), "tweet": ("about",), "point": ("to",),
 }
 # Objects that only name a claim made elsewhere ("denied the allegations"): not a claim by themselves.
 CLAIM_NOUNS = frozenset(

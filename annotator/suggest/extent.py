@@ -30,7 +30,7 @@ def whole_extents(doc: Doc, claims: list[FoundClaim], sentences: Sentences) -> l
     """The claims with a medial attribution's other side taken in, and pieces of one attribution joined."""
     ordered = sorted([*claims, *medial_claims(doc, claims, sentences)], key=lambda claim: claim.start)
     widened = [_across_attribution(doc, _whole_complement(doc, claim, ordered), sentences, ordered) for claim in ordered]
-    return _joined(doc, _merged_by_cue(widened))
+    return _joined(doc, _merged_by_cue(doc, widened))
 
 
 def medial_claims(doc: Doc, claims: list[FoundClaim], sentences: Sentences) -> list[FoundClaim]:
@@ -128,16 +128,25 @@ def _whole_complement(doc: Doc, claim: FoundClaim, claims: list[FoundClaim]) -> 
     return claim
 
 
-def _merged_by_cue(claims: list[FoundClaim]) -> list[FoundClaim]:
-    """Claims of one cue that now overlap (both sides of one attribution were found) become their union."""
+def _merged_by_cue(doc: Doc, claims: list[FoundClaim]) -> list[FoundClaim]:
+    """Claims of one cue that overlap (both sides of one attribution were found) or are coordinated ("said that A,
+    and that B") become their union."""
     merged: list[FoundClaim] = []
+    text = doc.text
     for claim in sorted(claims, key=lambda claim: claim.start):
         last = merged[-1] if merged else None
-        if last is not None and last.cue_index is not None and last.cue_index == claim.cue_index and claim.start < last.end:
+        same_cue = last is not None and last.cue_index is not None and last.cue_index == claim.cue_index
+        if same_cue and (claim.start < last.end or _coordination(text[last.end : claim.start])):
             merged[-1] = _union(last, claim)
         else:
             merged.append(claim)
     return merged
+
+
+def _coordination(gap: str) -> bool:
+    """Whether the words between two claims of one cue only coordinate them: ", and that", "or", "; and"."""
+    words = gap.replace(",", " ").replace(";", " ").split()
+    return "\n" not in gap and len(words) <= 3 and all(word.lower() in ("and", "or", "but", "that", "whether") for word in words)
 
 
 def _union(first: FoundClaim, second: FoundClaim) -> FoundClaim:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from annotator.suggest.cues import ACCUSING_VERBS, INTENT_VERBS, OBJECT_CLAIM_VERBS, REPORTING_VERBS, TOPIC_PREPOSITIONS, URGING_VERBS
+from annotator.suggest.cues import ACCUSING_VERBS, INTENT_VERBS, NAMING_VERBS, OBJECT_CLAIM_VERBS, REPORTING_VERBS, TOPIC_PREPOSITIONS, URGING_VERBS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-CUE_VERBS = REPORTING_VERBS | ACCUSING_VERBS | URGING_VERBS | OBJECT_CLAIM_VERBS | INTENT_VERBS | frozenset(TOPIC_PREPOSITIONS)
+CUE_VERBS = REPORTING_VERBS | ACCUSING_VERBS | URGING_VERBS | OBJECT_CLAIM_VERBS | INTENT_VERBS | NAMING_VERBS | frozenset(TOPIC_PREPOSITIONS)
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # Conjunctions and complementisers that open a clause but are not part of what is claimed.
@@ -75,8 +75,16 @@ def is_passive(verb: Token) -> bool:
 
 def direct_subject(verb: Token) -> Token | None:
     """The verb's own subject; of two (a misparse), the one nearest the verb."""
-    subjects = [child for child in verb.children if child.dep_ == "nsubj"]
+    subjects = [child for child in verb.children if child.dep_ == "nsubj" and not _never_a_speaker(child)]
     return min(subjects, key=lambda child: abs(verb.i - child.i)) if subjects else None
+
+
+def _never_a_speaker(token: Token) -> bool:
+    """A date or time the parse made a subject ("Jordan said Monday"), or a dateline ("WASHINGTON — ...")."""
+    if token.ent_type_ in ("DATE", "TIME"):
+        return True
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return token.is_upper and len(token.text) > 2 and following is not None and following.text in ("—", "–", "-", "--", "―")
 
 
 def subject_of(verb: Token, depth: int = 0) -> Token | None:

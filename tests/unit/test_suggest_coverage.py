@@ -104,3 +104,18 @@ def test_a_paragraph_that_is_only_a_quote_is_a_claim_without_a_claimant(suggeste
 def test_the_speaker_after_a_quote_is_the_noun_before_the_cue_never_a_date(suggester):
     text = "“We will find who did this,” Harbour police Chief Ana Lopes said Monday."
     assert texts(claims(suggester, text)) == [("We will find who did this", "Ana Lopes")]  # the PERSON entity, not "Monday"
+
+
+def test_what_the_object_is_called_is_the_claim(suggester):
+    text = "The mayor called the charges baseless and politically motivated."
+    assert texts(claims(suggester, text)) == [("the charges baseless and politically motivated", "The mayor")]
+
+
+def test_a_pointed_out_clause_is_a_claim(suggester):
+    text = "The engineers pointed out that the old bridge had never been inspected."
+    assert texts(claims(suggester, text)) == [("the old bridge had never been inspected", "The engineers")]
+
+
+def test_whole_schema_joins_coordinated_complements_of_one_cue(whole):
+    text = "The auditors said that the port had overspent, and that its board had hidden the losses."
+    assert texts(claims(whole, text)) == [("the port had overspent, and that its board had hidden the losses", "The auditors")]

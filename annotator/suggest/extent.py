@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from annotator.suggest.complements import complement_ranges
+from annotator.suggest.cues import REPORTING_VERBS
 from annotator.suggest.syntax import QUOTE_MARKS, FoundClaim, Sentences, direct_subject, is_cue, is_negated, trimmed
 
 if TYPE_CHECKING:
@@ -28,7 +29,10 @@ MIN_REST_WORDS = 3
 
 def whole_extents(doc: Doc, claims: list[FoundClaim], sentences: Sentences) -> list[FoundClaim]:
     """The claims with a medial attribution's other side taken in, and pieces of one attribution joined."""
-    ordered = sorted([*claims, *medial_claims(doc, claims, sentences)], key=lambda claim: claim.start)
+    medial = medial_claims(doc, claims, sentences)
+    # "Mr. Clarke said, he decided to ...": the sentence is Clarke's claim; a claim read inside it is not another.
+    inside = [claim for claim in claims if not any(outer.start <= claim.start and claim.end <= outer.end for outer in medial)]
+    ordered = sorted([*inside, *medial], key=lambda claim: claim.start)
     widened = [_across_attribution(doc, _whole_complement(doc, claim, ordered), sentences, ordered) for claim in ordered]
     return _joined(doc, _merged_by_cue(doc, widened))
 
@@ -54,8 +58,10 @@ def medial_claims(doc: Doc, claims: list[FoundClaim], sentences: Sentences) -> l
         if _words(lead) < MIN_REST_WORDS - 1 or _words(rest) < MIN_REST_WORDS:
             continue
         offsets = trimmed(doc, first, end - 1)
-        if offsets is None or not all(other.end <= offsets[0] or other.start >= offsets[1] for other in claims):
+        if offsets is None or verb.lemma_.lower() not in REPORTING_VERBS:
             continue
+        if not all(other.end <= offsets[0] or other.start >= offsets[1] or offsets[0] <= other.start and other.end <= offsets[1] for other in claims):
+            continue  # a claim reaching out of the sentence is another attribution's
         found.append(FoundClaim(offsets[0], offsets[1], verb.text, verb.lemma_.lower(), subject, MEDIAL_SCORE, verb.i))
     return found
 

@@ -101,6 +101,11 @@ def _named_after(tokens: list[Token]) -> Token | None:
     return None
 
 
+def _opens_sentence(doc: Doc, token: Token) -> bool:
+    """Whether the token starts its sentence (or follows a line break)."""
+    return token.is_sent_start or token.i == 0 or "\n" in doc[token.i - 1].text or doc[token.i - 1].text in SENTENCE_END
+
+
 def _introduced_before(doc: Doc, open_token: Token) -> Token | None:
     """The cue of 'The mayor said:' ending the paragraph before this quote, if it ends so."""
     index = open_token.i - 1
@@ -169,6 +174,12 @@ def quoted_speech(doc: Doc) -> QuotedSpeech:
         elif not lead and tail_cues and (doc[close_token.i - 1].text in (",", "!", "?") or tail[0].text == ","):
             cue = tail_cues[0]
             claimant = _attribution(cue, tail)
+        elif lead and not lead_cues and tail_cues and doc[close_token.i - 1].text == "," and _opens_sentence(doc, lead[0]):
+            # 'Clinton "is the only candidate with the experience," the union said': the sentence up to the quote's end.
+            content = trimmed(doc, lead[0].i, close_token.i - 1)
+            if content is None:
+                continue
+            cue, claimant = tail_cues[0], _attribution(tail_cues[0], tail)
         elif not lead and not tail and previous is not None and not text[previous_end:open_at].strip():
             cue, claimant, score = None, previous.claimant, CONTINUED_QUOTE_SCORE
         elif not lead and tail and tail[0].text in DASHES and _named_after(tail[1:]) is not None:

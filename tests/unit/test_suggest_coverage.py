@@ -119,3 +119,13 @@ def test_a_pointed_out_clause_is_a_claim(suggester):
 def test_whole_schema_joins_coordinated_complements_of_one_cue(whole):
     text = "The auditors said that the port had overspent, and that its board had hidden the losses."
     assert texts(claims(whole, text)) == [("the port had overspent, and that its board had hidden the losses", "The auditors")]
+
+
+def test_a_sentence_ending_in_a_quote_its_attribution_follows_is_one_claim(suggester):
+    text = 'The new ferry "is the safest boat we have ever built," the shipyard said.'
+    assert texts(claims(suggester, text)) == [('The new ferry "is the safest boat we have ever built', "the shipyard")]
+
+
+def test_whole_schema_gives_a_medial_report_the_sentence_over_a_claim_inside_it(whole):
+    text = "Back in Lisbon, Mr. Costa said, he decided to rebuild the old harbour wall."
+    assert texts(claims(whole, text)) == [("Back in Lisbon, Mr. Costa said, he decided to rebuild the old harbour wall", "Costa")]  # the PERSON entity

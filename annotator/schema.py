@@ -56,6 +56,8 @@ class Label:
     colour: str
     description: str = ""
     spacy: tuple[str, ...] = ()
+    # False for labels a model should not learn (annotators' notes): annotator train leaves them out.
+    train: bool = True
 
 
 @dataclass
@@ -103,6 +105,8 @@ class Schema:
                 entry["hotkey"] = label.hotkey
             if label.spacy:
                 entry["spacy"] = list(label.spacy)
+            if not label.train:
+                entry["train"] = False
             return entry
 
         return {
@@ -262,10 +266,13 @@ def schema_from_dict(raw: dict[str, Any], where: str = "schema", check_regexes: 
             description = entry.get("description", "")
             if not isinstance(description, str):
                 raise fail(f"{key}.description", "must be a string")
-            unknown = set(entry) - {"name", "hotkey", "colour", "color", "spacy", "description"}
+            train = entry.get("train", True)
+            if not isinstance(train, bool):
+                raise fail(f"{key}.train", "must be true or false (false: annotator train does not teach a model this label)")
+            unknown = set(entry) - {"name", "hotkey", "colour", "color", "spacy", "description", "train"}
             if unknown:
                 raise fail(key, f"unknown key(s) {', '.join(sorted(unknown))}")
-            labels.append(Label(name, kind, hotkey, colour, description, tuple(spacy_labels)))
+            labels.append(Label(name, kind, hotkey, colour, description, tuple(spacy_labels), train))
         return labels
 
     entities = parse_labels("entities", "entity")

@@ -46,6 +46,7 @@ DEV_FRACTION = 0.2
 SEED = 0
 MAX_STEPS = 1000
 EVAL_FREQUENCY = 200
+EVAL_BATCH_DOCUMENTS = 16
 # The longest claim (in spaCy tokens) the span finder proposes; the example gold's longest is about 35.
 MAX_CLAIM_TOKENS = 60
 # What this module writes into the output folder; --force removes these and nothing else.
@@ -172,12 +173,28 @@ def load_base(base: str) -> Base | None:
     return Base(name, list(nlp.pipe_names), nlp.get_pipe("tok2vec").model.get_dim("nO"), scores, nlp.vocab.lookups)
 
 
-def training_config(schema: Schema, base: Base | None, paths: dict[str, Path], max_steps: int, seed: int = SEED) -> Config:
+def learned_entity_labels(schema: Schema, documents: list[Document]) -> list[str]:
+    """The schema's entity labels the recogniser learns: none when the gold holds no entity a model should learn.
+
+    A gold of claims only (PolNeAR's, whose entity labels are annotators' notes marked ``train = false``) would
+    teach the recogniser that news has no people, places or organisations; then the base's recogniser is kept
+    as it is and only the claim components learn.
+    """
+    learnable = [label.name for label in schema.entities if label.train]
+    present = {span.label for document in documents for span in document.spans if span.kind == "entity"}
+    return learnable if present & set(learnable) else []
+
+
+def training_config(
+    schema: Schema, base: Base | None, paths: dict[str, Path], max_steps: int, seed: int = SEED, entity_labels: list[str] | None = None
+) -> Config:
     """spaCy's starter config for these components, with the schema's claim labels, the base's components, and the run's settings."""
     from spacy.cli.init_config import init_config
     from spacy.language import Language
 
-    entity_labels = [label.name for label in schema.entities]
+    from annotator.spacy_components import FACTORY, MAX_PER_TOKEN
+
+    entity_labels = [label.name for label in schema.entities] if entity_labels is None else entity_labels
     claim_labels = [label.name for label in schema.claims]
     trained = (["ner"] if entity_labels else []) + (["span_finder", "spancat"] if claim_labels else [])
     config = init_config(lang="en", pipeline=trained, optimize="efficiency", gpu=False)
@@ -187,7 +204,8 @@ def training_config(schema: Schema, base: Base | None, paths: dict[str, Path], m
     if entity_labels:
         weights.update(ents_f=1.0, ents_p=0.0, ents_r=0.0)
     if claim_labels:
-        components["span_finder"].update(spans_key=CLAIMS_KEY, max_length=MAX_CLAIM_TOKENS, min_length=None)
+        # annotator's span finder: spaCy's, with at most MAX_PER_TOKEN candidates per token of a document (spacy_components.py).
+        components["span_finder"].update(factory=FACTORY, spans_key=CLAIMS_KEY, max_length=MAX_CLAIM_TOKENS, min_length=None, max_per_token=MAX_PER_TOKEN)
         components["spancat"].update(spans_key=CLAIMS_KEY, max_positive=1)
         components["spancat"]["suggester"] = {"@misc": "spacy.preset_spans_suggester.v1", "spans_key": CLAIMS_KEY}
         config["initialize"]["components"]["spancat"] = {"labels": claim_labels}
@@ -216,6 +234,9 @@ def training_config(schema: Schema, base: Base | None, paths: dict[str, Path], m
     training["score_weights"] = {**dict.fromkeys(sorted(unweighed)), **{key: value / total for key, value in weights.items()}}
     training.update(max_steps=max_steps, eval_frequency=max(1, min(EVAL_FREQUENCY, max_steps // 4)), seed=seed)
     config["system"]["seed"] = seed
+    # Evaluation and suggestion run this many documents at once (spaCy's default is 1,000: every dev article's
+    # candidates in one array).
+    config["nlp"]["batch_size"] = EVAL_BATCH_DOCUMENTS
     config["paths"].update(train=str(paths["train"]), dev=str(paths["dev"]))
     return config
 
@@ -247,7 +268,10 @@ def train_pipeline(
     plan = f"training on {len(train_documents)} of {gold}'s documents, {len(dev_documents)} held out, from {base}, for {max_steps} steps"
     log.write(message(f"{dataset}: {plan}\n"))
     paths = write_corpus(train_documents, dev_documents, output / "corpus")
-    config = training_config(schema, base_pipeline, paths, max_steps, seed)
+    entity_labels = learned_entity_labels(schema, documents)
+    if not entity_labels and schema.entities:
+        log.write(message(f"{dataset}: the gold has no entities to learn, so only the claim components are trained; entities come from {base}\n"))
+    config = training_config(schema, base_pipeline, paths, max_steps, seed, entity_labels)
     config.to_disk(output / "config.cfg")
     spacy.require_cpu()
     try:
@@ -260,7 +284,7 @@ def train_pipeline(
         "gold": gold,
         "dev_ids": [document.id for document in dev_documents],
         "schema": schema.name,
-        "entity_labels": [label.name for label in schema.entities],
+        "entity_labels": entity_labels,
         "claim_labels": [label.name for label in schema.claims],
         "claims_key": CLAIMS_KEY if schema.claims else None,
         "base": base,
@@ -271,8 +295,8 @@ def train_pipeline(
         copy_norms(nlp, base_pipeline.lookups)
     if "ner" in nlp.pipe_names:
         ner = nlp.get_pipe("ner")
-        for label in schema.entities:
-            ner.add_label(label.name)  # a sourced recogniser knows only its own labels; a new one must be added before it learns
+        for name in entity_labels:
+            ner.add_label(name)  # a sourced recogniser knows only its own labels; a new one must be added before it learns
     with _plain_unless_terminal(log):
         train(nlp, output, use_gpu=-1, stdout=log, stderr=log)
     result = _result(output, base, len(train_documents), len(dev_documents))

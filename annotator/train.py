@@ -192,7 +192,7 @@ def training_config(
     from spacy.cli.init_config import init_config
     from spacy.language import Language
 
-    from annotator.spacy_components import FACTORY, MAX_PER_TOKEN
+    from annotator.spacy_components import FACTORY, MAX_PER_TOKEN, MIN_PER_TOKEN
 
     entity_labels = [label.name for label in schema.entities] if entity_labels is None else entity_labels
     claim_labels = [label.name for label in schema.claims]
@@ -205,7 +205,7 @@ def training_config(
         weights.update(ents_f=1.0, ents_p=0.0, ents_r=0.0)
     if claim_labels:
         # annotator's span finder: spaCy's, with at most MAX_PER_TOKEN candidates per token of a document (spacy_components.py).
-        components["span_finder"].update(factory=FACTORY, spans_key=CLAIMS_KEY, max_length=MAX_CLAIM_TOKENS, min_length=None, max_per_token=MAX_PER_TOKEN)
+        components["span_finder"].update(factory=FACTORY, spans_key=CLAIMS_KEY, max_length=MAX_CLAIM_TOKENS, min_length=None, max_per_token=MAX_PER_TOKEN, min_per_token=MIN_PER_TOKEN)
         components["spancat"].update(spans_key=CLAIMS_KEY, max_positive=1)
         components["spancat"]["suggester"] = {"@misc": "spacy.preset_spans_suggester.v1", "spans_key": CLAIMS_KEY}
         config["initialize"]["components"]["spancat"] = {"labels": claim_labels}
@@ -237,6 +237,8 @@ def training_config(
     # Evaluation and suggestion run this many documents at once (spaCy's default is 1,000: every dev article's
     # candidates in one array).
     config["nlp"]["batch_size"] = EVAL_BATCH_DOCUMENTS
+    # In a terminal, a bar toward max_steps with the time left (tqdm; off when the log is a file or a pipe).
+    training["logger"] = {"@loggers": "spacy.ConsoleLogger.v3", "progress_bar": "train", "console_output": True, "output_file": None}
     config["paths"].update(train=str(paths["train"]), dev=str(paths["dev"]))
     return config
 
@@ -298,7 +300,13 @@ def train_pipeline(
         for name in entity_labels:
             ner.add_label(name)  # a sourced recogniser knows only its own labels; a new one must be added before it learns
     with _plain_unless_terminal(log):
-        train(nlp, output, use_gpu=-1, stdout=log, stderr=log)
+        try:
+            train(nlp, output, use_gpu=-1, stdout=log, stderr=log)
+        except MemoryError:
+            raise TrainingError(
+                f"training ran out of memory on {len(train_documents)} documents: train on fewer or shorter documents "
+                f"(an export's --done-only, a smaller dataset), or on a machine with more memory; {output} holds what was written so far"
+            ) from None
     result = _result(output, base, len(train_documents), len(dev_documents))
     result.dev_spans = dict(Counter(span.kind for document in dev_documents for span in document.spans))
     return result

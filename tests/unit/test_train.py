@@ -160,8 +160,9 @@ def test_blank_training_without_claims_gives_a_pipeline_that_suggests(tmp_path):
 def test_the_claim_span_finder_is_annotators_capped_one_and_evaluation_goes_in_small_batches(tmp_path):
     config = training_config(load_schema("news-claims"), None, paths(tmp_path), max_steps=40)
     finder = config["components"]["span_finder"]
-    assert (finder["factory"], finder["max_per_token"]) == ("annotator_span_finder", 1.0)
+    assert (finder["factory"], finder["max_per_token"], finder["min_per_token"]) == ("annotator_span_finder", 1.0, 0.02)
     assert config["nlp"]["batch_size"] == 16
+    assert config["training"]["logger"]["progress_bar"] == "train"  # a bar to max_steps with the time left, in a terminal
 
 
 def capped_finder(max_length: int = 60, max_per_token: float = 1.0):
@@ -178,7 +179,16 @@ def test_an_untrained_span_finder_proposes_at_most_one_candidate_per_token_the_l
     assert len(candidates) == tokens  # spaCy's own finder would propose about 400 x 60 = 24,000
     assert (10, 30) in candidates and candidates == sorted(candidates)
     assert all(0 <= last - first < 60 for first, last in candidates)
-    assert finder.candidates(numpy.zeros((5, 2), dtype="float32")) == []
+    assert finder.candidates(numpy.zeros((0, 2), dtype="float32")) == []
+
+
+def test_a_finder_that_says_no_to_every_token_still_offers_its_likeliest_pairs():
+    finder = capped_finder()
+    scores = numpy.full((200, 2), 0.01, dtype="float32")
+    scores[50, 0], scores[70, 1] = 0.3, 0.2  # under the threshold, but the likeliest start and end
+    candidates = finder.candidates(scores)
+    assert (50, 70) in candidates and 0 < len(candidates) <= 200
+    assert capped_finder(max_per_token=1.0).candidates(numpy.full((3, 2), 0.01, dtype="float32"))  # a short document too
 
 
 def test_the_capped_finder_annotates_docs_through_spacy(tmp_path):

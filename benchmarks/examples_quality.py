@@ -7,7 +7,8 @@ writing them.
 Imports examples/articles.jsonl and examples/gold.jsonl into a temporary database, lets the suggester
 (the default model unless --model) suggest for every article, and scores the suggestions against the
 gold with annotator.evaluate, as `annotator evaluate` does: entities by exact match, claims by token
-overlap (same label, and any label), claimants of matched claims. Nothing here is timed.
+overlap (same label, and any label), claimants of matched claims, and the claim label right of the claims
+found (character Dice >= 0.5, any label). Nothing here is timed.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def rows(results: dict[str, Evaluation]) -> list[list[str]]:
                 *(f"{value:.3f}" for value in (entities.precision, entities.recall, entities.f1)),
                 *(f"{value:.3f}" for value in (claims.precision, claims.recall, claims.f1)),
                 *(f"{value:.3f}" for value in (spans.precision, spans.recall, spans.f1)),
+                f"{figures.found_claims.labels_right} of {figures.found_claims.counts.matched}",
                 f"{figures.claimants_right} of {figures.claimants_judged}",
                 f"{entities.gold} / {claims.gold}",
             ]
@@ -84,7 +86,7 @@ def rows(results: dict[str, Evaluation]) -> list[list[str]]:
 
 HEADER = [
     "articles", "documents", "entities P", "entities R", "entities F1", "claims P", "claims R", "claims F1",
-    "claims, any label P", "any label R", "any label F1", "claimants right", "gold entities / claims",
+    "claims, any label P", "any label R", "any label F1", "claim label right", "claimants right", "gold entities / claims",
 ]
 
 

@@ -56,3 +56,11 @@ def gold_documents_of(store: Store, choice: list[tuple[int, str]]) -> Iterator[t
     """(store id, the document with its chosen annotator's spans) for each pair of gold_choice."""
     for document_id, annotator in choice:
         yield document_id, store.annotated_document(document_id, store.document(document_id), annotator)
+
+
+def text_digest(text: str) -> str:
+    """A short digest of a document's text: what annotator train records of the documents it learned from, so
+    that a pipeline scored on another database can still tell which documents it has seen."""
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

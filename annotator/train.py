@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from annotator.display import message
+from annotator.documents import text_digest
 from annotator.formats.spacy_docbin import split_position
 from annotator.model import AnnotatorError, Document
 from annotator.schema import Schema
@@ -288,6 +289,7 @@ def train_pipeline(
         "dataset": dataset,
         "gold": gold,
         "dev_ids": [document.id for document in dev_documents],
+        "train_texts": sorted(text_digest(document.text) for document in train_documents),
         "schema": schema.name,
         "entity_labels": entity_labels,
         "claim_labels": [label.name for label in schema.claims],

@@ -213,13 +213,18 @@ def _held_out(suggester: Any, dataset: str, gold: str, golds: list[Any]) -> list
 
 def _note_training_documents(suggester: Any, dataset: str, gold: str, golds: list[Any]) -> None:
     """Say so when a pipeline trained by annotator train is scored on documents it learned from."""
+    from annotator.documents import text_digest
     from annotator.suggest.learned import training_info
 
     info = training_info(suggester.nlp)
-    if (info.get("dataset"), info.get("gold")) != (dataset, gold):
-        return
     held_out = set(info.get("dev_ids") or [])
-    learned_from = sum(1 for document in golds if document.id not in held_out)
+    if info.get("train_texts") is not None:  # by text: the documents may be another database's, with other ids
+        trained = set(info["train_texts"])
+        learned_from = sum(1 for document in golds if text_digest(document.text) in trained)
+    elif (info.get("dataset"), info.get("gold")) == (dataset, gold):
+        learned_from = sum(1 for document in golds if document.id not in held_out)
+    else:
+        return
     if learned_from:
         display.echo(
             f"note: {suggester.source} was trained on {learned_from} of these {len(golds)} documents, so its figures here are optimistic; "

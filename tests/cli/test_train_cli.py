@@ -177,3 +177,16 @@ def test_entities_not_trained_are_said_so_not_scored(capsys, tmp_path):
     _print_scores(result)
     out = " ".join(capsys.readouterr().out.split())
     assert "not trained: the gold has none to learn" in out and "0.000" not in out
+
+
+def test_evaluate_knows_the_documents_it_learned_from_by_their_text_in_another_database(trained, tmp_path):
+    lines = (EXAMPLES / "gold.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    same = tmp_path / "same.db"
+    import_gold(same, lines[:5], tmp_path)  # the same five texts, in a database of their own (other store ids)
+    result = run("evaluate", "--db", same, "--dataset", "pow", "--gold", "reference", "--model", trained["output"], "--json")
+    assert result.exit_code == 0 and "was trained on 4 of these 5 documents" in result.stderr
+    other = tmp_path / "other.db"
+    (tmp_path / "o").mkdir()
+    import_gold(other, lines[5:7], tmp_path / "o")  # texts it never saw
+    result = run("evaluate", "--db", other, "--dataset", "pow", "--gold", "reference", "--model", trained["output"], "--json")
+    assert result.exit_code == 0 and "was trained on" not in result.stderr

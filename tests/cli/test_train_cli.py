@@ -69,7 +69,13 @@ def test_the_output_folder_holds_corpus_config_and_pipelines(trained):
     for pipeline in ("model-best", "model-last"):
         assert (output / pipeline / "config.cfg").is_file() and (output / pipeline / "meta.json").is_file()
     config = (output / "config.cfg").read_text(encoding="utf-8")
-    assert f"max_steps = {STEPS}" in config and 'spans_key = "claims"' in config
+    assert f"max_steps = {STEPS}" in config
+    # The claim tagger's own training, and the tagger inside each pipeline.
+    assert f"max_steps = {STEPS}" in (output / "claims" / "config.cfg").read_text(encoding="utf-8")
+    assert (output / "claims" / "corpus" / "train.spacy").is_file() and (output / "claims" / "model-best" / "meta.json").is_file()
+    for pipeline in ("model-best", "model-last"):
+        assert 'factory = "annotator_claim_tagger"' in (output / pipeline / "config.cfg").read_text(encoding="utf-8")
+        assert (output / pipeline / "claim_tagger" / "meta.json").is_file()
     meta = json.loads((output / "model-best" / "meta.json").read_text(encoding="utf-8"))
     assert meta["annotator"]["dataset"] == "pow" and meta["annotator"]["gold"] == "reference"
     assert meta["annotator"]["train_documents"] + meta["annotator"]["dev_documents"] == 5

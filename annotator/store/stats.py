@@ -44,6 +44,7 @@ class Stats(Corpus):
                 {
                     "dataset": dataset, "schema": f"{schema.name} {schema.version}", "documents": documents, "suggested": suggested,
                     "annotators": per_annotator, "suggestion_outcomes": self.suggestion_outcomes(dataset),
+                    "learner_outcomes": self.learner_outcomes(dataset),
                 }
             )
         return result
@@ -87,4 +88,35 @@ class Stats(Corpus):
             [dataset],
         ):
             add(annotator, label, "rejected", count)
+        return outcomes
+
+    def learner_outcomes(self, dataset: str) -> dict[str, dict[str, int]]:
+        """How the suggestions each learner made or changed fared (attributes.learner: gazetteer, short_form, title,
+        claim_tagger), over every annotator: suggested, accepted as is, corrected, rejected."""
+        outcomes: dict[str, dict[str, int]] = {}
+
+        def row(learner: str) -> dict[str, int]:
+            return outcomes.setdefault(learner, {"suggested": 0, "accepted": 0, "corrected": 0, "rejected": 0})
+
+        learner = "json_extract(g.attributes, '$.learner')"
+        for name, count in self.conn.execute(
+            f"SELECT {learner}, count(*) FROM suggestions g JOIN documents d ON d.id = g.document_id "
+            f"WHERE d.dataset = ? AND json_valid(g.attributes) AND {learner} IS NOT NULL GROUP BY 1",
+            [dataset],
+        ):
+            row(str(name))["suggested"] += count
+        for name, origin, count in self.conn.execute(
+            f"SELECT {learner}, a.origin, count(*) FROM annotations a JOIN suggestions g ON g.id = a.suggestion_id "
+            f"JOIN documents d ON d.id = a.document_id WHERE d.dataset = ? AND a.origin IN ('accepted', 'corrected') "
+            f"AND json_valid(g.attributes) AND {learner} IS NOT NULL GROUP BY 1, 2",
+            [dataset],
+        ):
+            row(str(name))[origin] += count
+        for name, count in self.conn.execute(
+            f"SELECT {learner}, count(*) FROM rejections r JOIN suggestions g ON g.id = r.suggestion_id "
+            f"JOIN documents d ON d.id = r.document_id WHERE d.dataset = ? AND json_valid(g.attributes) AND {learner} IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.suggestion_id = r.suggestion_id AND a.annotator = r.annotator) GROUP BY 1",
+            [dataset],
+        ):
+            row(str(name))["rejected"] += count
         return outcomes

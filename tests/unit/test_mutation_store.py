@@ -200,6 +200,30 @@ def test_suggestion_outcomes_count_each_outcome_per_annotator_and_label(store):
     assert store.suggestion_outcomes("other") == {}
 
 
+def test_learner_outcomes_count_what_each_learners_suggestions_became(store):
+    """stats shows how each cheap learner fares (issue 16 item 6): suggested, accepted, corrected, rejected."""
+    first = store.document_ids("news")[0]
+    learned = [
+        at("Dmytro Lubinets", "PERSON", attributes={"learner": "title"}),
+        at("Bakhmut", "GPE", attributes={"learner": "gazetteer"}),
+        at("Monday", "DATE"),  # the model's own: no learner
+    ]
+    with store.transaction():
+        store.add_suggestions(first, "m", learned)
+    person, place, date = store.suggested_spans(first)
+    store.accept_suggestion("alice", person.id)
+    store.accept_suggestion("bob", place.id, label="LOC")
+    store.reject_suggestion("alice", place.id)
+    store.reject_suggestion("alice", date.id)
+    assert store.learner_outcomes("news") == {
+        "title": {"suggested": 1, "accepted": 1, "corrected": 0, "rejected": 0},
+        "gazetteer": {"suggested": 1, "accepted": 0, "corrected": 1, "rejected": 1},
+    }
+    entry = next(entry for entry in store.stats() if entry["dataset"] == "news")
+    assert entry["learner_outcomes"]["title"]["accepted"] == 1
+    assert store.learner_outcomes("other") == {}
+
+
 @pytest.mark.parametrize(
     ("message", "told"),
     [

@@ -36,8 +36,9 @@ def train_command(db_path: Path, dataset: str, gold: str, output: Path, base: st
 
     The documents GOLD marked done are split into training and dev
     documents (a fifth held out, at least one); spaCy trains a named-entity
-    recogniser and, for claims, a span finder and span categoriser, from a
-    generated config (DIR/config.cfg). spaCy's progress goes to stderr; the
+    recogniser (when the gold has entities to learn) from a generated config
+    (DIR/config.cfg) and, for claims, a claim tagger of its own (DIR/claims/)
+    that joins the pipeline. spaCy's progress goes to stderr; the
     scores of the best checkpoint on the dev documents go to stdout. The
     output folder works as --model for suggest, annotate and evaluate.
 

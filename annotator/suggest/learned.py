@@ -1,4 +1,4 @@
-"""What a pipeline trained by ``annotator train`` adds to suggesting: schema labels as they are, and claims from its span categoriser.
+"""What a pipeline trained by ``annotator train`` adds to suggesting: schema labels as they are, and claims from its claim tagger.
 
 ``annotator train`` writes ``meta["annotator"]`` into the pipeline (the schema, its labels, the span key
 of the claims); a pipeline without it is any other spaCy pipeline and goes through the schema's spaCy map.
@@ -47,7 +47,7 @@ def entity_label_map(schema: Schema, nlp: Language) -> dict[str, str]:
 
 
 def learned_claims(doc: Doc, key: str, claim_labels: frozenset[str], taken: list[tuple[int, int]]) -> list[tuple[int, int, str, float]]:
-    """(start, end, label, score) of the span categoriser's claims in doc.spans[key]: best-scored first, none overlapping another or a taken stretch."""
+    """(start, end, label, score) of the learned claims in doc.spans[key]: best-scored first, none overlapping another or a taken stretch."""
     if key not in doc.spans:
         return []
     import numpy

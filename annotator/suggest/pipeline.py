@@ -36,7 +36,7 @@ def source_name(meta: dict, finds_claims: bool) -> str:
 
 
 class SpacySuggester:
-    """Suggestions from a spaCy pipeline: its entities, and claims read from its dependency parse or found by its span categoriser."""
+    """Suggestions from a spaCy pipeline: its entities, and claims read from its dependency parse or found by its claim tagger."""
 
     def __init__(self, nlp: Language, schema: Schema):
         self.nlp = nlp

@@ -177,6 +177,12 @@ def overlap_pairs(predicted: list[Span], gold: list[Span], words: list[tuple[int
             if shorter and shared * 2 >= shorter:
                 jaccard = shared / len(gold_set | predicted_set)
                 candidates.append((-jaccard, gold_index, predicted_index))
+    return one_to_one(candidates)
+
+
+def one_to_one(candidates: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
+    """(predicted index, gold index) pairs from (negated similarity, gold index, predicted index) candidates, taken
+    greedily best first (then earliest gold, earliest prediction), each gold and each prediction at most once."""
     pairs, used_gold, used_predicted = [], set(), set()
     for _, gold_index, predicted_index in sorted(candidates):
         if gold_index not in used_gold and predicted_index not in used_predicted:
@@ -202,13 +208,7 @@ def dice_pairs(predicted: list[Span], gold: list[Span], threshold: float = FOUND
                 score = dice(predicted_span, gold_span)
                 if score >= threshold:
                     candidates.append((-score, gold_index, predicted_index))
-    pairs, used_gold, used_predicted = [], set(), set()
-    for _, gold_index, predicted_index in sorted(candidates):
-        if gold_index not in used_gold and predicted_index not in used_predicted:
-            used_gold.add(gold_index)
-            used_predicted.add(predicted_index)
-            pairs.append((predicted_index, gold_index))
-    return pairs
+    return one_to_one(candidates)
 
 
 def claimant_of(document: Document, claim: Span) -> Span | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonio import LABEL_KEYS, decode_lines, one_line, parse_json
+from annotator.formats.jsonio import LABEL_KEYS, json_records, one_line
 from annotator.formats.kinds import DOCCANO, kind_of_label, split_kind, with_kind
 from annotator.formats.registry import ExportReport
 from annotator.formats.utf16 import Utf16Offsets
@@ -94,14 +94,12 @@ def example_from_document(document: Document, report: ExportReport, relations: b
 
 def read_doccano(stream: IO[bytes], path: str, schema: Schema | None = None) -> Iterator[tuple[int, Document | InputError]]:
     """Read (line, document); a bad line comes out as an InputError in its place."""
-    for number, line in decode_lines(stream, path):
-        if isinstance(line, InputError):
-            yield number, line
-            continue
-        if not line.strip():
+    for number, record in json_records(stream, path):
+        if isinstance(record, InputError):
+            yield number, record
             continue
         try:
-            yield number, document_from_example(parse_json(line), schema)
+            yield number, document_from_example(record, schema)
         except ValueError as error:
             yield number, InputError(str(error), path, number)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonio import decode_lines, one_line, parse_json, refuse_unread_labels, span_from_json
+from annotator.formats.jsonio import json_records, one_line, refuse_unread_labels, span_from_json
 from annotator.model import Document, InputError, Note, link_spans, validate_spans
 from annotator.notes import note_problem
 
@@ -15,16 +15,9 @@ READ_KEYS = frozenset({"id", "text", "meta", "spans", "relations", "annotator", 
 
 def read_jsonl(stream: IO[bytes], path: str) -> Iterator[tuple[int, Document | InputError]]:
     """Read (line, document); a bad line comes out as an InputError in its place, so callers decide to stop or skip."""
-    for number, line in decode_lines(stream, path):
-        if isinstance(line, InputError):
-            yield number, line
-            continue
-        if not line.strip():
-            continue
-        try:
-            obj = parse_json(line)
-        except ValueError as error:
-            yield number, InputError(str(error), path, number)
+    for number, obj in json_records(stream, path):
+        if isinstance(obj, InputError):
+            yield number, obj
             continue
         try:
             document = document_from_json(obj)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from annotator.formats.jsonio import decode_lines, one_line, parse_json, refuse_unread_labels, span_from_json
+from annotator.formats.jsonio import json_records, one_line, refuse_unread_labels, span_from_json
 from annotator.formats.kinds import PRODIGY, kind_of_label
 from annotator.formats.prodigy_hashes import set_hashes
 from annotator.formats.registry import ExportReport
@@ -129,14 +129,11 @@ READ_KEYS = frozenset({
 def read_prodigy(stream: IO[bytes], path: str, schema: Schema | None = None) -> Iterator[tuple[int, Document | InputError]]:
     """Read (line, document) from Prodigy JSONL; a bad line comes out as an InputError in its place, a rejected or
     ignored answer as a SkippedRecord. With the dataset's schema, a span without a kind takes its label's kind."""
-    for number, line in decode_lines(stream, path):
-        if isinstance(line, InputError):
-            yield number, line
-            continue
-        if not line.strip():
+    for number, task in json_records(stream, path):
+        if isinstance(task, InputError):
+            yield number, task
             continue
         try:
-            task = parse_json(line)
             skipped = _not_accepted(task)
             if skipped is not None:
                 yield number, SkippedRecord(skipped, path, number)

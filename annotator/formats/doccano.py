@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonio import LABEL_KEYS, json_records, one_line
+from annotator.formats.jsonio import LABEL_KEYS, json_records, list_field, one_line
 from annotator.formats.kinds import DOCCANO, kind_of_label, split_kind, with_kind
 from annotator.formats.registry import ExportReport
 from annotator.formats.utf16 import Utf16Offsets
@@ -121,11 +121,11 @@ def document_from_example(example: Any, schema: Schema | None = None) -> Documen
     if isinstance(doc_id, bool) or doc_id is not None and not isinstance(doc_id, (str, int)):
         raise ValueError("field 'id' must be a string or an integer")
     units = Utf16Offsets(text)
-    wheres = [f"label[{index}]" for index in range(len(_list(example, "label")))]
-    wheres += [f"entities[{index}]" for index in range(len(_list(example, "entities")))]
-    spans = [_span(item, wheres[index], index, text, units) for index, item in enumerate(_list(example, "label"))]
-    spans += [_span(item, wheres[len(spans) + index], len(spans) + index, text, units) for index, item in enumerate(_list(example, "entities"))]
-    links = [_link(item, index) for index, item in enumerate(_list(example, "relations"))]
+    wheres = [f"label[{index}]" for index in range(len(list_field(example, "label")))]
+    wheres += [f"entities[{index}]" for index in range(len(list_field(example, "entities")))]
+    spans = [_span(item, wheres[index], index, text, units) for index, item in enumerate(list_field(example, "label"))]
+    spans += [_span(item, wheres[len(spans) + index], len(spans) + index, text, units) for index, item in enumerate(list_field(example, "entities"))]
+    links = [_link(item, index) for index, item in enumerate(list_field(example, "relations"))]
     claims = {head for head, _, kind in links if kind == "claimant"}
     claimants = {child for _, child, kind in links if kind == "claimant"}
     for span, where in zip(spans, wheres):
@@ -141,15 +141,6 @@ def document_from_example(example: Any, schema: Schema | None = None) -> Documen
         text, None if doc_id is None else str(doc_id), {key: value for key, value in example.items() if key not in READ_KEYS},
         spans, link_spans(spans, links), annotator=annotator if isinstance(annotator, str) else "",
     )
-
-
-def _list(example: dict[str, Any], key: str) -> list[Any]:
-    value = example.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(f"field {key!r} must be a list")
-    return value
 
 
 def _span(item: Any, where: str, index: int, text: str, units: Utf16Offsets) -> Span:

@@ -59,6 +59,16 @@ def json_records(stream: IO[bytes], path: str) -> Iterator[tuple[int, Any]]:
             yield number, InputError(str(error), path, number)
 
 
+def list_field(record: dict[str, Any], key: str) -> list[Any]:
+    """A record's list field: [] when it is missing or null, a ValueError when it is something else."""
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"field {key!r} must be a list")
+    return value
+
+
 def parse_json(text: str) -> Any:
     """json.loads for input files: a value the store can keep, or a ValueError saying what is wrong (never another error)."""
     try:

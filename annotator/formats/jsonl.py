@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from annotator.formats.jsonio import json_records, one_line, refuse_unread_labels, span_from_json
+from annotator.formats.jsonio import json_records, list_field, one_line, refuse_unread_labels, span_from_json
 from annotator.model import Document, InputError, Note, link_spans, validate_spans
 from annotator.notes import note_problem
 
@@ -60,13 +60,13 @@ def document_from_json(obj: Any) -> Document:
         raise ValueError("field 'meta' must be an object")
     document = Document(text=text, id=None if doc_id is None else str(doc_id), meta=dict(meta))
     if "spans" in obj or "relations" in obj:
-        document.spans = [span_from_json(item, index, text) for index, item in enumerate(_list(obj, "spans"))]
-        links = [relation_from_json(item, index) for index, item in enumerate(_list(obj, "relations"))]
+        document.spans = [span_from_json(item, index, text) for index, item in enumerate(list_field(obj, "spans"))]
+        links = [relation_from_json(item, index) for index, item in enumerate(list_field(obj, "relations"))]
         problem = validate_spans(text, document.spans, [])
         if problem:
             raise ValueError(problem)
         document.relations = link_spans(document.spans, links)
-        for index, item in enumerate(_list(obj, "spans")):
+        for index, item in enumerate(list_field(obj, "spans")):
             if isinstance(item, dict) and "notes" in item:
                 document.spans[index].notes = notes_from_json(item["notes"], f"spans[{index}].notes")
         annotator = obj.get("annotator")
@@ -106,15 +106,6 @@ def notes_from_json(value: Any, where: str) -> list[Note]:
 
 def notes_to_json(notes: list[Note], annotator: str | None) -> list[dict[str, Any]]:
     return [{"annotator": note.annotator or annotator, "text": note.text, "unsure": note.unsure} for note in notes]
-
-
-def _list(obj: dict[str, Any], key: str) -> list[Any]:
-    value = obj.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(f"field '{key}' must be a list")
-    return value
 
 
 def relation_from_json(item: Any, index: int) -> tuple[str, str, str]:

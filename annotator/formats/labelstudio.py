@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
-from annotator.formats.jsonio import MAX_DEPTH, one_line, parse_json
+from annotator.formats.jsonio import MAX_DEPTH, list_field, one_line, parse_json
 from annotator.formats.kinds import LABEL_STUDIO, kind_of_label
 from annotator.formats.registry import ExportReport, staged_folder
 from annotator.formats.utf16 import Utf16Offsets
@@ -279,8 +279,8 @@ def documents_from_task(
     drafts = task.get("drafts") or []
     if drafts:
         raise ValueError(f"holds {len(drafts)} drafts (labels not submitted), which would be lost: submit them in Label Studio and export again")
-    annotations = _list(task, "annotations") or _list(task, "completions")
-    predictions = _list(task, "predictions")
+    annotations = list_field(task, "annotations") or list_field(task, "completions")
+    predictions = list_field(task, "predictions")
     if as_suggestions is not None:
         if annotations:
             not_taken["annotations"] += len(annotations)
@@ -308,15 +308,6 @@ def documents_from_task(
     if repeated:
         raise ValueError(f"holds several annotations by {repeated[0]!r}: an annotator has one set of labels per document; keep one")
     return documents or [Document(text, doc_id, dict(meta))]
-
-
-def _list(task: dict[str, Any], key: str) -> list[Any]:
-    value = task.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(f"field {key!r} must be a list")
-    return value
 
 
 def _data(task: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:

@@ -64,6 +64,8 @@ class DocumentState:
     failed: str = ""
     # Notes on the document itself: the annotator's own (in review, the gold's), then, in review, each annotator's.
     notes: list[Note] = field(default_factory=list)
+    # With annotate --learn: which model's suggestions the document offers ("model v3 (40 docs)", or the base's).
+    suggested_by: str = ""
 
     @property
     def pending(self) -> list[Span]:
@@ -159,13 +161,16 @@ class Suggestions:
         return None  # the dataset in the annotator's order (routing decides)
 
     def candidates(self, store: Store, document_id: int) -> list[Span]:
-        offered = store.suggested_spans(document_id)
-        for span in offered:
-            span.origin = "suggested"
-        return offered
+        """The suggestions offered: a learned model's newest (annotate --learn), or every source's where none ran."""
+        return [
+            Span(r["start"], r["end"], r["label"], r["kind"], id=r["id"], attributes=r["attributes"], score=r["score"],
+                 source=r["source"], status="pending", claimant_id=r["claimant_id"], origin="suggested")
+            for r in store.offered_suggestions(document_id)
+        ]
 
     def still_current(self, store: Store, document_id: int, read: list[Span]) -> bool:
-        return store.suggestion_count(document_id) == len(read)
+        """Whether suggestions read ahead are still those offered (a learned model may have suggested again since)."""
+        return store.offered_fingerprint(document_id) == (len(read), max((span.id or 0 for span in read), default=0))
 
     def turned_down(self, store: Store, document_id: int, offered: list[Span]) -> set[int]:
         return store.rejected_ids(document_id, self.annotator)
@@ -195,6 +200,8 @@ class Suggestions:
 
 
 PendingSource = Suggestions | Adjudication
+# The orders annotate --order offers: the dataset's own (or the overlap's routing), or the learned model's uncertainty first.
+ORDERS = ("document", "uncertain")
 
 
 class AnnotationSession:
@@ -210,6 +217,8 @@ class AnnotationSession:
         overlap: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         actor: str | None = None,
+        order_by: str = "document",
+        learning: bool = False,
     ) -> None:
         self.store = store
         self.dataset = dataset
@@ -220,6 +229,13 @@ class AnnotationSession:
         self.history_notice = ""
         self.source = source if source is not None else Suggestions(annotator)
         self.overlap = overlap
+        if order_by not in ORDERS:
+            raise AnnotatorError(f"unknown document order {order_by!r}: use {' or '.join(ORDERS)}")
+        # "uncertain": unfinished documents where the newest learned model moved most from the suggestions before it first.
+        self.order_by = order_by
+        # annotate --learn: each state says which model's suggestions are offered.
+        self.learning = learning
+        self._suggested_by: tuple[tuple[int, frozenset], str] | None = None
         self.clock = clock
         self.order: Sequence[int] = []  # a list, or the dataset's DocumentOrder read a page at a time
         self.position = 0
@@ -273,11 +289,31 @@ class AnnotationSession:
         if documents is not None:
             return documents
         if self.overlap is None:
-            return self.store.document_order(self.dataset)
+            order = self.store.document_order(self.dataset)
+            return self._by_uncertainty(list(order), finished_first=True) if self.order_by == "uncertain" else order
         document_ids = self.store.document_ids(self.dataset)
         statuses = self.store.statuses(self.dataset, self.annotator)
         mine = {document_id for document_id, status in statuses.items() if status in ("in_progress", "done", "skipped")}
-        return route(document_ids, self.annotator, self.overlap, self.store.other_annotator_counts(self.dataset, self.annotator), mine)
+        routed = route(document_ids, self.annotator, self.overlap, self.store.other_annotator_counts(self.dataset, self.annotator), mine)
+        return self._by_uncertainty(routed, finished_first=True) if self.order_by == "uncertain" else routed
+
+    def _by_uncertainty(self, documents: list[int], finished_first: bool) -> list[int]:
+        """Finished documents first (where they were), then the others, the most uncertain first; those no learned model
+        suggested for keep their order, after the rest."""
+        ranks = self.store.uncertainty(self.dataset, self.annotator)
+        statuses = self.store.statuses(self.dataset, self.annotator)
+        finished = [document_id for document_id in documents if statuses.get(document_id) in ("done", "skipped")] if finished_first else []
+        taken = set(finished)
+        others = sorted((document_id for document_id in documents if document_id not in taken), key=lambda document_id: -ranks.get(document_id, -1.0))
+        return finished + others
+
+    def rank_again(self) -> bool:
+        """A new model learned: with the uncertain order, the documents after this one are ranked by it (those before stay)."""
+        if self.order_by != "uncertain" or not self.order:
+            return False
+        head = list(self.order[: self.position + 1])
+        self.order = head + self._by_uncertainty(list(self.order[self.position + 1 :]), finished_first=False)
+        return True
 
     def still_open(self, document_id: int) -> bool:
         """Whether a document is still this annotator's to do (with an overlap, K others may have taken it meanwhile)."""
@@ -361,7 +397,20 @@ class AnnotationSession:
             document.document_id, document.ext_id, document.text, document.tokens, spans, claimants,
             self.store.status(document.document_id, self.annotator), self.position, len(self.order), self.done, focus,
             notes=[*([own_note] if own_note else []), *self.source.document_notes(self.store, document.document_id)],
+            suggested_by=self.suggested_by() if self.learning else "",
         )
+
+    def suggested_by(self) -> str:
+        """Which model's suggestions the open document offers: a learned version and how many documents it learned from."""
+        assert self.document is not None, "no document is open"
+        sources = frozenset(span.source for span in self.offered if span.source)
+        key = (self.document.document_id, sources)
+        if self._suggested_by is None or self._suggested_by[0] != key:  # read once per document and set of sources, not on every key
+            models = [model for model in map(self.store.learned_model_by_source, sorted(sources)) if model is not None]
+            newest = max(models, key=lambda model: model.id, default=None)
+            said = f"model v{newest.version} ({newest.documents} docs)" if newest else ("base model" if sources else "no suggestions")
+            self._suggested_by = (key, said)
+        return self._suggested_by[1]
 
     def refresh(self) -> DocumentState:
         """The open document as committed now, candidates read again: another process changed the database."""

@@ -58,6 +58,15 @@ def screen_options(annotator_help: str) -> Callable[[Callable[..., Any]], Callab
         click.option(
             "--overlap", type=click.IntRange(min=1), default=None, help="Give each document to K annotators (default: everyone gets every document)."
         ),
+        click.option(
+            "--learn", "learn_every", type=click.IntRange(min=1), default=None, metavar="K",
+            help="Learn while you annotate: after every K documents you mark done, retrain in the background on your finished "
+            "documents and suggest again for the documents nobody has touched.",
+        ),
+        click.option(
+            "--order", "order_by", type=click.Choice(["document", "uncertain"]), default="document", show_default=True,
+            help="Document order: the dataset's, or (with --learn) the documents the newest learned model is least sure of first.",
+        ),
     ]
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -17,7 +17,8 @@ WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 
 
 def annotate_command_line(
-    db_path: Path, dataset: str, annotator: str, *, model: str | None = None, no_suggest: bool = False, overlap: int | None = None
+    db_path: Path, dataset: str, annotator: str, *, model: str | None = None, no_suggest: bool = False, overlap: int | None = None,
+    learn_every: int | None = None, order_by: str = "document",
 ) -> str:
     """The shell command textual-serve runs for each browser page: every value quoted, so no name can reach the shell as code."""
     arguments = [sys.executable, "-m", "annotator", "annotate", f"--db={db_path.resolve()}", f"--dataset={dataset}", f"--annotator={annotator}"]
@@ -27,6 +28,10 @@ def annotate_command_line(
         arguments.append("--no-suggest")
     if overlap is not None:
         arguments.append(f"--overlap={overlap}")
+    if learn_every is not None:
+        arguments.append(f"--learn={learn_every}")
+    if order_by != "document":
+        arguments.append(f"--order={order_by}")
     return " ".join(shlex.quote(argument) for argument in arguments)
 
 
@@ -85,6 +90,8 @@ def serve_command(
     model: str | None,
     no_suggest: bool,
     overlap: int | None,
+    learn_every: int | None,
+    order_by: str,
     host: str,
     port: int,
     public_url: str | None,
@@ -100,6 +107,9 @@ def serve_command(
       annotator serve --db team.db --dataset pow --annotator alice --port 8001
       then open http://localhost:8001 in a browser; ctrl+c stops the server
     """
+    from annotator.cli.sessions import check_learning
+
+    check_learning(learn_every, no_suggest)
     annotator = annotator or default_annotator()
     if public_url is not None:
         public_url = checked_public_url(public_url)
@@ -113,7 +123,9 @@ def serve_command(
         raise click.ClickException(f"database {db_path} does not exist: give article files to import (annotator serve examples/articles.jsonl)")
     with open_store(db_path) as store:
         store.schema(dataset)  # an unknown dataset is said here, not in the browser
-    command = annotate_command_line(db_path, dataset, annotator, model=model, no_suggest=no_suggest, overlap=overlap)
+    command = annotate_command_line(
+        db_path, dataset, annotator, model=model, no_suggest=no_suggest, overlap=overlap, learn_every=learn_every, order_by=order_by
+    )
     display.echo(f"serving dataset {display.shown(dataset)} as annotator {display.shown(annotator)} at {display.shown(url)} (ctrl+c stops)", err=True)
     try:
         serve(command, host, port, public_url)

@@ -25,17 +25,26 @@ def annotate_command(
     model: str | None,
     no_suggest: bool,
     overlap: int | None,
+    learn_every: int | None,
+    order_by: str,
 ) -> None:
     """Open the annotation screen (FILES, if given, are imported first).
 
     Every key you press that changes a label is saved to the database at once;
     reopening resumes at your first unfinished document, with undo intact.
 
+    With --learn K, every K documents you mark done start a retraining in the
+    background (a process of its own; the screen never waits), on your finished
+    documents; its model then suggests again for every document nobody has
+    touched, and the top line says which model suggested the document shown.
+
     \b
     Example:
       annotator annotate examples/articles.jsonl
       annotator annotate --db team.db --dataset pow --annotator alice
+      annotator annotate --db team.db --dataset pow --learn 10 --order uncertain
     """
+    check_learning(learn_every, no_suggest)
     annotator = annotator or default_annotator()
     if files:
         from annotator.cli.corpus import import_into
@@ -47,10 +56,18 @@ def annotate_command(
     from annotator.tui.app import AnnotatorApp, load_keymap, settings_path
 
     app = AnnotatorApp(
-        db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap(), overlap=overlap, settings_file=settings_path()
+        db_path, dataset, annotator, model=model, suggest=not no_suggest, keymap=load_keymap(), overlap=overlap, settings_file=settings_path(),
+        learn_every=learn_every, order_by=order_by,
     )
     app.run()
+    if app.learning_stopped:
+        display.echo("a retraining was still running and was stopped; the next annotate --learn starts it again", err=True)
     exit_for_unsaved(app)
+
+
+def check_learning(learn_every: int | None, no_suggest: bool) -> None:
+    if learn_every is not None and no_suggest:
+        raise click.UsageError("--learn suggests again with every model it learns: leave out --no-suggest")
 
 
 @click.command("merge")

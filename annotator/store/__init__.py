@@ -49,6 +49,7 @@ from annotator.store.connection import (  # noqa: E402
 )
 from annotator.store.corpus import Corpus, ImportCounts  # noqa: E402
 from annotator.store.labels import Labels  # noqa: E402
+from annotator.store.learned import Learned, LearnedModel  # noqa: E402
 from annotator.store.log import IMPORTED, MERGED, UNDOABLE_TABLES, ActionLog  # noqa: E402
 from annotator.store.merge import Merge, MergeReport  # noqa: E402
 from annotator.store.migrations import migrations  # noqa: E402
@@ -63,6 +64,7 @@ __all__ = [
     "MERGED",
     "UNDOABLE_TABLES",
     "ImportCounts",
+    "LearnedModel",
     "MergeReport",
     "Store",
     "StoreError",
@@ -73,5 +75,5 @@ __all__ = [
 ]
 
 
-class Store(Stats, Merge, Adjudication, Labels, Notes, Reads, Corpus, ActionLog):
+class Store(Stats, Merge, Adjudication, Labels, Notes, Learned, Reads, Corpus, ActionLog):
     """One connection to one annotation database; use it from the thread that opened it."""

@@ -359,3 +359,32 @@ def m008_browse_views(db: sqlite_utils.Database) -> None:
             FROM documents d, json_each(CASE WHEN json_valid(d.meta) THEN CASE json_type(d.meta) WHEN 'object' THEN d.meta END END) m;
         """
     )
+
+
+@migrations()
+def m009_learned_models(db: sqlite_utils.Database) -> None:
+    """The models annotate --learn trained while people annotated (one row per version, per dataset and annotator), and
+    how much each disagreed with the suggestions before it on the documents it suggested for (the uncertain order)."""
+    db.executescript(
+        """
+        CREATE TABLE learned_models (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            dataset TEXT NOT NULL REFERENCES datasets(name),
+            annotator TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            documents INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            seconds REAL NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (dataset, annotator, version)
+        );
+        CREATE INDEX learned_models_source ON learned_models(source);
+        CREATE TABLE learned_uncertainty (
+            model_id INTEGER NOT NULL REFERENCES learned_models(id),
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            disagreement REAL NOT NULL,
+            PRIMARY KEY (model_id, document_id)
+        );
+        """
+    )

@@ -126,9 +126,13 @@ def suggest_documents(
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
     stored: Callable[[int], None] | None = None,
+    only_if: Callable[[int], bool] | None = None,
 ) -> SuggestCounts:
     """The one loop over documents: suggest for these (those the source already did are skipped unless forced),
     one transaction per batch, calling `stored` with each document id once its suggestions are committed.
+
+    `only_if`, when given, is asked again for each document inside the batch's transaction: a document it
+    turns down then is left as it is (annotate --learn suggests again only for documents nobody has touched).
 
     `cancel` is checked before the first document and after each batch, so a run (the screen's
     background worker among them) stops without the domain knowing who asked.
@@ -152,7 +156,7 @@ def suggest_documents(
             document_id, tokens = fed.popleft()
             batch.append((document_id, on_tokens(suggestion, tokens)))
             if len(batch) >= batch_size:
-                _commit(store, suggester.source, batch, force, counts, stored)
+                _commit(store, suggester.source, batch, force, counts, stored, only_if)
                 batch = []
                 if progress is not None:
                     progress(counts.documents, total)
@@ -164,18 +168,23 @@ def suggest_documents(
         if close is not None:
             close()  # stops the pipeline's worker processes when the run ends early
     if batch:
-        _commit(store, suggester.source, batch, force, counts, stored)
+        _commit(store, suggester.source, batch, force, counts, stored, only_if)
         if progress is not None:
             progress(counts.documents, total)
     return counts
 
 
 def _commit(
-    store: Store, source: str, batch: list[tuple[int, OnTokens]], force: bool, counts: SuggestCounts, stored: Callable[[int], None] | None
+    store: Store, source: str, batch: list[tuple[int, OnTokens]], force: bool, counts: SuggestCounts, stored: Callable[[int], None] | None,
+    only_if: Callable[[int], bool] | None = None,
 ) -> None:
     replaced: list[Replaced] = []
     added = 0
     with store.transaction():
+        if only_if is not None:
+            kept_out = [document_id for document_id, _ in batch if not only_if(document_id)]
+            counts.skipped += len(kept_out)
+            batch = [(document_id, laid) for document_id, laid in batch if document_id not in kept_out]
         for document_id, laid in batch:
             suggestion = laid.suggestion
             if force:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from annotator.learn import Learning
 from annotator.model import GOLD
 from annotator.schema import Schema
 from annotator.store import Store
@@ -39,6 +40,9 @@ class AnnotatorApp(App):
         reviewer: str | None = None,
         min_annotators: int = 2,
         settings_file: Path | None = None,
+        learn_every: int | None = None,
+        learn_steps: int | None = None,
+        order_by: str = "document",
     ):
         super().__init__()
         self.db_path = Path(db_path)
@@ -54,6 +58,11 @@ class AnnotatorApp(App):
         if reviewer is not None:
             self.annotator = GOLD
             self.suggest_enabled = False
+        self.order_by = order_by
+        self.learning: Learning | None = None
+        if learn_every is not None and reviewer is None:
+            self.learning = Learning(self.db_path, dataset, annotator, learn_every, steps=learn_steps)
+        self.learning_stopped = False  # a retraining still running when the screen closed was stopped (the command says so)
         self.store = Store(self.db_path, create=False, writable=True)
         self.schema: Schema = self.store.schema(dataset)
         self._suggester = None
@@ -75,10 +84,11 @@ class AnnotatorApp(App):
             self.theme = self.settings.theme
         source = Adjudication(self.reviewer, self.min_annotators) if self.reviewer is not None else None
         session = self.session = AnnotationSession(
-            self.store, self.dataset, self.annotator, source=source, overlap=self.overlap, actor=self.reviewer
+            self.store, self.dataset, self.annotator, source=source, overlap=self.overlap, actor=self.reviewer,
+            order_by=self.order_by if self.reviewer is None else "document", learning=self.learning is not None,
         )
         suggester = self.get_suggester if self.suggest_enabled else None
-        await self.push_screen(AnnotateScreen(session, self.schema, self.db_path, suggester=suggester, keymap=self.keymap))
+        await self.push_screen(AnnotateScreen(session, self.schema, self.db_path, suggester=suggester, keymap=self.keymap, learning=self.learning))
         restyle(self)
         if self.settings.problem:
             self.notify(self.settings.problem, severity="warning", timeout=15)
@@ -97,6 +107,8 @@ class AnnotatorApp(App):
             self.remembered_theme = theme_name
 
     def on_unmount(self) -> None:
+        if self.learning is not None:
+            self.learning_stopped = self.learning.stop()
         if self.session is not None:
             self.session.finish()
         self.store.close()

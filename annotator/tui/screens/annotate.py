@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from annotator.cursor import clause_end, quotation_at, sentence_end, snap
 from annotator.display import shown
 from annotator.history import what_changed
+from annotator.learn import Learning
 from annotator.model import AnnotatorError, Span
 from annotator.navigation import Focus, missing_claimant
 from annotator.notes import NOTE_MAX_CHARACTERS, UNSURE_GLYPH, glyphs, one_line_notes
@@ -38,6 +39,8 @@ from annotator.tui.widgets.document_bar import DocumentBar
 from annotator.tui.widgets.span_list import SpanList
 
 PREFETCH = 3
+# How often the screen looks whether a background retraining (--learn) has ended.
+LEARN_POLL_SECONDS = 1.0
 # How often the screen looks whether another process committed to the database (PRAGMA data_version).
 WATCH_SECONDS = 0.5
 # What a database can raise at the screen: never the end of it (issue 12, item 16).
@@ -55,6 +58,7 @@ class AnnotateScreen(Screen):
         *,
         suggester: Callable | None = None,
         keymap: dict[str, str] | None = None,
+        learning: Learning | None = None,
     ) -> None:
         super().__init__()
         self.session = session
@@ -62,6 +66,7 @@ class AnnotateScreen(Screen):
         self.db_path = db_path
         self.load_suggester = suggester  # None: no background suggestions
         self.keymap = keymap or {}
+        self.learning = learning  # annotate --learn: retrains in the background after every K documents done
         self.state: DocumentState | None = None
         self.focus = Focus()  # the current span and the token cursor that follows it
         self.list_filter = ""  # the kinds or labels the span list shows (f); empty: all
@@ -98,6 +103,46 @@ class AnnotateScreen(Screen):
             self.set_status(self.session.history_notice, "italic")
         self._data_version = self.read_data_version()
         self.set_interval(WATCH_SECONDS, self.watch_other_writes)
+        if self.learning is not None:
+            self.set_interval(LEARN_POLL_SECONDS, self.watch_learning)
+            self.learn_if_due()
+
+    # ----- learning while annotating (--learn)
+
+    def learn_if_due(self) -> None:
+        """Start a retraining in the background when K more documents are done than the newest model learned from."""
+        learning = self.learning
+        if learning is None or learning.running:
+            return
+        try:
+            done = self.session.store.done_count(self.session.dataset, self.session.annotator)
+            latest = self.session.store.latest_learned_model(self.session.dataset, self.session.annotator)
+        except DATABASE_ERRORS:
+            return  # the database is busy or gone: the next document done tries again, and a write says what is wrong
+        if not learning.due(done, latest.documents if latest else 0):
+            return
+        try:
+            learning.start(done)
+        except OSError as error:
+            self.set_status(f"cannot start learning in the background: {error}", "bold red")
+            return
+        self.notify(f"learning from your {done} finished documents in the background; you can go on", timeout=6)
+
+    def watch_learning(self) -> None:
+        """Say what a background retraining did once it ends; a new model re-ranks the uncertain order and may start the next."""
+        report = self.learning.poll() if self.learning is not None else None
+        if report is None:
+            return
+        if report.learned:
+            self.session.rank_again()
+            self._prepared.clear()  # read ahead with the suggestions before the new model's
+            self.notify(shown(report.message), timeout=8)
+            if self.state is not None:
+                self.refresh_view()
+        else:
+            self.notify(shown(report.message), severity="warning" if report.outcome == "busy" else "error", timeout=12)
+        self.learn_if_due()
+
 
     # ----- changes made by others
 
@@ -655,6 +700,8 @@ class AnnotateScreen(Screen):
         leaving = self.state.document_id
         if not self.act(lambda: self.session.mark(status), f"marked {status}; next document"):
             return
+        if status == "done":
+            self.learn_if_due()
         if self.state.document_id == leaving:
             self.set_status(f"marked {status}; that was the last document ({self.state.done}/{self.state.total} done)", "green")
 

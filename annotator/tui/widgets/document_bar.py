@@ -35,6 +35,8 @@ class DocumentBar(Horizontal):
         info.append(f"  [{state.status}]", style=STATUS_STYLES.get(state.status, "dim"))
         if state.notes:
             info.append(f" {glyphs(state.notes)}", style="bold yellow")  # notes on the document: the status line says them
+        if state.suggested_by:
+            info.append(f"  {state.suggested_by}", style="magenta")  # annotate --learn: whose suggestions these are
         info.append("  ")
         info.append(one_line(state.ext_id)[:30], style="bold")
         info.append(f"  {shown(annotator)}", style="cyan")

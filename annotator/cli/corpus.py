@@ -348,3 +348,13 @@ def stats_command(db_path: Path, dataset: str | None, as_json: bool) -> None:
                 figures = (counts["suggested"], counts["accepted"], counts["corrected"], counts["rejected"])
                 learners.add_row(shown(name), *map(str, figures), share)
             console.print(learners)
+        if entry.get("learned_models"):
+            learned = Table(title="models learned while annotating (annotate --learn)")
+            for column in ("annotator", "version", "documents", "minutes", "learned at"):
+                learned.add_column(column, justify="left" if column in ("annotator", "learned at") else "right")
+            for model in entry["learned_models"]:
+                learned.add_row(
+                    shown(model["annotator"]), f"v{model['version']}", str(model["documents"]), f"{model['seconds'] / 60:.1f}",
+                    shown(model["created_at"][:16].replace("T", " ")),
+                )
+            console.print(learned)

@@ -45,6 +45,7 @@ class Stats(Corpus):
                     "dataset": dataset, "schema": f"{schema.name} {schema.version}", "documents": documents, "suggested": suggested,
                     "annotators": per_annotator, "suggestion_outcomes": self.suggestion_outcomes(dataset),
                     "learner_outcomes": self.learner_outcomes(dataset),
+                    "learned_models": self.learned_models(dataset),  # annotate --learn's versions (the Learned mixin of Store)
                 }
             )
         return result

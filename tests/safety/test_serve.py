@@ -167,3 +167,9 @@ def test_a_port_in_use_is_a_one_line_error(tmp_path: Path):
         )
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_the_served_command_carries_learning_and_the_order():
+    command = annotate_command_line(Path("team.db"), "pow", "alice", learn_every=10, order_by="uncertain")
+    assert shlex.split(command)[-2:] == ["--learn=10", "--order=uncertain"]
+    assert "--learn" not in annotate_command_line(Path("team.db"), "pow", "alice")

@@ -44,7 +44,7 @@ def corpus(path: Path, done: int = 2) -> Path:
         with store.transaction():
             store.add_documents("news", [(Document(text=text, id=f"d{n}"), f"test:{n}") for n, text in enumerate(TEXTS)])
         ids = store.document_ids("news")
-        for document_id, text in zip(ids, TEXTS):
+        for document_id in ids:
             with store.transaction():
                 store.add_suggestions(document_id, "base-1.0", [Span(0, 3, "ORG", "entity")])
         for document_id, text in zip(ids[:done], TEXTS):
@@ -207,3 +207,30 @@ def test_the_screen_side_reads_the_report_of_a_process_it_started(tmp_path):
     assert report is not None and report.outcome == "failed" and "only 1 document" in report.message
     assert not learning.running and learning.poll() is None
     assert not any(name.startswith("run-") for name in os.listdir(tmp_path / "f"))  # the report file is read once, then removed
+
+
+def test_learning_without_suggestions_is_refused_before_anything_opens(tmp_path):
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    db = corpus(tmp_path / "x.db")
+    result = CliRunner().invoke(cli, ["annotate", "--db", str(db), "--dataset", "news", "--learn", "2", "--no-suggest"])
+    assert result.exit_code == 2 and "leave out --no-suggest" in result.output
+    result = CliRunner().invoke(cli, ["annotate", "--db", str(db), "--dataset", "news", "--learn", "0"])
+    assert result.exit_code == 2 and "--learn" in result.output
+
+
+def test_stats_lists_the_learned_versions(tmp_path):
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    db = corpus(tmp_path / "x.db")
+    with Store(db, create=False) as store:
+        store.record_learned_model("news", "\x1b[31malice", "learned-a", 2, "v1", 90.0)
+    result = CliRunner().invoke(cli, ["stats", "--db", str(db)])
+    assert result.exit_code == 0 and "models learned while annotating" in result.output and "\x1b[31m" not in result.output
+    assert "1.5" in result.output
+    as_json = json.loads(CliRunner().invoke(cli, ["stats", "--db", str(db), "--json"]).output)
+    assert [model["version"] for model in as_json[0]["learned_models"]] == [1]

@@ -58,3 +58,21 @@ async def test_quitting_stops_a_retraining_still_running(tmp_path):
     assert app.learning_stopped and process.poll() is not None
     with Store(db, create=False) as store:
         assert store.latest_learned_model("news", "alice") is None
+
+
+async def test_a_retraining_that_fails_says_why_with_the_names_shown_as_they_are(tmp_path):
+    name = "[bold red]eve[/]\x1b]0;owned\x07"
+    db = corpus(tmp_path / "x.db", done=0)
+    with Store(db, create=False) as store:
+        for document_id in store.document_ids("news")[:2]:
+            store.set_status(name, document_id, "done")  # done, and nothing kept: nothing to learn
+    app = AnnotatorApp(db, "news", name, suggest=False, learn_every=2, learn_steps=10)
+    async with app.run_test(size=(160, 36)) as pilot:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while app.learning.running and time.monotonic() < deadline:
+            await pilot.pause(0.5)
+        await pilot.pause(1.5)
+        said = [notification for notification in app._notifications if "no new model" in notification.message]
+        assert said and said[0].severity == "error" and not said[0].markup
+        assert "[bold red]eve[/]" in said[0].message and "\x1b" not in said[0].message and "nothing to train" in said[0].message
+        assert not app.learning.running and not app.learning.due(2, 0)  # not tried again until K more are done

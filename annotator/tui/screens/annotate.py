@@ -136,11 +136,11 @@ class AnnotateScreen(Screen):
         if report.learned:
             self.session.rank_again()
             self._prepared.clear()  # read ahead with the suggestions before the new model's
-            self.notify(shown(report.message), timeout=8)
+            self.notify(shown(report.message), timeout=8, markup=False)
             if self.state is not None:
                 self.refresh_view()
         else:
-            self.notify(shown(report.message), severity="warning" if report.outcome == "busy" else "error", timeout=12)
+            self.notify(shown(report.message), severity="warning" if report.outcome == "busy" else "error", timeout=12, markup=False)
         self.learn_if_due()
 
 

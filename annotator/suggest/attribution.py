@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotator.suggest.syntax import FINITE_TAGS, Sentences, subject_of
+from annotator.suggest.syntax import FINITE_TAGS, QUOTE_MARKS, Sentences, direct_subject, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -43,14 +43,18 @@ def trailing_attribution(doc: Doc, verb: Token, sentences: Sentences) -> tuple[i
     if not (verb.tag_ in FINITE_TAGS or verb.tag_ == "VBN" and any(child.dep_ == "aux" for child in verb.children)):
         return None  # "..., adding that": a participle extends another verb's attribution
     addressing = verb.lemma_.lower() in ADDRESSING_VERBS
+    modifiers_only = all(
+        child.dep_ in TRAILING_MODIFIERS or (addressing and child.dep_ == "dobj") for child in verb.children if child.i > verb.i
+    )
     if verb.i - 1 > first and doc[verb.i - 1].text == ",":
+        if modifiers_only:
+            set_off = _set_off_subject(doc, first, verb)
+            if set_off is not None:
+                return set_off
         after = [token for token in doc[verb.i + 1 : end] if not (token.is_punct or token.is_space)]
         if after and all(_is_phrase_token(token) for token in after):
             return _clause_before(doc, first, verb.i - 1, after, verb)
         return None
-    modifiers_only = all(
-        child.dep_ in TRAILING_MODIFIERS or (addressing and child.dep_ == "dobj") for child in verb.children if child.i > verb.i
-    )
     if not modifiers_only:
         return None
     index = verb.i - 1
@@ -62,6 +66,21 @@ def trailing_attribution(doc: Doc, verb: Token, sentences: Sentences) -> tuple[i
     if index == phrase_last or doc[index].text != ",":
         return None
     return _clause_before(doc, first, index, list(doc[index + 1 : phrase_last + 1]), verb)
+
+
+def _set_off_subject(doc: Doc, first: int, verb: Token) -> tuple[int, Token] | None:
+    """ "Y," X, the agency's head, said in an interview.": the speaker, set off by commas, precedes the verb."""
+    subject = direct_subject(verb)
+    if subject is None or subject.i > verb.i:
+        return None
+    # The parse may hang the comma and the quote mark before the name on it.
+    named_first = next(token for token in subject.subtree if not token.is_punct).i
+    comma = named_first - 1
+    while comma > first and doc[comma].text in QUOTE_MARKS:
+        comma -= 1
+    if comma <= first or doc[comma].text != ",":
+        return None
+    return _clause_before(doc, first, comma, list(doc[named_first : verb.i - 1]), verb)
 
 
 def _clause_before(doc: Doc, first: int, comma: int, phrase: list[Token], verb: Token) -> tuple[int, Token] | None:

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 
 from annotator.suggest.attribution import trailing_attribution
 from annotator.suggest.complements import after_that, complement_ranges, intent_range, object_claim_range, topic_range
-from annotator.suggest.cues import ACCORDING, HEDGING_VERBS, IMPERSONAL_VERBS
+from annotator.suggest.cues import ACCORDING, EDITORIAL_LABELS, HEDGING_VERBS, IMPERSONAL_VERBS
 from annotator.suggest.extent import whole_extents
 from annotator.suggest.quotes import quoted_speech
 from annotator.suggest.syntax import (
     FINITE_TAGS,
+    QUOTE_MARKS,
     FoundClaim,
     Sentences,
     clause_end,
@@ -32,6 +33,10 @@ OBJECT_SCORE = 0.6
 # A claim inferred from the sentence's shape ("Y, the agency said") where the parse gave no complement.
 SHAPE_SCORE = 0.55
 IMPERSONAL_SCORE = 0.45
+# "Santos: The harbour will reopen in May" (a headline) or "SMITH: Well, ..." (a transcript): the line is the named speaker's.
+SPEAKER_LINE_SCORE = 0.6
+# The longest name before such a colon, in words.
+MAX_SPEAKER_WORDS = 3
 
 
 def find_claims(doc: Doc, whole: bool = False) -> list[FoundClaim]:
@@ -42,6 +47,7 @@ def find_claims(doc: Doc, whole: bool = False) -> list[FoundClaim]:
     speech = quoted_speech(doc)
     found = list(speech.claims)
     sentences = Sentences(doc)
+    found.extend(speaker_line_claims(doc))
     for token in doc:
         if token.i in speech.used_cues or speech.inside_quote(token.idx):
             continue
@@ -53,6 +59,30 @@ def find_claims(doc: Doc, whole: bool = False) -> list[FoundClaim]:
             found.extend(hedged_claims(doc, token))
     found = without_overlaps(found)
     return without_overlaps(whole_extents(doc, found, sentences)) if whole else found
+
+
+def speaker_line_claims(doc: Doc) -> list[FoundClaim]:
+    """A line opened by a capitalised name and a colon, "Santos: The harbour will ...": the rest of the line is the claim."""
+    found = []
+    for token in doc:
+        if token.i > 0 and "\n" not in doc[token.i - 1].text:
+            continue
+        first = token.i + 1 if token.text in QUOTE_MARKS else token.i
+        colon = next((index for index in range(first, min(len(doc), first + MAX_SPEAKER_WORDS + 1)) if doc[index].text == ":"), None)
+        if colon is None or colon == first or not all(_names_speaker(word) for word in doc[first:colon]):
+            continue
+        line_end = next((index for index in range(colon + 1, len(doc)) if "\n" in doc[index].text), len(doc))
+        rest = [word for word in doc[colon + 1 : line_end] if not (word.is_punct or word.is_space)]
+        if len(rest) < 3 or not any(word.pos_ in ("VERB", "AUX") for word in rest):
+            continue
+        found += _claim(doc, colon + 1, line_end - 1, doc[colon], doc[colon - 1], SPEAKER_LINE_SCORE)
+    return found
+
+
+def _names_speaker(word: Token) -> bool:
+    """Whether a word can belong to a speaker's name before a colon: capitalised, and not an editor's label ("Correction")."""
+    capitalised = word.is_alpha and len(word.text) > 1 and (word.is_title or word.is_upper)
+    return capitalised and word.pos_ not in ("DET", "ADP", "CCONJ", "PRON") and word.lower_ not in EDITORIAL_LABELS
 
 
 def without_overlaps(claims: list[FoundClaim]) -> list[FoundClaim]:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotator.suggest.cues import ACCUSING_VERBS, CLAIM_NOUNS, INTENT_VERBS, NAMING_VERBS, OBJECT_CLAIM_VERBS, TOPIC_PREPOSITIONS, URGING_VERBS
+from annotator.suggest.cues import (
+    ACCUSING_VERBS,
+    CLAIM_NOUNS,
+    INTENT_VERBS,
+    NAMING_VERBS,
+    OBJECT_CLAIM_VERBS,
+    REPORTED_SUBORDINATORS,
+    TOPIC_PREPOSITIONS,
+    URGING_VERBS,
+)
 from annotator.suggest.syntax import Sentences, clause_end, direct_subject, is_cue
 
 if TYPE_CHECKING:
@@ -21,8 +30,9 @@ def complement_ranges(doc: Doc, verb: Token) -> list[tuple[int, int]]:
         if is_cue(complement) and direct_subject(complement) is not None and doc[first - 1].lower_ in (",", "and", "but"):
             continue  # "said A, and the mayor said B": a coordinated report, with its own claim
         last = min(last, clause_end(doc, first, last))
+        last = _reasons_taken_in(doc, verb, complement, first, last)
         for token in doc[first + 1 : last + 1]:
-            if token.dep_ in ("conj", "advcl", "parataxis") and is_cue(token) and direct_subject(token) is not None:
+            if token.dep_ in ("conj", "advcl", "parataxis") and is_cue(token) and direct_subject(token) is not None and not _goes_on(token):
                 # "A, and (while) the council said B": the second report is not part of A.
                 last = min(last, token.left_edge.i - 1)
         for conjunct in complement.children:
@@ -37,6 +47,21 @@ def complement_ranges(doc: Doc, verb: Token) -> list[tuple[int, int]]:
                 first = conjunct.left_edge.i
         ranges.append((first, last))
     return ranges
+
+
+def _goes_on(clause: Token) -> bool:
+    """Whether a subordinate clause goes on with what is reported ("because the council had asked"), not another report."""
+    return any(child.dep_ == "mark" and child.lower_ in REPORTED_SUBORDINATORS for child in clause.children)
+
+
+def _reasons_taken_in(doc: Doc, verb: Token, complement: Token, first: int, last: int) -> int:
+    """ "said A, because B": the parse hangs the speaker's reason (or condition) on the reporting verb; it is part of A."""
+    if last < complement.right_edge.i:
+        return last
+    for clause in verb.children:
+        if clause.dep_ == "advcl" and clause.i > complement.right_edge.i and clause.left_edge.i <= last + 2 and _goes_on(clause):
+            return max(last, clause_end(doc, first, clause.right_edge.i))
+    return last
 
 
 def _after_time_phrase(complement: Token, first: int) -> int:

@@ -48,6 +48,17 @@ IMPERSONAL_VERBS = frozenset("believe say report allege think estimate understan
 HEDGING_VERBS = frozenset("appear seem purport".split())
 # Words that introduce an attributed clause without a verb of the speaker: "according to X".
 ACCORDING = "according"
+# Subordinators whose clause, after a reported clause, goes on with what is reported: "said it would resign if the
+# vote failed", "said the port would close because ...", "said it would be unwise for the council to vote".
+REPORTED_SUBORDINATORS = frozenset("because if unless for".split())
+# Labels that open a line with a colon as a speaker's name does ("Santos: ..."), but name no speaker.
+EDITORIAL_LABELS = frozenset(
+    """
+    correction corrections clarification update updated note editor editors source sources related read watch see
+    photo photos video videos caption credit disclaimer disclosure advertisement breaking exclusive opinion analysis
+    revealed look listen
+    """.split()
+)
 
 DENIAL_CUES = frozenset("deny reject dismiss refute rebut".split())
 ALLEGATION_CUES = frozenset("allege accuse charge blame condemn denounce".split())

@@ -176,6 +176,14 @@ def _joined(doc: Doc, claims: list[FoundClaim]) -> list[FoundClaim]:
     return joined
 
 
+def _speaker_tokens(doc: Doc, gap_tokens: list[Token], cues: set[int]) -> int:
+    """How many tokens of the gap name the speaker of its cue: a long description of who spoke ('said Maria Santos, an
+    engineer who has inspected every bridge in the province for ...') is no reason to keep the pieces apart."""
+    gap = {token.i for token in gap_tokens}
+    subjects = [direct_subject(doc[index]) for index in cues if index in gap]
+    return max((sum(1 for token in subject.subtree if token.i in gap) for subject in subjects if subject is not None), default=0)
+
+
 def _one_attribution(doc: Doc, text: str, first: FoundClaim, second: FoundClaim) -> bool:
     gap = text[first.end : second.start]
     if "\n" in gap or second.start < first.end:
@@ -183,10 +191,10 @@ def _one_attribution(doc: Doc, text: str, first: FoundClaim, second: FoundClaim)
     if not any(mark in gap for mark in ('"', "“", "”", "''")):
         return False  # only quoted pieces join: unquoted neighbours are separate statements
     gap_tokens = [token for token in doc.char_span(first.end, second.start, alignment_mode="expand") or []]
-    if len(gap_tokens) > MAX_GAP_TOKENS:
-        return False
     cues = {index for index in (first.cue_index, second.cue_index) if index is not None}
     in_gap = any(first.end <= doc[index].idx < second.start for index in cues)
+    if len(gap_tokens) - _speaker_tokens(doc, gap_tokens, cues) > MAX_GAP_TOKENS:
+        return False
     if second.cue_index is None:
         return second.claimant is first.claimant and (in_gap or _words(gap_tokens) == 0)
     return in_gap and (first.cue_index is None or first.cue_index == second.cue_index or _words(gap_tokens) == 0)

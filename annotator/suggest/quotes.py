@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from annotator.suggest.syntax import QUOTE_MARKS, FoundClaim, is_cue, subject_of, trimmed
+from annotator.suggest.syntax import QUOTE_MARKS, FoundClaim, direct_subject, is_cue, subject_of, trimmed
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 QUOTE_SCORE = 0.75
 # A quote that follows an attributed one with nothing in between continues the same speaker's words.
 CONTINUED_QUOTE_SCORE = 0.5
-# An attribution after a quote is short ("the agency's director, Maria Santos, said"); further away it is another clause.
+# An attribution after a quote is short ("the agency's director, Maria Santos, said"); further away it is another clause,
+# unless the speaker's own phrase fills the words up to the cue (_named_speaker_cue).
 MAX_ATTRIBUTION_TOKENS = 12
 SENTENCE_END = frozenset({".", "!", "?"})
 # A quote signed with a dash and a name after it ("..." ― Maria Santos, 34): a reader's or a voter's words.
@@ -141,6 +142,22 @@ def _attribution(cue: Token, window: list[Token]) -> Token | None:
     return before if before is not None else _named_after([token for token in timeless if token.i > cue.i])
 
 
+def _named_speaker_cue(tail: list[Token]) -> Token | None:
+    """The cue of a long attribution after a quote that names its speaker first: '"...," Maria Santos, the director
+    of the regional agency for water and forests, said on Monday.' (the speaker's phrase fills the tail up to the cue)."""
+    cue = next((token for token in tail if is_cue(token)), None)
+    subject = direct_subject(cue) if cue is not None else None
+    if subject is None or subject.i > cue.i:
+        return None
+    # The parse may hang the comma and the quote mark before the name on it.
+    named_first = next(token for token in subject.subtree if not token.is_punct)
+    if named_first.i != next((token.i for token in tail if not token.is_punct), None):
+        return None
+    if any(child.dep_ in ("ccomp", "xcomp", "dobj") and child.i > cue.i for child in cue.children):
+        return None  # '"Harbour Hour," the mayor said the port would ...': the quote is a title, the claim follows
+    return cue if all(token.is_punct for token in tail[0].doc[subject.right_edge.i + 1 : cue.i]) else None
+
+
 def _reports_quote(cue: Token, lead: list[Token], close_token: Token) -> bool:
     """Whether the verb before a quote reports it: its complement, if the parse gave one, is not outside the quote.
 
@@ -167,6 +184,8 @@ def quoted_speech(doc: Doc) -> QuotedSpeech:
         cue, claimant, score = None, None, QUOTE_SCORE
         lead_cues = [token for token in lead if is_cue(token)]
         tail_cues = [token for token in tail[:MAX_ATTRIBUTION_TOKENS] if is_cue(token)]
+        if not tail_cues and tail and (long_cue := _named_speaker_cue(tail)) is not None:
+            tail_cues = [long_cue]
         introduced = lead_cues and (lead[-1].text in (":", ",") or lead[-1] == lead_cues[-1])
         if introduced and _reports_quote(lead_cues[-1], lead, close_token):
             cue = lead_cues[-1]

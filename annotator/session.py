@@ -8,6 +8,7 @@ one pass and returned: the screen shows only what is committed, and tests drive 
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import time
 from collections import Counter
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.adjudication import Adjudication
 from annotator.cursor import claimant_candidates, move_boundary, snap
+from annotator.memory import EMPTY, MEMORY_SOURCE, Memory, hidden_notice, memory_spans
 from annotator.model import AnnotatorError, Note, Span, span_identity
 from annotator.store.order import DocumentOrder
 from annotator.tokens import tokenize
@@ -43,6 +45,10 @@ class DocumentText:
     tokens: list[tuple[int, int]]
     candidates: list[Span] | None = None
     token_starts: list[int] = field(default_factory=list)
+    # Suggestions not offered because annotators rejected them before (the dataset's memory), said on opening.
+    hidden: list[Span] = field(default_factory=list)
+    # Why the memory's suggestions could not be brought up to date (a locked database), said on opening.
+    memory_failure: str = ""
 
 
 @dataclass
@@ -150,7 +156,9 @@ def combine(kept: list[Span], offered: list[Span], turned_down: set[int]) -> tup
 
 
 class Suggestions:
-    """What is pending when annotating: the stored suggestions this annotator has not accepted or rejected."""
+    """What is pending when annotating: the stored suggestions this annotator has not accepted or rejected, and the
+    dataset's memory (annotator/memory.py): what annotators kept elsewhere is suggested here too, and what they
+    rejected before is not offered."""
 
     prefetchable = True
 
@@ -162,11 +170,36 @@ class Suggestions:
 
     def candidates(self, store: Store, document_id: int) -> list[Span]:
         """The suggestions offered: a learned model's newest (annotate --learn), or every source's where none ran."""
-        return [
-            Span(r["start"], r["end"], r["label"], r["kind"], id=r["id"], attributes=r["attributes"], score=r["score"],
-                 source=r["source"], status="pending", claimant_id=r["claimant_id"], origin="suggested")
-            for r in store.offered_suggestions(document_id)
-        ]
+        return self.offered(store, document_id)[0]
+
+    def offered(self, store: Store, document_id: int, text: str | None = None, memory: Memory | None = None) -> tuple[list[Span], list[Span]]:
+        """The suggestions offered, and those not offered because annotators rejected them before (the memory says which)."""
+        memory = memory if memory is not None else store.memory_of(document_id)
+        if text is None and memory.suppressed:
+            text = store.document(document_id).text
+        offered: list[Span] = []
+        hidden: list[Span] = []
+        for r in store.offered_suggestions(document_id):
+            span = Span(r["start"], r["end"], r["label"], r["kind"], id=r["id"], attributes=r["attributes"], score=r["score"],
+                        source=r["source"], status="pending", claimant_id=r["claimant_id"], origin="suggested")
+            hides = text is not None and span.kind == "entity" and memory.hides(text[span.start : span.end], span.label)
+            (hidden if hides else offered).append(span)
+        return offered, hidden
+
+    def remember(self, store: Store, document_id: int, text: str) -> tuple[Memory, str]:
+        """Store the memory's suggestions on the document (source "memory"), and say why not when they cannot be.
+
+        Where the annotator kept an entity or another source suggests one over the same words, the memory stays out.
+        """
+        try:
+            memory = store.memory_of(document_id)
+            offered, _ = self.offered(store, document_id, text, memory)
+            turned_down = store.rejected_ids(document_id, self.annotator)
+            others = [span for span in offered if span.source != MEMORY_SOURCE and span.id not in turned_down]
+            store.store_memory(document_id, memory_spans(text, memory, store.kept_spans(document_id, self.annotator), others))
+        except (AnnotatorError, sqlite3.Error) as error:
+            return EMPTY, f"suggestions from memory not brought up to date: {error}"
+        return memory, ""
 
     def still_current(self, store: Store, document_id: int, read: list[Span]) -> bool:
         """Whether suggestions read ahead are still those offered (a learned model may have suggested again since)."""
@@ -347,11 +380,25 @@ class AnnotationSession:
     # ----- documents
 
     def read(self, store: Store, document_id: int) -> DocumentText:
-        """A document's text, tokens and (when the source allows) candidates, through any store: workers pass their own."""
+        """A document's text, tokens and (when the source allows) candidates, through any store: workers pass their own.
+
+        When annotating, the memory's suggestions on it are made again first (a worker reading ahead writes them, so
+        opening the document seldom has to).
+        """
         document = store.document(document_id)
-        offered = self.source.candidates(store, document_id) if self.source.prefetchable else None
         tokens = tokenize(document.text)
-        return DocumentText(document_id, str(document.id), document.text, tokens, offered, [start for start, _ in tokens])
+        read = DocumentText(document_id, str(document.id), document.text, tokens, None, [start for start, _ in tokens])
+        if isinstance(self.source, Suggestions):
+            return self._remembered(store, read)
+        read.candidates = self.source.candidates(store, document_id) if self.source.prefetchable else None
+        return read
+
+    def _remembered(self, store: Store, read: DocumentText) -> DocumentText:
+        """The document with the memory's suggestions made again and its candidates read after them."""
+        assert isinstance(self.source, Suggestions)
+        memory, failure = self.source.remember(store, read.document_id, read.text)
+        offered, hidden = self.source.offered(store, read.document_id, read.text, memory if not failure else None)
+        return dataclasses.replace(read, candidates=offered, hidden=hidden, memory_failure=failure)
 
     def open(self, position: int, read_ahead: DocumentText | None = None, *, write_time: bool = True) -> DocumentState:
         """Move to the document at this position of the order (time so far goes to the one being left).
@@ -365,7 +412,10 @@ class AnnotationSession:
         try:
             self.position = max(0, min(position, len(self.order) - 1))
             document_id = self.order[self.position]
-            if read_ahead is not None and read_ahead.document_id == document_id:
+            if read_ahead is not None and read_ahead.document_id == document_id and isinstance(self.source, Suggestions):
+                # Decisions made since it was read ahead change the memory: its suggestions are made again (no write if the same).
+                self.document = self._remembered(self.store, read_ahead)
+            elif read_ahead is not None and read_ahead.document_id == document_id:
                 fresh = read_ahead.candidates is not None and self.source.still_current(self.store, document_id, read_ahead.candidates)
                 self.document = read_ahead if fresh else self.read(self.store, document_id)
             else:
@@ -382,7 +432,9 @@ class AnnotationSession:
             self.failures += 1
         state = self.state()
         state.failed = failed
-        state.notice = "" if failed else self.source.notice(state)
+        document = self.document
+        hidden = hidden_notice([(document.text[span.start : span.end], span.label) for span in document.hidden])
+        state.notice = "" if failed else " · ".join(notice for notice in (self.source.notice(state), document.memory_failure, hidden) if notice)
         return state
 
     def state(self, focus: RowKey | None = None) -> DocumentState:
@@ -423,7 +475,12 @@ class AnnotationSession:
         """New suggestions were committed for a document: the open one's state with them, or None for another."""
         if self.document is None or document_id != self.document.document_id:
             return None
-        self.offered = self.source.candidates(self.store, document_id)
+        if isinstance(self.source, Suggestions):
+            # The memory stays out where the new suggestions already suggest the same words: made again with them.
+            self.document = self._remembered(self.store, self.document)
+            self.offered = self.document.candidates or []
+        else:
+            self.offered = self.source.candidates(self.store, document_id)
         return self.state()
 
     def neighbours(self) -> list[int]:
@@ -432,7 +489,7 @@ class AnnotationSession:
 
     def unsuggested_ahead(self, count: int) -> list[int]:
         """This document and the next few that have no suggestions yet, for the background suggester."""
-        return [document_id for document_id in self.order[self.position : self.position + 1 + count] if not self.store.has_suggestions(document_id)]
+        return [document_id for document_id in self.order[self.position : self.position + 1 + count] if not self.store.has_suggester_run(document_id)]
 
     # ----- time
 

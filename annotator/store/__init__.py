@@ -12,6 +12,7 @@ One `Store` class, composed of one part per job, each in its own module over a s
     adjudication  the reviewer's gold and the candidates turned down
     merge         bringing another annotator database in
     stats         figures per dataset and annotator
+    memory        what annotators kept and rejected, as strings, and the memory's suggestions
 
 Each part is a class that names the parts it calls as its bases; `Store` puts them together.
 """
@@ -51,6 +52,7 @@ from annotator.store.corpus import Corpus, ImportCounts  # noqa: E402
 from annotator.store.labels import Labels  # noqa: E402
 from annotator.store.learned import Learned, LearnedModel  # noqa: E402
 from annotator.store.log import IMPORTED, MERGED, UNDOABLE_TABLES, ActionLog  # noqa: E402
+from annotator.store.memory import MemoryReads  # noqa: E402
 from annotator.store.merge import Merge, MergeReport  # noqa: E402
 from annotator.store.migrations import migrations  # noqa: E402
 from annotator.store.notes import Notes  # noqa: E402
@@ -75,5 +77,5 @@ __all__ = [
 ]
 
 
-class Store(Stats, Merge, Adjudication, Labels, Notes, Learned, Reads, Corpus, ActionLog):
+class Store(Stats, Merge, Adjudication, Labels, Notes, Learned, MemoryReads, Reads, Corpus, ActionLog):
     """One connection to one annotation database; use it from the thread that opened it."""

@@ -2,7 +2,8 @@
 
 A document suggested for by a learned model offers the suggestions of the newest learned model that ran on it, and
 only those: the rows of the suggesters before it stay (nothing that a decision points at is deleted), unseen. A
-document no learned model ran on offers every source's suggestions, as before.
+document no learned model ran on offers every source's suggestions, as before. The memory's suggestions (annotator/memory.py)
+are offered in both cases.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from annotator.memory import MEMORY_SOURCE
 from annotator.store.connection import now
 from annotator.store.corpus import Corpus
 
@@ -81,15 +83,21 @@ class Learned(Corpus):
         return LearnedModel(*row) if row else None
 
     def offered_suggestions(self, document_id: int) -> list[dict[str, Any]]:
-        """The suggestions the screen offers on the document: the newest learned model's, or, where none ran, all."""
+        """The suggestions the screen offers on the document: the newest learned model's, or, where none ran, all;
+        the memory's (what annotators kept elsewhere) in either case."""
         row = self.conn.execute(NEWEST_LEARNED_SOURCE, [document_id]).fetchone()
-        return self.suggestions(document_id, row[0] if row else None)
+        if not row:
+            return self.suggestions(document_id)
+        offered = self.suggestions(document_id, row[0]) + self.suggestions(document_id, MEMORY_SOURCE)
+        return sorted(offered, key=lambda suggestion: (suggestion["start"], -suggestion["end"], suggestion["id"]))
 
     def offered_fingerprint(self, document_id: int) -> tuple[int, int]:
         """How many suggestions the document offers and the newest row's id: changes whenever what is offered does."""
         row = self.conn.execute(NEWEST_LEARNED_SOURCE, [document_id]).fetchone()
         if row:
-            found = self.conn.execute("SELECT count(*), coalesce(max(id), 0) FROM suggestions WHERE document_id = ? AND source = ?", [document_id, row[0]])
+            found = self.conn.execute(
+                "SELECT count(*), coalesce(max(id), 0) FROM suggestions WHERE document_id = ? AND source IN (?, ?)", [document_id, row[0], MEMORY_SOURCE]
+            )
         else:
             found = self.conn.execute("SELECT count(*), coalesce(max(id), 0) FROM suggestions WHERE document_id = ?", [document_id])
         count, newest = found.fetchone()

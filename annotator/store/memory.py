@@ -7,6 +7,7 @@ row someone kept or rejected stays, whatever the memory says later.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from annotator.memory import MEMORY_SOURCE, Memory, TextLabel, build_memory
@@ -16,22 +17,22 @@ from annotator.store.resuggest import SuggestionKey
 
 # Each kept entity as (string, label), by any annotator: its characters cut from the document's text.
 KEPT = (
-    'SELECT substr(d.text, a.start + 1, a."end" - a.start), a.label, count(*) FROM documents d '
-    "JOIN annotations a ON a.document_id = d.id WHERE d.dataset = ? AND a.kind = 'entity' GROUP BY 1, 2"
+    'SELECT substr(d.text, a.start + 1, a."end" - a.start), a.label FROM documents d '
+    "JOIN annotations a ON a.document_id = d.id WHERE d.dataset = ? AND a.kind = 'entity'"
 )
 # Each entity suggestion an annotator rejected (and did not keep after all), as (string, label).
 REJECTED = (
-    'SELECT substr(d.text, g.start + 1, g."end" - g.start), g.label, count(*) FROM documents d '
+    'SELECT substr(d.text, g.start + 1, g."end" - g.start), g.label FROM documents d '
     "JOIN rejections r ON r.document_id = d.id JOIN suggestions g ON g.id = r.suggestion_id "
     "WHERE d.dataset = ? AND g.kind = 'entity' AND NOT EXISTS (SELECT 1 FROM annotations a "
-    "WHERE a.document_id = r.document_id AND a.annotator = r.annotator AND a.suggestion_id = r.suggestion_id) GROUP BY 1, 2"
+    "WHERE a.document_id = r.document_id AND a.annotator = r.annotator AND a.suggestion_id = r.suggestion_id)"
 )
 # Each entity suggestion kept with another label or other characters: as suggested, it was turned down too.
 CORRECTED = (
-    'SELECT substr(d.text, g.start + 1, g."end" - g.start), g.label, count(*) FROM documents d '
+    'SELECT substr(d.text, g.start + 1, g."end" - g.start), g.label FROM documents d '
     "JOIN annotations a ON a.document_id = d.id JOIN suggestions g ON g.id = a.suggestion_id "
     "WHERE d.dataset = ? AND g.kind = 'entity' "
-    'AND (a.kind != g.kind OR a.label != g.label OR a.start != g.start OR a."end" != g."end") GROUP BY 1, 2'
+    'AND (a.kind != g.kind OR a.label != g.label OR a.start != g.start OR a."end" != g."end")'
 )
 
 
@@ -39,30 +40,34 @@ class MemoryReads(Corpus):
     """What a dataset's annotators kept and rejected, and the memory's suggestions on one document."""
 
     def memory(self, dataset: str) -> Memory:
-        """The dataset's memory, read in three grouped queries over every annotator's spans and rejections.
+        """The dataset's memory, read in three queries over every annotator's kept entities, rejections and corrections.
 
         Read again only when the database changed since (a commit of this connection's or another's): the screen
         asks at every opening and every redraw of another process's work.
         """
-        version = (dataset, self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
+        version = (dataset, *self._database_version())
         cached: tuple[tuple[str, int, int], Memory] | None = getattr(self, "_memory_cache", None)
         if cached is not None and cached[0] == version:
             return cached[1]
         kept = self._text_label_counts(KEPT, dataset)
         rejected = self._text_label_counts(REJECTED, dataset)
-        for pair, count in self._text_label_counts(CORRECTED, dataset).items():
-            rejected[pair] = rejected.get(pair, 0) + count
+        rejected.update(self._text_label_counts(CORRECTED, dataset))
         memory = build_memory(kept, rejected)
         self._memory_cache = (version, memory)
         return memory
+
+    def _database_version(self) -> tuple[int, int]:
+        """Changes whenever anything is committed: by another connection (data_version) or by this one (total_changes)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
 
     def memory_of(self, document_id: int) -> Memory:
         """The memory of the dataset the document belongs to."""
         row = self.conn.execute("SELECT dataset FROM documents WHERE id = ?", [document_id]).fetchone()
         return self.memory(row[0]) if row else build_memory({}, {})
 
-    def _text_label_counts(self, sql: str, dataset: str) -> dict[TextLabel, int]:
-        return {(text, label): count for text, label, count in self.conn.execute(sql, [dataset])}
+    def _text_label_counts(self, sql: str, dataset: str) -> Counter[TextLabel]:
+        # Counted here rather than with GROUP BY: sorting the strings in SQLite took 2.5 times as long.
+        return Counter(self.conn.execute(sql, [dataset]))
 
     def store_memory(self, document_id: int, spans: Iterable[Span]) -> bool:
         """Make the memory's suggestions on the document these (one transaction); False when they already were.
@@ -76,7 +81,14 @@ class MemoryReads(Corpus):
         ran = self.has_suggestions(document_id, MEMORY_SOURCE)
         if ran and keys <= set(stored) and all(stored[key] for key in set(stored) - keys):
             return False
-        self.replace_suggestions(document_id, MEMORY_SOURCE, wanted, [])
+        with self.transaction():
+            before = self._database_version()  # under the write lock: no other commit comes between
+            self.replace_suggestions(document_id, MEMORY_SOURCE, wanted, [])
+            after = self._database_version()
+        cached: tuple[tuple[str, int, int], Memory] | None = getattr(self, "_memory_cache", None)
+        if cached is not None and cached[0][1:] == before:
+            # The memory's own undecided rows are not what it remembers: the memory read before still holds.
+            self._memory_cache = ((cached[0][0], *after), cached[1])
         return True
 
     def _memory_rows(self, document_id: int) -> dict[SuggestionKey, bool]:

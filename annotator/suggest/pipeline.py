@@ -38,7 +38,7 @@ def source_name(meta: dict, finds_claims: bool) -> str:
 class SpacySuggester:
     """Suggestions from a spaCy pipeline: its entities, and claims read from its dependency parse or found by its claim tagger."""
 
-    def __init__(self, nlp: Language, schema: Schema):
+    def __init__(self, nlp: Language, schema: Schema, *, claim_rules: bool = True):
         self.nlp = nlp
         self.label_map = entity_label_map(schema, nlp)
         self.schema_labels = frozenset(label.name for label in schema.entities)
@@ -47,7 +47,8 @@ class SpacySuggester:
         # A pipeline trained by `annotator train` writes its claims into this span group.
         self.claims_key = training_info(nlp).get("claims_key") if self.claim_labels else None
         add_schema_patterns(nlp, schema.patterns)
-        self.finds_claims = bool(self.claim_labels) and all(name in nlp.pipe_names for name in CLAIM_COMPONENTS)
+        # Without the claim rules (evaluate --no-claim-rules) a trained pipeline's claims are its claim tagger's alone.
+        self.finds_claims = claim_rules and bool(self.claim_labels) and all(name in nlp.pipe_names for name in CLAIM_COMPONENTS)
         if self.finds_claims:
             add_sentence_hints(nlp)
         self.source = source_name(nlp.meta, self.finds_claims)
@@ -132,7 +133,7 @@ def link_claims(
     return claims, list(claimants.values()), links
 
 
-def load_suggester(schema: Schema, model: str | None = None) -> SpacySuggester:
+def load_suggester(schema: Schema, model: str | None = None, *, claim_rules: bool = True) -> SpacySuggester:
     """Load the spaCy pipeline once (a package name, a pipeline folder, or a training output folder) and wrap it for this schema."""
     import spacy
 
@@ -146,7 +147,7 @@ def load_suggester(schema: Schema, model: str | None = None) -> SpacySuggester:
             f"(the default, {DEFAULT_MODEL}, is installed with annotator) or the folder of a trained pipeline, "
             f"the one holding config.cfg and meta.json (for example training/model-best)"
         ) from None
-    return SpacySuggester(nlp, schema)
+    return SpacySuggester(nlp, schema, claim_rules=claim_rules)
 
 
 def learned_claimant(doc: Doc, start: int, end: int, entities: list[Span], claimants: dict[tuple[int, int], Span], score: float) -> Span | None:

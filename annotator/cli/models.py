@@ -93,14 +93,18 @@ def replaced_summary(counts: Any) -> str:
 
 
 def _evaluated_source(store: Any, dataset: str, source: str | None) -> str:
-    """The suggestion source to score: the one asked for, or the dataset's only one."""
+    """The suggestion source to score: the one asked for, or the dataset's only one (the memory's aside)."""
+    from annotator.memory import MEMORY_SOURCE
+
     sources = store.suggestion_sources(dataset)
     if not sources:
         raise click.ClickException(f"dataset {dataset!r} has no suggestions yet: run annotator suggest --dataset {dataset}")
     if source is None:
-        if len(sources) > 1:
-            raise click.ClickException(f"dataset {dataset!r} has suggestions from several sources; choose one with --source ({', '.join(sources)})")
-        return sources[0]
+        # The memory of what annotators kept (source "memory") only echoes their own labels: never scored unless asked for.
+        candidates = [name for name in sources if name != MEMORY_SOURCE] or sources
+        if len(candidates) > 1:
+            raise click.ClickException(f"dataset {dataset!r} has suggestions from several sources; choose one with --source ({', '.join(candidates)})")
+        return candidates[0]
     if source not in sources:
         raise click.ClickException(f"no suggestions from {source!r} in dataset {dataset!r}; sources: {', '.join(sources)}")
     return source

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator.memory import MEMORY_SOURCE
 from annotator.store.corpus import Corpus
 
 
@@ -15,8 +16,9 @@ class Stats(Corpus):
         for dataset in self.dataset_names():
             documents = self.document_count(dataset)
             suggested = self.conn.execute(
-                "SELECT count(DISTINCT r.document_id) FROM suggestion_runs r JOIN documents d ON d.id = r.document_id WHERE d.dataset = ?",
-                [dataset],
+                # Documents a suggester ran on: the memory's runs (annotators' own labels, echoed) are not counted.
+                "SELECT count(DISTINCT r.document_id) FROM suggestion_runs r JOIN documents d ON d.id = r.document_id WHERE d.dataset = ? AND r.source != ?",
+                [dataset, MEMORY_SOURCE],
             ).fetchone()[0]
             per_annotator: dict[str, dict[str, Any]] = {}
             for annotator, status, count, seconds in self.conn.execute(

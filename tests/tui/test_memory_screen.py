@@ -89,7 +89,7 @@ async def test_a_name_kept_once_is_offered_from_memory_and_a_suggestion_rejected
         assert pending(app) == [("Lubinets", "PERSON", "memory")]  # Kremlin as PERSON is not offered
         said = "1 suggestion not offered: rejected before (Kremlin as PERSON)"
         assert screen(app).state.notice == said
-        # d's own message ("marked done; next document") takes the status line; opened with n, the line says it.
+        assert status_line(app) == f"marked done; next document · {said}"  # d's message, then what the new document's opening says
         await pilot.press("p")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -235,3 +235,20 @@ def test_stats_lists_the_learned_versions(tmp_path):
     assert "1.5" in result.output
     as_json = json.loads(CliRunner().invoke(cli, ["stats", "--db", str(db), "--json"]).output)
     assert [model["version"] for model in as_json[0]["learned_models"]] == [1]
+
+
+def test_evaluate_scores_the_only_suggester_and_leaves_the_memory_aside(tmp_path):
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    db = corpus(tmp_path / "x.db")
+    with Store(db, create=False) as store:
+        document_id = store.document_ids("news")[0]
+        with store.transaction():
+            store.replace_suggestions(document_id, "memory", [Span(10, 25, "PERSON", "entity")], [])
+    result = CliRunner().invoke(cli, ["evaluate", "--db", str(db), "--dataset", "news", "--gold", "alice", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["source"] == "base-1.0"
+    as_json = json.loads(CliRunner().invoke(cli, ["stats", "--db", str(db), "--json"]).output)
+    assert as_json[0]["suggested"] == 5  # documents a suggester ran on; the memory's run on one of them adds none

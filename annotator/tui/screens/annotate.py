@@ -700,6 +700,8 @@ class AnnotateScreen(Screen):
         leaving = self.state.document_id
         if not self.act(lambda: self.session.mark(status), f"marked {status}; next document"):
             return
+        if self.state.notice and self.state.document_id != leaving:
+            self.set_status(f"marked {status}; next document · {self.state.notice}", "italic")  # what the next document's opening says
         if status == "done":
             self.learn_if_due()
         if self.state.document_id == leaving:

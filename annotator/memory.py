@@ -94,9 +94,17 @@ def memory_spans(text: str, memory: Memory, kept: Iterable[Span], offered: Itera
     same characters with the same label is already there; one with another label leaves the annotator the choice
     (both are offered); one over other characters that overlap wins (entities do not nest), as does a kept entity.
     """
-    kept_entities = [span for span in kept if span.kind == "entity"]
     offered_entities = [span for span in offered if span.kind == "entity"]
     already = {(span.start, span.end, span.label) for span in offered_entities}
+    # Which characters a kept entity or a chosen memory span holds, and which an offered entity covers: each occurrence
+    # is checked against its own characters, not against every span (a long article has hundreds).
+    taken = bytearray(len(text))
+    for span in kept:
+        if span.kind == "entity":
+            taken[span.start : span.end] = b"\x01" * (span.end - span.start)
+    covered = bytearray(len(text))
+    for span in offered_entities:
+        covered[span.start : span.end] = b"\x01" * (span.end - span.start)
     words = set(_WORD.findall(text))
     chosen: list[Span] = []
     for string in sorted(memory.remembered, key=lambda string: (-len(string), string)):
@@ -108,14 +116,18 @@ def memory_spans(text: str, memory: Memory, kept: Iterable[Span], offered: Itera
         while at >= 0:
             start, end = at, at + len(string)
             at = text.find(string, at + 1)
-            if not whole_word(text, start, end) or (start, end, entry.label) in already:
+            if not whole_word(text, start, end) or (start, end, entry.label) in already or any(taken[start:end]):
                 continue
-            if any(_overlaps(start, end, span) for span in (*kept_entities, *chosen)):
+            if any(covered[start:end]) and _overlapped_otherwise(start, end, offered_entities):
                 continue
-            if any(_overlaps(start, end, span) and (span.start, span.end) != (start, end) for span in offered_entities):
-                continue
+            taken[start:end] = b"\x01" * (end - start)
             chosen.append(Span(start, end, entry.label, "entity", score=MEMORY_SCORE, attributes={"learner": MEMORY_SOURCE}))
     return sorted(chosen, key=lambda span: (span.start, span.end))
+
+
+def _overlapped_otherwise(start: int, end: int, offered: list[Span]) -> bool:
+    """Whether an offered entity over other characters overlaps start-end (checked only where one covers a character)."""
+    return any(_overlaps(start, end, span) and (span.start, span.end) != (start, end) for span in offered)
 
 
 def hidden_notice(hidden: list[TextLabel]) -> str:

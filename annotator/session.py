@@ -49,6 +49,8 @@ class DocumentText:
     hidden: list[Span] = field(default_factory=list)
     # Why the memory's suggestions could not be brought up to date (a locked database), said on opening.
     memory_failure: str = ""
+    # The labels' version (the store's label_version) the memory's suggestions were made with; None: not made.
+    memory_version: int | None = None
 
 
 @dataclass
@@ -397,9 +399,18 @@ class AnnotationSession:
     def _remembered(self, store: Store, read: DocumentText) -> DocumentText:
         """The document with the memory's suggestions made again and its candidates read after them."""
         assert isinstance(self.source, Suggestions)
+        version = store.label_version()
         memory, failure = self.source.remember(store, read.document_id, read.text)
         offered, hidden = self.source.offered(store, read.document_id, read.text, memory if not failure else None)
-        return dataclasses.replace(read, candidates=offered, hidden=hidden, memory_failure=failure)
+        return dataclasses.replace(read, candidates=offered, hidden=hidden, memory_failure=failure, memory_version=None if failure else version)
+
+    def _still_remembered(self, read: DocumentText) -> bool:
+        """Whether a document read ahead is still as it would be read now: no label changed since (so the memory is the
+        same) and the same suggestions offered. Then opening it reads and writes nothing more."""
+        return (
+            read.memory_version is not None and read.candidates is not None and not read.hidden
+            and read.memory_version == self.store.label_version() and self.source.still_current(self.store, read.document_id, read.candidates)
+        )
 
     def open(self, position: int, read_ahead: DocumentText | None = None, *, write_time: bool = True) -> DocumentState:
         """Move to the document at this position of the order (time so far goes to the one being left).
@@ -415,7 +426,7 @@ class AnnotationSession:
             document_id = self.order[self.position]
             if read_ahead is not None and read_ahead.document_id == document_id and isinstance(self.source, Suggestions):
                 # Decisions made since it was read ahead change the memory: its suggestions are made again (no write if the same).
-                self.document = self._remembered(self.store, read_ahead)
+                self.document = read_ahead if self._still_remembered(read_ahead) else self._remembered(self.store, read_ahead)
             elif read_ahead is not None and read_ahead.document_id == document_id:
                 fresh = read_ahead.candidates is not None and self.source.still_current(self.store, document_id, read_ahead.candidates)
                 self.document = read_ahead if fresh else self.read(self.store, document_id)

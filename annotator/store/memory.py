@@ -36,29 +36,37 @@ CORRECTED = (
 )
 
 
+# The memory last read of each (database file, dataset), with the label version it was read at.
+_MEMORIES: dict[tuple[str, object, str], tuple[int, Memory]] = {}
+
+
 class MemoryReads(Corpus):
     """What a dataset's annotators kept and rejected, and the memory's suggestions on one document."""
 
     def memory(self, dataset: str) -> Memory:
         """The dataset's memory, read in three queries over every annotator's kept entities, rejections and corrections.
 
-        Read again only when the database changed since (a commit of this connection's or another's): the screen
-        asks at every opening and every redraw of another process's work.
+        Read again only when a label changed since, here or in another process: every change to kept spans and
+        rejections is an action of the log (the screen's, undo's, an import's, a merge's), so the log's newest action
+        is the memory's version. Time written and suggestions stored are not actions: the screen asks at every
+        opening, and reads nothing then unless someone decided something.
         """
-        version = (dataset, *self._database_version())
-        cached: tuple[tuple[str, int, int], Memory] | None = getattr(self, "_memory_cache", None)
+        version = self.label_version()
+        # Shared by every store of the same file in this process: the screen's and its read-ahead worker's (a new store each time).
+        key = (str(self.path), getattr(self, "identity", None) or id(self), dataset)
+        cached = _MEMORIES.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
         kept = self._text_label_counts(KEPT, dataset)
         rejected = self._text_label_counts(REJECTED, dataset)
         rejected.update(self._text_label_counts(CORRECTED, dataset))
         memory = build_memory(kept, rejected)
-        self._memory_cache = (version, memory)
+        _MEMORIES[key] = (version, memory)
         return memory
 
-    def _database_version(self) -> tuple[int, int]:
-        """Changes whenever anything is committed: by another connection (data_version) or by this one (total_changes)."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+    def label_version(self) -> int:
+        """The newest action of the log: changes whenever a kept span or a rejection does, whoever changed it."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM actions").fetchone()[0]
 
     def memory_of(self, document_id: int) -> Memory:
         """The memory of the dataset the document belongs to."""
@@ -79,16 +87,12 @@ class MemoryReads(Corpus):
         stored = self._memory_rows(document_id)
         keys = {(span.kind, span.start, span.end, span.label) for span in wanted}
         ran = self.has_suggestions(document_id, MEMORY_SOURCE)
-        if ran and keys <= set(stored) and all(stored[key] for key in set(stored) - keys):
+        if (ran or not stored) and keys <= set(stored) and all(stored[key] for key in set(stored) - keys):
+            # Nothing to write: the same rows, or none wanted where none are (no run recorded for nothing: a commit
+            # here would make every open screen read the document again).
             return False
         with self.transaction():
-            before = self._database_version()  # under the write lock: no other commit comes between
             self.replace_suggestions(document_id, MEMORY_SOURCE, wanted, [])
-            after = self._database_version()
-        cached: tuple[tuple[str, int, int], Memory] | None = getattr(self, "_memory_cache", None)
-        if cached is not None and cached[0][1:] == before:
-            # The memory's own undecided rows are not what it remembers: the memory read before still holds.
-            self._memory_cache = ((cached[0][0], *after), cached[1])
         return True
 
     def _memory_rows(self, document_id: int) -> dict[SuggestionKey, bool]:

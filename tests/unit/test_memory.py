@@ -301,7 +301,7 @@ def test_attributes_are_json_in_the_database(tmp_path):
         assert json.loads(attributes) == {"learner": "memory"}
 
 
-def test_the_memory_is_read_again_after_any_commit_of_this_connection_or_another(tmp_path):
+def test_the_memory_is_read_again_after_any_label_change_of_this_connection_or_another(tmp_path):
     path = corpus(tmp_path / "x.db")
     with Store(path) as store, Store(path) as other:
         news = store.document_ids("news")
@@ -310,5 +310,9 @@ def test_the_memory_is_read_again_after_any_commit_of_this_connection_or_another
         assert store.memory("news").remembered["Lubinets"] == Remembered("PERSON", 1, 0)
         store.update_span("bob", store.kept_spans(news[0], "bob")[0].id, label="ORG")  # this connection
         assert store.memory("news").remembered["Lubinets"].label == "ORG"
+        read = store.memory("news")
         AnnotationSession(store, "news", "alice").read(store, news[1])  # the memory's own rows written: nothing to read again
-        assert store.memory("news") is store.memory("news")
+        store.add_time("alice", news[1], 5.0)  # time written: no label changed
+        assert store.memory("news") is read
+        store.set_status("alice", news[1], "done")  # an action, though no kept span changed: read again (cheap, and safe)
+        assert store.memory("news") is not read

@@ -47,6 +47,12 @@ WATCH_SECONDS = 0.5
 DATABASE_ERRORS = (AnnotatorError, sqlite3.Error)
 
 
+def _shown_beside(state: DocumentState) -> tuple:
+    """What the screen shows of a state besides its spans: progress, notes, the model, and each span's claimant, notes and attributes."""
+    details = [(span.claimant_id, [(note.text, note.unsure) for note in span.notes], span.origin, span.status, span.score) for span in state.spans]
+    return state.done, state.total, state.position, [(note.text, note.unsure) for note in state.notes], state.suggested_by, details
+
+
 class AnnotateScreen(Screen):
     BINDINGS = BINDINGS
 
@@ -165,6 +171,8 @@ class AnnotateScreen(Screen):
             return
         before = [(row_key(span), span.kind, span.start, span.end, span.label) for span in self.state.spans], self.state.status
         after = [(row_key(span), span.kind, span.start, span.end, span.label) for span in state.spans], state.status
+        if after == before and _shown_beside(state) == _shown_beside(self.state):
+            return  # nothing on screen changes (another document's work, a read-ahead's commit): no redraw
         focused = self.current_span
         state.focus = row_key(focused) if focused is not None else None
         self.show(state)

@@ -44,6 +44,7 @@ SUGGEST_BATCH = 16
 RESUGGEST_LIMIT = 1000
 NICENESS = 10
 LOCK_FILE = "learning.lock"
+ORPHAN_REPORT_SECONDS = 600
 LOG_FILE = "learn.log"
 
 
@@ -104,6 +105,7 @@ class Learning:
     def start(self, done: int) -> None:
         """Start a retraining in the background on the documents done so far; returns at once."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        _remove_orphan_reports(self.folder)
         self._report = self.folder / f"run-{uuid.uuid4().hex}.json"
         command = [
             sys.executable, "-m", "annotator.learn", "--db", str(self.db_path), "--dataset", self.dataset, "--annotator", self.annotator,
@@ -154,6 +156,15 @@ class Learning:
             with contextlib.suppress(OSError):
                 self._report.unlink()
         return True
+
+
+def _remove_orphan_reports(folder: Path) -> None:
+    """Reports no screen read (its screen was killed while the retraining went on): each is read within a second of being written."""
+    now = time.time()
+    for report in folder.glob("run-*.json"):
+        with contextlib.suppress(OSError):
+            if now - report.stat().st_mtime > ORPHAN_REPORT_SECONDS:
+                report.unlink()
 
 
 # ----- the background process

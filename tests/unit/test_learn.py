@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,17 @@ def test_evaluate_scores_the_only_suggester_and_leaves_the_memory_aside(tmp_path
     assert json.loads(result.stdout)["source"] == "base-1.0"
     as_json = json.loads(CliRunner().invoke(cli, ["stats", "--db", str(db), "--json"]).output)
     assert as_json[0]["suggested"] == 5  # documents a suggester ran on; the memory's run on one of them adds none
+
+
+def test_a_report_no_screen_read_is_removed_at_the_next_start(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    orphan, fresh = folder / "run-old.json", folder / "run-new.json"
+    orphan.write_text("{}")
+    fresh.write_text("{}")
+    os.utime(orphan, (time.time() - 3600, time.time() - 3600))
+    learning = Learning(corpus(tmp_path / "x.db", done=1), "news", "alice", 1, folder=folder)
+    learning.start(1)
+    learning.process.wait(timeout=120)
+    learning.poll()
+    assert not orphan.exists() and fresh.exists()

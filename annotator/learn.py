@@ -92,7 +92,6 @@ class Learning:
         self.process: subprocess.Popen | None = None
         self._report: Path | None = None
         self._started_at = 0  # documents done when the last run started: the next is due `every` documents later
-        self.started_on = 0
 
     @property
     def running(self) -> bool:
@@ -107,16 +106,16 @@ class Learning:
         self.folder.mkdir(parents=True, exist_ok=True)
         _remove_orphan_reports(self.folder)
         self._report = self.folder / f"run-{uuid.uuid4().hex}.json"
+        # One argument each, in the --option=value form: a name that starts with a dash stays a value.
         command = [
-            sys.executable, "-m", "annotator.learn", "--db", str(self.db_path), "--dataset", self.dataset, "--annotator", self.annotator,
-            "--folder", str(self.folder), "--report", str(self._report),
+            sys.executable, "-m", "annotator.learn", f"--db={self.db_path}", f"--dataset={self.dataset}", f"--annotator={self.annotator}",
+            f"--folder={self.folder}", f"--report={self._report}",
         ]
         if self.steps is not None:
-            command += ["--steps", str(self.steps)]
-
+            command.append(f"--steps={self.steps}")
         with open(self.folder / LOG_FILE, "a", encoding="utf-8") as log:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-        self._started_at = self.started_on = done
+        self._started_at = done
 
     def poll(self) -> LearnReport | None:
         """The run's report once its process has ended (None while it runs, or when none was started)."""

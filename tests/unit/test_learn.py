@@ -267,3 +267,17 @@ def test_a_report_no_screen_read_is_removed_at_the_next_start(tmp_path):
     learning.process.wait(timeout=120)
     learning.poll()
     assert not orphan.exists() and fresh.exists()
+
+
+def test_a_name_that_looks_like_an_option_reaches_the_retraining_as_a_name(tmp_path):
+    db = corpus(tmp_path / "x.db", done=0)
+    with Store(db, create=False) as store:
+        for document_id, text in zip(store.document_ids("news")[:2], TEXTS):
+            for span in gold_spans(text):
+                store.add_span("-v", document_id, span.start, span.end, span.label, span.kind)
+            store.set_status("-v", document_id, "done")
+    learning = Learning(db, "news", "-v", 2, steps=5, folder=tmp_path / "f")
+    learning.start(2)
+    learning.process.wait(timeout=300)
+    report = learning.poll()
+    assert report is not None and report.learned, report

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.adjudication import Adjudication
 from annotator.cursor import claimant_candidates, move_boundary, snap
-from annotator.memory import EMPTY, MEMORY_SOURCE, Memory, hidden_notice, memory_spans
+from annotator.memory import MEMORY_SOURCE, Memory, hidden_notice, memory_spans
 from annotator.model import AnnotatorError, Note, Span, span_identity
 from annotator.store.order import DocumentOrder
 from annotator.tokens import tokenize
@@ -188,20 +188,23 @@ class Suggestions:
             (hidden if hides else offered).append(span)
         return offered, hidden
 
-    def remember(self, store: Store, document_id: int, text: str) -> tuple[Memory, str]:
-        """Store the memory's suggestions on the document (source "memory"), and say why not when they cannot be.
+    def remember(self, store: Store, document_id: int, text: str) -> tuple[list[Span], list[Span], str]:
+        """Store the memory's suggestions on the document (source "memory"), then the suggestions offered and hidden
+        (as offered()); with why the memory could not be brought up to date, if it could not.
 
         Where the annotator kept an entity or another source suggests one over the same words, the memory stays out.
         """
         try:
             memory = store.memory_of(document_id)
-            offered, _ = self.offered(store, document_id, text, memory)
+            offered, hidden = self.offered(store, document_id, text, memory)
             turned_down = store.rejected_ids(document_id, self.annotator)
             others = [span for span in offered if span.source != MEMORY_SOURCE and span.id not in turned_down]
-            store.store_memory(document_id, memory_spans(text, memory, store.kept_spans(document_id, self.annotator), others))
+            if store.store_memory(document_id, memory_spans(text, memory, store.kept_spans(document_id, self.annotator), others)):
+                offered, hidden = self.offered(store, document_id, text, memory)  # read again only when the memory's rows changed
         except (AnnotatorError, sqlite3.Error) as error:
-            return EMPTY, f"suggestions from memory not brought up to date: {error}"
-        return memory, ""
+            offered, hidden = self.offered(store, document_id, text)
+            return offered, hidden, f"suggestions from memory not brought up to date: {error}"
+        return offered, hidden, ""
 
     def still_current(self, store: Store, document_id: int, read: list[Span]) -> bool:
         """Whether suggestions read ahead are still those offered (a learned model may have suggested again since)."""
@@ -400,8 +403,7 @@ class AnnotationSession:
         """The document with the memory's suggestions made again and its candidates read after them."""
         assert isinstance(self.source, Suggestions)
         version = store.label_version()
-        memory, failure = self.source.remember(store, read.document_id, read.text)
-        offered, hidden = self.source.offered(store, read.document_id, read.text, memory if not failure else None)
+        offered, hidden, failure = self.source.remember(store, read.document_id, read.text)
         return dataclasses.replace(read, candidates=offered, hidden=hidden, memory_failure=failure, memory_version=None if failure else version)
 
     def _still_remembered(self, read: DocumentText) -> bool:

@@ -182,7 +182,7 @@ def _commit(
     added = 0
     with store.transaction():
         if only_if is not None:
-            kept_out = [document_id for document_id, _ in batch if not only_if(document_id)]
+            kept_out = {document_id for document_id, _ in batch if not only_if(document_id)}
             counts.skipped += len(kept_out)
             batch = [(document_id, laid) for document_id, laid in batch if document_id not in kept_out]
         for document_id, laid in batch:

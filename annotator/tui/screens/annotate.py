@@ -48,7 +48,7 @@ DATABASE_ERRORS = (AnnotatorError, sqlite3.Error)
 
 
 def _shown_beside(state: DocumentState) -> tuple:
-    """What the screen shows of a state besides its spans: progress, notes, the model, and each span's claimant, notes and attributes."""
+    """What the screen shows of a state besides its spans: progress, notes, the model, and each span's claimant, notes, origin, status and score."""
     details = [(span.claimant_id, [(note.text, note.unsure) for note in span.notes], span.origin, span.status, span.score) for span in state.spans]
     return state.done, state.total, state.position, [(note.text, note.unsure) for note in state.notes], state.suggested_by, details
 
